@@ -1,0 +1,55 @@
+"""Settings from the environment (prefix ``ROUNDTABLE_``) and an optional ``.env`` file.
+
+Every field here is documented in the README's configuration table; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_home() -> Path:
+    """A per-user data directory: $XDG_DATA_HOME/roundtable or ~/.local/share/roundtable."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "roundtable"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ROUNDTABLE_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default_factory=default_home,
+                       description="Data directory: embedded Chroma store, BM25 index, SQLite database.")
+    chroma_url: str | None = Field(None, description="Chroma server URL (e.g. http://127.0.0.1:8000); "
+                                   "unset = embedded store under HOME.")
+    collection: str = Field("research", description="Default corpus collection.")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; unset = SQLite under HOME.")
+    max_file_mb: float = Field(20.0, gt=0, description="Largest file ingest will read.")
+    telegram_token: SecretStr | None = Field(None, description="Telegram bot token (used by `run`).")
+    discord_token: SecretStr | None = Field(None, description="Discord bot token (used by `run`).")
+    log_level: str = Field("WARNING", description="Logging level for the CLI.")
+
+    @field_validator("home", mode="after")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @field_validator("chroma_url", "database_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def bm25_dir(self) -> Path:
+        return self.home / "bm25"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'roundtable.db'}"
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
