@@ -17,8 +17,8 @@ from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharac
 
 from knowledge.documents import MetaValue, SourceDocument
 
-CHUNK_TOKENS = 180
-OVERLAP_TOKENS = 24
+CHUNK_TOKENS = 220
+OVERLAP_TOKENS = 30
 SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", ". ", "! ", "? ", "; ", "，", ", ", " ", ""]
 HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3")]
 

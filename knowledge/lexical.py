@@ -51,12 +51,19 @@ def tokenize(text: str) -> list[str]:
 
 
 class LexicalIndex:
-    """A BM25 index over chunk ids; ``scores`` returns one score per chunk, aligned with ``ids``."""
+    """A BM25 index over chunk ids; ``scores`` returns one score per chunk, aligned with ``ids``.
+
+    Scores are divided by the query's attainable maximum (the sum over its terms of each term's best
+    score in any chunk), so 1.0 means "matched every query term as well as anything in the corpus"
+    and scores are comparable across queries and with cosine similarities.
+    """
 
     def __init__(self, ids: list[str], bm25: bm25s.BM25 | None) -> None:
         self.ids = ids
         self._bm25 = bm25
         self._vocab: dict[str, int] = dict(bm25.vocab_dict) if bm25 is not None else {}
+        self._term_max = _term_maxima(bm25) if bm25 is not None else np.zeros(0, dtype=np.float32)
+        self._position = {chunk_id: i for i, chunk_id in enumerate(ids)}
 
     @classmethod
     def build(cls, ids: list[str], texts: list[str]) -> LexicalIndex:
@@ -72,9 +79,15 @@ class LexicalIndex:
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for ``query`` (zeros when nothing matches)."""
         token_ids = [self._vocab[t] for t in tokenize(query) if t in self._vocab and t]
-        if self._bm25 is None or not token_ids:
+        ceiling = float(self._term_max[token_ids].sum()) if token_ids else 0.0
+        if self._bm25 is None or ceiling <= 0:
             return np.zeros(len(self.ids), dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(token_ids), dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(token_ids), dtype=np.float32) / ceiling
+
+    def score_of(self, chunk_id: str, scores: np.ndarray) -> float:
+        """``chunk_id``'s entry in a ``scores`` vector (0 for a chunk the index does not know)."""
+        position = self._position.get(chunk_id)
+        return float(scores[position]) if position is not None else 0.0
 
     def save(self, directory: Path, revision: str) -> None:
         """Write the index atomically enough for readers: files first, the manifest last."""
@@ -98,3 +111,14 @@ class LexicalIndex:
         except (OSError, ValueError, KeyError):
             return None
         return cls(ids, bm25), str(meta["revision"])
+
+
+def _term_maxima(bm25: bm25s.BM25) -> np.ndarray:
+    """Each term's highest BM25 contribution in any chunk (the index is column-compressed by term)."""
+    data = np.asarray(bm25.scores["data"], dtype=np.float32)
+    indptr = np.asarray(bm25.scores["indptr"])
+    maxima = np.zeros(len(indptr) - 1, dtype=np.float32)
+    nonempty = np.flatnonzero(np.diff(indptr) > 0)
+    if data.size and nonempty.size:
+        maxima[nonempty] = np.maximum.reduceat(data, indptr[nonempty])
+    return maxima

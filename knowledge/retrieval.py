@@ -1,9 +1,12 @@
-"""Hybrid retrieval: dense (Chroma) + lexical (BM25), fused on normalised scores.
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25), fused on absolute scores.
 
-Equal-weight reciprocal-rank fusion throws away how confident each retriever is, and loses to the
-better single retriever on both dev sets. Here each retriever's candidate scores are standardised
-per query (z-scores over its top candidates), so a clear winner stands out and a flat list adds little,
-then combined with a weight; a candidate missing from one list gets that list's floor.
+Equal-weight reciprocal-rank fusion discards how strong each match is and loses to the better single
+retriever on both dev sets (stack notes). Per-query min-max or z-score normalisation does little better:
+it stretches a list of weak matches to look as strong as a list with one clear hit. Here both scores
+are already on absolute [0, 1] scales -- cosine similarity, and BM25 divided by the query's attainable
+maximum (``LexicalIndex``) -- so they are combined as they are: ``w * cosine + (1 - w) * bm25``. Every
+candidate from either list gets both scores (the lexical index scores every chunk; Chroma returns the
+vectors of lexical-only candidates), so no score is guessed. ``benchmarks/retrieval.py`` measures it.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 1000
 CANDIDATES = 40
-DENSE_WEIGHT = 0.5
+DENSE_WEIGHT = 0.7
 
 
 @dataclass(frozen=True)
@@ -56,13 +59,6 @@ def clean_query(query: str) -> str:
     if len(text) > MAX_QUERY_CHARS:
         raise InvalidQueryError(f"The query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}.")
     return text
-
-
-def _standardise(scores: np.ndarray) -> np.ndarray:
-    if scores.size == 0:
-        return scores
-    spread = float(scores.std())
-    return (scores - scores.mean()) / (spread if spread > 1e-9 else 1.0)
 
 
 class HybridRetriever:
@@ -117,45 +113,38 @@ class HybridRetriever:
 
     # -- search ----------------------------------------------------------------------------------
 
-    def dense_scores(self, query: str, n: int) -> list[tuple[str, float]]:
-        vector = self.store.embedder.embed([query])[0]
-        return self.store.query(vector, n)
+    def search(self, query: str, k: int = 10, mode: str = "hybrid") -> list[Hit]:
+        """Top ``k`` chunks for ``query``; ``mode`` is "hybrid", "dense" or "lexical"."""
+        return self._hits(self.rank(clean_query(query), k, mode))
 
-    def lexical_scores(self, query: str, n: int) -> list[tuple[str, float]]:
+    def rank(self, query: str, k: int, mode: str = "hybrid") -> list[tuple[str, float]]:
+        """(chunk id, score) pairs, best first, for an already cleaned query."""
+        n = max(self.candidates, k)
+        if mode == "lexical":
+            return self._lexical_top(self.lexical_index().scores(query), n)[:k]
+        vector = self.store.embedder.embed([query])[0]
+        dense = self.store.query(vector, n)
+        if mode == "dense":
+            return dense[:k]
         index = self.lexical_index()
-        scores = index.scores(query)
-        if not len(index) or not scores.any():
+        lexical = index.scores(query)
+        cosine = dict(dense)
+        missing = [chunk_id for chunk_id, _ in self._lexical_top(lexical, n) if chunk_id not in cosine]
+        cosine.update(self.store.similarities(vector, missing))
+        w = self.dense_weight
+        fused = [(chunk_id, w * cos + (1.0 - w) * index.score_of(chunk_id, lexical))
+                 for chunk_id, cos in cosine.items()]
+        fused.sort(key=lambda item: -item[1])
+        return fused[:k]
+
+    def _lexical_top(self, scores: np.ndarray, n: int) -> list[tuple[str, float]]:
+        ids = self.lexical_index().ids
+        if not len(ids) or not scores.any():
             return []
         n = min(n, len(scores))
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top])]
-        return [(index.ids[i], float(scores[i])) for i in top if scores[i] > 0]
-
-    def fuse(self, dense: list[tuple[str, float]], lexical: list[tuple[str, float]]) -> list[tuple[str, float]]:
-        """Weighted sum of per-query standardised scores; a missing score counts as that list's floor."""
-        lists = [(w, ranked) for w, ranked in ((self.dense_weight, dense), (1.0 - self.dense_weight, lexical))
-                 if ranked]
-        candidates = {chunk_id for _, ranked in lists for chunk_id, _ in ranked}
-        combined = dict.fromkeys(candidates, 0.0)
-        for weight, ranked in lists:
-            z = _standardise(np.array([score for _, score in ranked], dtype=np.float64))
-            values = dict(zip((chunk_id for chunk_id, _ in ranked), z.tolist(), strict=True))
-            floor = float(z.min())
-            for chunk_id in candidates:
-                combined[chunk_id] += weight * values.get(chunk_id, floor)
-        return sorted(combined.items(), key=lambda item: -item[1])
-
-    def search(self, query: str, k: int = 10, mode: str = "hybrid") -> list[Hit]:
-        """Top ``k`` chunks for ``query``; ``mode`` is "hybrid", "dense" or "lexical"."""
-        query = clean_query(query)
-        n = max(self.candidates, k)
-        if mode == "dense":
-            ranked = self.dense_scores(query, n)
-        elif mode == "lexical":
-            ranked = self.lexical_scores(query, n)
-        else:
-            ranked = self.fuse(self.dense_scores(query, n), self.lexical_scores(query, n))
-        return self._hits(ranked[:k])
+        return [(ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
     def _hits(self, ranked: list[tuple[str, float]]) -> list[Hit]:
         rows = self.store.get([chunk_id for chunk_id, _ in ranked])

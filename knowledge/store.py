@@ -165,6 +165,14 @@ class ChunkStore:
         distances = (result["distances"] or [[]])[0]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
 
+    def similarities(self, vector: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
+        """Cosine similarity of ``vector`` to the stored vectors of ``ids`` (all unit length)."""
+        if not ids:
+            return {}
+        got = self.collection.get(ids=list(ids), include=["embeddings"])
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        return dict(zip(got["ids"], (vectors @ vector).tolist(), strict=True))
+
     # -- writes ----------------------------------------------------------------------------------
 
     def add(self, ids: list[str], vectors: np.ndarray, texts: list[str],
