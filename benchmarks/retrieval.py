@@ -92,7 +92,8 @@ def latency(embedder: MiniLMEmbeddings, target_chunks: int, samples: int) -> dic
                 rounds += 1
         ingest(store, [folder / "latency.jsonl"])
     retriever = HybridRetriever(store, home / "bm25")
-    queries = [q["text"] for name in ("fiqa", "tatqa") for q in read_jsonl(shared_data("retrieval", name, "queries.jsonl"))]
+    queries = [q["text"] for name in ("fiqa", "tatqa")
+               for q in read_jsonl(shared_data("retrieval", name, "queries.jsonl"))]
     random.Random(7).shuffle(queries)
     for q in queries[:20]:  # warm up: model, BM25 index, Chroma caches
         retriever.search(q, k=10)

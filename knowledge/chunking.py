@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
-from knowledge.documents import MetaValue, SourceDocument
+from knowledge.documents import SourceDocument
 
 CHUNK_TOKENS = 220
 OVERLAP_TOKENS = 30
@@ -30,7 +30,6 @@ class Chunk:
     index: int
     text: str
     heading: str
-    metadata: dict[str, MetaValue] = field(default_factory=dict)
 
     def embedding_text(self, title: str) -> str:
         """What the dense model sees: the chunk with its title and section as context."""

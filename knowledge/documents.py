@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 import yaml
 
@@ -106,7 +106,7 @@ def _read_file(path: Path, rel: str, origin: str, max_bytes: int) -> Iterator[So
     if kind == "jsonl":
         yield from _read_jsonl(path, text, origin)
         return
-    title, metadata = "", {}
+    title, metadata = "", dict[str, MetaValue]()
     if kind == "markdown":
         try:
             metadata, text = split_front_matter(text)
@@ -189,9 +189,9 @@ def _read_jsonl(path: Path, text: str, origin: str) -> Iterator[SourceDocument |
             continue
         seen.add(doc_id)
         title = str(record.get("title") or "")
-        extra = record.get("metadata") if isinstance(record.get("metadata"), dict) else {}
+        extra = record["metadata"] if isinstance(record.get("metadata"), dict) else {}
         others = {k: v for k, v in record.items() if k not in {"id", "title", "text", "metadata"}}
-        metadata = flatten_metadata({**others, **extra})
+        metadata = flatten_metadata(others | extra)
         yield SourceDocument(doc_id, title or doc_id, body.strip(), f"{path.name}:{number}", "jsonl", origin,
                              metadata)
 
@@ -210,7 +210,7 @@ def _read_pdf(path: Path, data: bytes, rel: str, origin: str) -> Iterator[Source
             yield Problem(str(path), "PDF is encrypted; remove the password and retry")
             return
         pages = [page.extract_text() or "" for page in reader.pages]
-        title = str((reader.metadata or {}).get("/Title") or "")
+        title = str(reader.metadata.get("/Title") or "") if reader.metadata else ""
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         yield Problem(str(path), f"corrupt or unreadable PDF ({type(exc).__name__})")
         return
@@ -222,8 +222,9 @@ def _read_pdf(path: Path, data: bytes, rel: str, origin: str) -> Iterator[Source
 
 
 class _HTMLText(HTMLParser):
-    BLOCKS = {"p", "div", "br", "li", "tr", "section", "article", "table", "ul", "ol", "blockquote", "pre"}
-    SKIP = {"script", "style", "noscript", "template", "head"}
+    BLOCKS: ClassVar[set[str]] = {"p", "div", "br", "li", "tr", "section", "article", "table", "ul", "ol",
+                                  "blockquote", "pre"}
+    SKIP: ClassVar[set[str]] = {"script", "style", "noscript", "template", "head"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

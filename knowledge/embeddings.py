@@ -73,6 +73,7 @@ class MiniLMEmbeddings(EmbeddingFunction[Documents], Embeddings):
             str(model_path()), options, providers=["CPUExecutionProvider"]
         )
         self._input_names = {i.name for i in self._session.get_inputs()}
+        self._unk_id = tokenizer.token_to_id("[UNK]")
         self._tokenizer = tokenizer
 
     def _ready(self) -> None:
@@ -86,6 +87,13 @@ class MiniLMEmbeddings(EmbeddingFunction[Documents], Embeddings):
         self._ready()
         return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
 
+    def known_fraction(self, text: str) -> float:
+        """Share of ``text``'s word pieces the model knows (not [UNK]); low for most Chinese text,
+        whose characters are largely outside this English model's vocabulary."""
+        self._ready()
+        ids = self._tokenizer.encode(text, add_special_tokens=False).ids
+        return 1.0 - ids.count(self._unk_id) / len(ids) if ids else 0.0
+
     def _embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
@@ -97,7 +105,8 @@ class MiniLMEmbeddings(EmbeddingFunction[Documents], Embeddings):
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        unit: np.ndarray = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return unit
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts`` into an (n, 384) float32 array of unit vectors.
@@ -119,12 +128,12 @@ class MiniLMEmbeddings(EmbeddingFunction[Documents], Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed(texts).tolist()  # type: ignore[no-any-return]
 
-    @overload
+    @overload  # type: ignore[override]
     def embed_query(self, text: str) -> list[float]: ...
     @overload
     def embed_query(self, *, input: Documents) -> ChromaEmbeddings: ...
 
-    def embed_query(  # type: ignore[override]
+    def embed_query(
         self, text: str | None = None, *, input: Documents | None = None
     ) -> list[float] | ChromaEmbeddings:
         """langchain calls ``embed_query(text)``; Chroma calls ``embed_query(input=[...])``."""

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from knowledge.chunking import Chunk, Chunker
 from knowledge.documents import DEFAULT_MAX_BYTES, MetaValue, Problem, SourceDocument, read_documents
-from knowledge.embeddings import MiniLMEmbeddings
 from knowledge.store import ChunkStore, DocState
 
 WRITE_BATCH = 128

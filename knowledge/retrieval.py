@@ -6,7 +6,9 @@ it stretches a list of weak matches to look as strong as a list with one clear h
 are already on absolute [0, 1] scales -- cosine similarity, and BM25 divided by the query's attainable
 maximum (``LexicalIndex``) -- so they are combined as they are: ``w * cosine + (1 - w) * bm25``. Every
 candidate from either list gets both scores (the lexical index scores every chunk; Chroma returns the
-vectors of lexical-only candidates), so no score is guessed. ``benchmarks/retrieval.py`` measures it.
+vectors of lexical-only candidates), so no score is guessed. The dense weight shrinks with the share
+of the query the embedding model knows: its English vocabulary maps most Chinese characters to [UNK].
+``benchmarks/retrieval.py`` measures the result.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
 
 from knowledge.documents import MetaValue
 from knowledge.errors import InvalidQueryError
@@ -131,7 +136,9 @@ class HybridRetriever:
         cosine = dict(dense)
         missing = [chunk_id for chunk_id, _ in self._lexical_top(lexical, n) if chunk_id not in cosine]
         cosine.update(self.store.similarities(vector, missing))
-        w = self.dense_weight
+        # The dense model cannot read what it has no word pieces for (most Chinese characters):
+        # its vote counts only as much as it understood of the query.
+        w = self.dense_weight * self.store.embedder.known_fraction(query)
         fused = [(chunk_id, w * cos + (1.0 - w) * index.score_of(chunk_id, lexical))
                  for chunk_id, cos in cosine.items()]
         fused.sort(key=lambda item: -item[1])
@@ -157,3 +164,17 @@ class HybridRetriever:
             hits.append(Hit(doc_id, chunk_id, score, str(meta.get("title") or doc_id),
                             str(meta.get("source", "")), text, meta))
         return hits
+
+
+class ResearchRetriever(BaseRetriever):
+    """The hybrid retriever as a langchain ``BaseRetriever``: ``Document``s with score and metadata."""
+
+    retriever: Any
+    k: int = 5
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        hybrid: HybridRetriever = self.retriever
+        return [Document(page_content=hit.text, id=hit.chunk_id,
+                         metadata={**hit.metadata, "score": hit.score, "chunk_id": hit.chunk_id,
+                                   "title": hit.title, "source": hit.source})
+                for hit in hybrid.search(query, k=self.k)]

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlparse
 
 import chromadb
@@ -40,7 +40,11 @@ def connect(home: Path, url: str | None = None) -> ClientAPI:
             raise UserError(f"ROUNDTABLE_CHROMA_URL {url!r} is not a URL like http://127.0.0.1:8000")
         ssl = parsed.scheme == "https"
         port = parsed.port or (443 if ssl else 8000)
-        return chromadb.HttpClient(host=parsed.hostname, port=port, ssl=ssl, settings=settings)
+        try:
+            return chromadb.HttpClient(host=parsed.hostname, port=port, ssl=ssl, settings=settings)
+        except ValueError as exc:
+            raise UserError(f"Cannot reach the Chroma server at {url} ({exc}). Start it with "
+                            "`chroma run --path DIR --port PORT` or unset ROUNDTABLE_CHROMA_URL.") from exc
     home.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(home / "chroma"), settings=settings)
 
@@ -63,6 +67,7 @@ class DocState:
     origin: str = ""
     title: str = ""
     source: str = ""
+    language: str = ""
 
     def complete(self, content_hash: str) -> bool:
         return self.hashes == {content_hash} and len(self.chunk_ids) == self.expected
@@ -75,6 +80,7 @@ class ChunkStore:
         self.client = client
         self.name = validate_collection_name(name)
         self.embedder = embedder
+        self._chroma_ef: Any = embedder  # chromadb's generic EmbeddingFunction type is narrower than ours
         self._collection: Collection | None = None
 
     def exists(self) -> bool:
@@ -85,7 +91,7 @@ class ChunkStore:
         """The existing collection; raises ``CollectionNotFoundError`` when there is none."""
         if self._collection is None:
             try:
-                self._collection = self.client.get_collection(self.name, embedding_function=self.embedder)
+                self._collection = self.client.get_collection(self.name, embedding_function=self._chroma_ef)
             except (NotFoundError, ValueError) as exc:
                 raise CollectionNotFoundError(self.name, list_collections(self.client)) from exc
         return self._collection
@@ -93,7 +99,7 @@ class ChunkStore:
     def create(self) -> Collection:
         if self._collection is None:
             self._collection = self.client.get_or_create_collection(
-                self.name, embedding_function=self.embedder,
+                self.name, embedding_function=self._chroma_ef,
                 metadata={"revision": "empty", "embedder": EMBEDDER_NAME, "created": _now()},
                 configuration={"hnsw": {"space": "cosine"}},
             )
@@ -103,7 +109,7 @@ class ChunkStore:
 
     def revision(self) -> str:
         """The collection's current revision, read fresh from the store (cheap)."""
-        fresh = self.client.get_collection(self.name, embedding_function=self.embedder)
+        fresh = self.client.get_collection(self.name, embedding_function=self._chroma_ef)
         return str((fresh.metadata or {}).get("revision", ""))
 
     def new_revision(self) -> str:
@@ -135,6 +141,7 @@ class ChunkStore:
                 state.origin = str(meta.get("origin", ""))
                 state.title = str(meta.get("title", ""))
                 state.source = str(meta.get("source", ""))
+                state.language = str(meta.get("language", ""))
         return states
 
     def texts(self) -> tuple[list[str], list[str]]:
@@ -154,7 +161,8 @@ class ChunkStore:
             return {}
         got = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
         docs, metas = got["documents"] or [], got["metadatas"] or []
-        return {i: (d or "", m or {}) for i, d, m in zip(got["ids"], docs, metas, strict=True)}
+        return {i: (d or "", cast(Mapping[str, MetaValue], m or {}))
+                for i, d, m in zip(got["ids"], docs, metas, strict=True)}
 
     def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
         """Nearest chunks by cosine similarity: (chunk id, similarity)."""

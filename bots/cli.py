@@ -1,0 +1,331 @@
+"""The `roundtable` command line: ingest, search, corpus, doctor, chat, run.
+
+This module is the composition root for the CLI: settings -> Research -> commands. Commands print
+for people by default and JSON lines with ``--json``; a ``UserError`` becomes a one-line message and
+exit code 1; anything unexpected is logged with its traceback under a reference id.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bots.logs import report_crash, setup_logging
+from bots.settings import Settings
+from knowledge.errors import InvalidQueryError, UserError
+from knowledge.ingest import IngestReport
+from knowledge.research import Research
+from knowledge.retrieval import Hit, clean_query
+
+app = typer.Typer(help="Roundtable: an investment-education bot for group chats, and its research corpus.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+corpus_app = typer.Typer(help="Inspect the research collections.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
+
+out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+CollectionOpt = Annotated[
+    str | None, typer.Option("--collection", "-c", help="Collection (default: ROUNDTABLE_COLLECTION).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON lines instead of text.")]
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"ROUNDTABLE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        raise UserError(f"Invalid settings: {problems}") from exc
+
+
+def open_research(settings: Settings) -> Research:
+    return Research.open(settings.home, settings.chroma_url, max_bytes=settings.max_file_bytes)
+
+
+def guarded(func: F) -> F:
+    """Turn user errors into a clean message and unexpected ones into a reference id."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except UserError as exc:
+            err.print(f"[red]Error:[/red] {escape(str(exc))}")
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            err.print("Interrupted.")
+            raise typer.Exit(130) from None
+        except typer.Exit:
+            raise
+        except Exception as exc:
+            reference = report_crash(exc, func.__name__)
+            err.print(f"[red]Something went wrong[/red] (reference {reference}). "
+                      "The details are in the log file under ROUNDTABLE_HOME/logs.")
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def main() -> None:
+    """Set up logging before any command runs."""
+    try:
+        settings = Settings()
+    except ValidationError:
+        return  # the command itself reports invalid settings
+    setup_logging(settings.home, settings.log_level)
+
+
+# -- ingest -----------------------------------------------------------------------------------------
+
+
+class IngestProgress:
+    """A rich progress bar: files read, then chunks embedded."""
+
+    def __init__(self, console: Console) -> None:
+        self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), console=console, transient=True)
+        self.read = self.bar.add_task("reading documents", total=None)
+        self.embed: Any = None
+
+    def __enter__(self) -> IngestProgress:
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase == "read":
+            self.bar.update(self.read, completed=done)
+        else:
+            if self.embed is None:
+                self.bar.update(self.read, visible=False)
+                self.embed = self.bar.add_task("embedding chunks", total=total)
+            self.bar.update(self.embed, completed=done)
+
+
+def print_report(report: IngestReport, console: Console) -> None:
+    for problem in report.problems:
+        colour = "red" if problem.level == "error" else "yellow"
+        console.print(f"[{colour}]{problem.level}:[/{colour}] {escape(str(problem))}")
+    console.print(
+        f"[bold]{report.collection}[/bold]: {report.documents} documents read — {report.added} added, "
+        f"{report.updated} updated, {report.unchanged} unchanged (skipped), {report.deleted} removed; "
+        f"{report.chunks_embedded} chunks embedded, {report.chunks_total} in the collection; "
+        f"{report.seconds:.1f} s"
+        + (f"; {report.ignored} files of unsupported types ignored" if report.ignored else "")
+    )
+
+
+@app.command()
+@guarded
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories (.md .txt .html .pdf .jsonl).")],
+    collection: CollectionOpt = None,
+    prune: Annotated[bool, typer.Option(help="Remove documents under these paths that no longer exist.")] = False,
+) -> None:
+    """Add research documents to a collection; unchanged documents are skipped."""
+    settings = load_settings()
+    research = open_research(settings)
+    with IngestProgress(err) as progress:
+        report = research.ingest(paths, collection or settings.collection, prune=prune, progress=progress)
+    print_report(report, err)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def ensure_default_corpus(research: Research, settings: Settings, collection: str, *, sync: bool) -> None:
+    """Ingest the bundled notes into the default collection on first use (or keep them in sync)."""
+    if collection != settings.collection:
+        return
+    if not sync and collection in research.collection_names() and research.store(collection).count():
+        return
+    with IngestProgress(err) as progress:
+        report = research.ensure_bundled(collection, progress=progress)
+    if report.changed:
+        err.print(f"Loaded the bundled research notes into {collection!r} "
+                  f"({report.added} added, {report.updated} updated, {report.deleted} removed).")
+
+
+# -- search -----------------------------------------------------------------------------------------
+
+
+def read_batch(path: Path) -> Iterator[tuple[str | None, str]]:
+    """(id, text) per line: JSONL objects with ``id`` and ``text``, or plain lines with no id."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"Cannot read batch file {path}: {exc}") from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        if line.lstrip().startswith("{"):
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise UserError(f"{path}:{number}: invalid JSON ({exc.msg})") from exc
+            text = record.get("text") if isinstance(record, dict) else None
+            if not isinstance(text, str):
+                raise UserError(f"{path}:{number}: expected an object with a 'text' field")
+            yield (str(record["id"]) if record.get("id") is not None else None), text
+        else:
+            yield None, line
+
+
+def print_hits(query: str, hits: list[Hit]) -> None:
+    if not hits:
+        out.print(f"No passages found for {escape(query)!r}.")
+        return
+    for rank, hit in enumerate(hits, start=1):
+        out.print(f"[bold]{rank}. {escape(hit.title)}[/bold]  [dim]{escape(hit.source)} · score {hit.score:.3f}[/dim]")
+        out.print(f"   {escape(_excerpt(hit.text))}\n")
+
+
+def _excerpt(text: str, limit: int = 400) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+@app.command()
+@guarded
+def search(
+    query: Annotated[str | None, typer.Argument(help="What to look for.")] = None,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="How many passages.")] = 5,
+    collection: CollectionOpt = None,
+    as_json: JsonOpt = False,
+    batch: Annotated[Path | None, typer.Option(help="File of queries: one per line, or JSONL (id, text).")] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or lexical.")] = "hybrid",
+) -> None:
+    """Search the research corpus (hybrid dense + BM25)."""
+    if (query is None) == (batch is None):
+        raise UserError("Give either a QUERY or --batch FILE.")
+    if mode not in {"hybrid", "dense", "lexical"}:
+        raise UserError(f"Unknown mode {mode!r}; use hybrid, dense or lexical.")
+    settings = load_settings()
+    research = open_research(settings)
+    name = collection or settings.collection
+    ensure_default_corpus(research, settings, name, sync=False)
+    retriever = research.retriever(name)
+    if batch is None:
+        assert query is not None
+        hits = retriever.search(query, k=k, mode=mode)
+        if as_json:
+            out.print_json(data={"query": clean_query(query), "id": None, "results": [h.to_json() for h in hits]})
+        else:
+            print_hits(query, hits)
+        return
+    failed = 0
+    for query_id, text in read_batch(batch):
+        line: dict[str, Any] = {"query": text, "id": query_id}
+        try:
+            line["results"] = [h.to_json() for h in retriever.search(text, k=k, mode=mode)]
+        except InvalidQueryError as exc:
+            failed += 1
+            line["error"] = str(exc)
+        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+    if failed:
+        err.print(f"{failed} queries were rejected (see their \"error\" fields).")
+        raise typer.Exit(1)
+
+
+# -- corpus -----------------------------------------------------------------------------------------
+
+
+@corpus_app.command("list")
+@guarded
+def corpus_list(as_json: JsonOpt = False) -> None:
+    """List collections with their document and chunk counts."""
+    research = open_research(load_settings())
+    infos = [research.describe(name) for name in research.collection_names()]
+    if as_json:
+        for info in infos:
+            print(json.dumps({"name": info.name, "documents": info.documents, "chunks": info.chunks,
+                              "languages": info.languages, "updated": info.updated}))
+        return
+    if not infos:
+        out.print("No collections yet. Run `roundtable ingest PATH` or `roundtable chat` to load the bundled notes.")
+        return
+    table = Table("collection", "documents", "chunks", "languages", "updated")
+    for info in infos:
+        langs = ", ".join(f"{k} {v}" for k, v in sorted(info.languages.items()))
+        table.add_row(info.name, str(info.documents), str(info.chunks), langs, info.updated)
+    out.print(table)
+
+
+@corpus_app.command("stats")
+@guarded
+def corpus_stats(collection: CollectionOpt = None, as_json: JsonOpt = False) -> None:
+    """Documents in one collection: title, source, chunks."""
+    settings = load_settings()
+    research = open_research(settings)
+    name = collection or settings.collection
+    store = research.store(name)
+    states = store.doc_states()
+    info = research.describe(name)
+    if as_json:
+        print(json.dumps({"name": name, "documents": info.documents, "chunks": info.chunks,
+                          "languages": info.languages, "updated": info.updated,
+                          "docs": [{"doc_id": d, "title": s.title, "chunks": len(s.chunk_ids)}
+                                   for d, s in sorted(states.items())]}, ensure_ascii=False))
+        return
+    table = Table("doc_id", "title", "language", "chunks", title=f"{name}: {info.documents} documents, "
+                  f"{info.chunks} chunks")
+    for doc_id, state in sorted(states.items()):
+        table.add_row(escape(doc_id), escape(state.title), state.language, str(len(state.chunk_ids)))
+    out.print(table)
+
+
+# -- doctor, chat, run ------------------------------------------------------------------------------
+
+
+@app.command()
+@guarded
+def doctor() -> None:
+    """Check settings, store, model files and tokens; say what is wrong in plain words."""
+    from bots.doctor import run_checks
+
+    ok = run_checks(out)
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+@guarded
+def chat(collection: CollectionOpt = None, k: Annotated[int, typer.Option("--k", "-k", min=1, max=10)] = 3) -> None:
+    """Ask questions in the terminal; answers are the best passages from the research corpus."""
+    from bots.console import run_console
+
+    settings = load_settings()
+    research = open_research(settings)
+    name = collection or settings.collection
+    ensure_default_corpus(research, settings, name, sync=True)
+    run_console(research.retriever(name), out, k=k)
+
+
+@app.command()
+@guarded
+def run() -> None:
+    """Start Roundtable: the configured chat front-ends, or the terminal chat when no token is set."""
+    from bots.console import run_console
+
+    settings = load_settings()
+    research = open_research(settings)
+    ensure_default_corpus(research, settings, settings.collection, sync=True)
+    if settings.telegram_token or settings.discord_token:
+        err.print("[yellow]Bot tokens are set, but the Telegram and Discord front-ends are not built yet; "
+                  "starting the terminal chat instead.[/yellow]")
+    run_console(research.retriever(settings.collection), out, k=3)

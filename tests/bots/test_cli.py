@@ -1,0 +1,142 @@
+"""The `roundtable` CLI end to end, in-process, on temporary data directories."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bots.cli import app
+from knowledge.research import Research
+from tests.helpers import write
+
+runner = CliRunner()
+
+
+def roundtable(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+
+@pytest.fixture
+def notes(tmp_path: Path) -> Path:
+    write(tmp_path / "notes" / "etf.md", "---\ntitle: ETFs\n---\n## Basics\n\nAn ETF is a fund traded on an exchange.")
+    write(tmp_path / "notes" / "bond.txt", "Bond prices fall when interest rates rise.")
+    write(tmp_path / "notes" / "docs.jsonl",
+          '{"id": "j1", "title": "Options", "text": "Options can expire worthless."}\n{broken\n')
+    return tmp_path / "notes"
+
+
+@pytest.fixture
+def bundled_home(bundled_research: Research, monkeypatch: pytest.MonkeyPatch) -> Path:
+    assert bundled_research.bm25_dir is not None
+    home = bundled_research.bm25_dir.parent
+    monkeypatch.setenv("ROUNDTABLE_HOME", str(home))
+    return home
+
+
+def test_ingest_reports_and_fails_on_bad_lines_but_keeps_the_rest(home: Path, notes: Path) -> None:
+    result = roundtable("ingest", str(notes), "--collection", "mine")
+    assert result.exit_code == 1
+    assert "docs.jsonl:2: invalid JSON" in result.output
+    assert "3 documents read" in result.output and "3 added" in result.output
+    again = roundtable("ingest", str(notes / "etf.md"), str(notes / "bond.txt"), "-c", "mine")
+    assert again.exit_code == 0 and "2 unchanged" in again.output
+
+
+def test_search_json_contract(home: Path, notes: Path) -> None:
+    roundtable("ingest", str(notes), "-c", "mine")
+    result = roundtable("search", "what is an ETF", "-c", "mine", "--k", "2", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["query"] == "what is an ETF" and payload["id"] is None
+    first = payload["results"][0]
+    assert set(first) == {"doc_id", "chunk_id", "score", "title", "source", "text"}
+    assert (first["doc_id"], first["title"]) == ("etf.md", "ETFs")
+    jsonl_hit = json.loads(roundtable("search", "expire worthless", "-c", "mine", "--json").stdout)["results"][0]
+    assert jsonl_hit["doc_id"] == "j1" and jsonl_hit["source"] == "docs.jsonl:1"
+
+
+def test_search_batch_prints_one_line_per_query(home: Path, notes: Path, tmp_path: Path) -> None:
+    roundtable("ingest", str(notes), "-c", "mine")
+    batch = write(tmp_path / "queries.txt",
+                  'bond prices\n{"id": "q7", "text": "options expiry"}\n\n{"id": "q8", "text": " "}\n')
+    result = roundtable("search", "--batch", str(batch), "-c", "mine", "--k", "1", "--json")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(line["id"], line["query"]) for line in lines] == [
+        (None, "bond prices"), ("q7", "options expiry"), ("q8", " ")]
+    assert lines[0]["results"][0]["doc_id"] == "bond.txt" and lines[1]["results"][0]["doc_id"] == "j1"
+    assert lines[2]["error"] == "The query is empty."
+    assert result.exit_code == 1
+
+
+def test_search_uses_the_bundled_corpus_by_default(bundled_home: Path) -> None:
+    result = roundtable("search", "what is a leveraged ETF?", "--k", "1")
+    assert result.exit_code == 0
+    assert "Leveraged and Inverse ETFs" in result.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["search", ""], "The query is empty."),
+    (["search", "x" * 1001], "limit is 1000"),
+    (["search"], "Give either a QUERY or --batch FILE."),
+    (["search", "q", "--mode", "psychic"], "Unknown mode"),
+    (["search", "bonds", "--collection", "nothing-here"], "There is no collection named 'nothing-here'"),
+    (["search", "bonds", "--collection", "x"], "must be 3-63"),
+])
+def test_bad_search_input_gets_a_clear_message(bundled_home: Path, args: list[str], message: str) -> None:
+    result = roundtable(*args)
+    assert result.exit_code == 1
+    assert message in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+
+
+def test_ingest_missing_path(home: Path) -> None:
+    result = roundtable("ingest", "/definitely/not/here")
+    assert result.exit_code == 1 and "no such file or directory" in result.output
+
+
+def test_corpus_list_and_stats(home: Path, notes: Path) -> None:
+    assert "No collections yet" in roundtable("corpus", "list").stdout
+    roundtable("ingest", str(notes), "-c", "mine")
+    listed = [json.loads(line) for line in roundtable("corpus", "list", "--json").stdout.splitlines()]
+    assert listed == [{"name": "mine", "documents": 3, "chunks": 3, "languages": {"unknown": 3},
+                       "updated": listed[0]["updated"]}]
+    stats = json.loads(roundtable("corpus", "stats", "-c", "mine", "--json").stdout)
+    assert {d["doc_id"] for d in stats["docs"]} == {"etf.md", "bond.txt", "j1"}
+
+
+def test_doctor_flags_a_malformed_token(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    healthy = roundtable("doctor")
+    assert healthy.exit_code == 0 and "All essential checks passed" in healthy.stdout
+    monkeypatch.setenv("ROUNDTABLE_TELEGRAM_TOKEN", "not-a-token")
+    result = roundtable("doctor")
+    assert result.exit_code == 1
+    assert "does not look like a token" in " ".join(result.stdout.split())
+    assert "not-a-token" not in result.stdout
+
+
+def test_invalid_settings_are_reported(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROUNDTABLE_MAX_FILE_MB", "-3")
+    result = roundtable("ingest", ".")
+    assert result.exit_code == 1 and "ROUNDTABLE_MAX_FILE_MB" in result.output
+
+
+def test_unexpected_errors_get_a_reference_id(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("bots.cli.open_research", explode)
+    result = roundtable("corpus", "list")
+    assert result.exit_code == 2
+    assert "Something went wrong (reference" in result.output and "boom" not in result.output
+    log = (home / "logs" / "roundtable.log").read_text()
+    assert "RuntimeError: boom" in log
+
+
+def test_chat_answers_from_passages_and_quits(bundled_home: Path) -> None:
+    result = roundtable("chat", input="what is diversification?\n\n/help\n/quit\n")
+    assert result.exit_code == 0
+    assert "Diversification" in result.stdout and "/quit" in result.stdout
+    assert "not investment advice" in result.stdout

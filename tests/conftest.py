@@ -1,0 +1,80 @@
+"""Test-wide setup: no network but loopback, isolated data directories, one shared embedder."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("MPLCONFIGDIR", "/tmp/roundtable-test-mpl")
+for key in [k for k in os.environ if k.startswith("ROUNDTABLE_")]:
+    del os.environ[key]  # the developer's own settings must not leak into tests
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+_real_connect = socket.socket.connect
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _is_local(host: object) -> bool:
+    if host in (None, "", "localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        assert isinstance(address, tuple)
+        if not _is_local(address[0]):
+            raise ConnectionRefusedError(f"tests are offline: connection to {address!r} blocked")
+    _real_connect(self, address)  # type: ignore[arg-type]
+
+
+def _guarded_getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+    if not _is_local(host if not isinstance(host, bytes) else host.decode()):
+        raise socket.gaierror(f"tests are offline: lookup of {host!r} blocked")
+    return _real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def offline() -> Iterator[None]:
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.getaddrinfo = _guarded_getaddrinfo  # type: ignore[assignment]
+    yield
+    socket.socket.connect = _real_connect  # type: ignore[method-assign]
+    socket.getaddrinfo = _real_getaddrinfo
+
+
+@pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    from knowledge.embeddings import MiniLMEmbeddings
+
+    return MiniLMEmbeddings()
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh ROUNDTABLE_HOME for one test."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("ROUNDTABLE_HOME", str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def bundled_research(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
+    """The bundled corpus ingested once per test session (read-only for tests)."""
+    from knowledge.research import Research
+
+    research = Research.open(tmp_path_factory.mktemp("bundled"), embedder=embedder)
+    research.ensure_bundled()
+    return research
+
