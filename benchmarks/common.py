@@ -59,3 +59,13 @@ def percentile(values: Sequence[float], q: float) -> float:
         return float("nan")
     index = min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))
     return ordered[index]
+
+
+def dev_questions(seed: int) -> list[str]:
+    """FiQA and TAT-QA dev questions, shuffled: the query mix for latency runs."""
+    import random
+
+    questions = [q["text"] for name in ("fiqa", "tatqa")
+                 for q in read_jsonl(shared_data("retrieval", name, "queries.jsonl"))]
+    random.Random(seed).shuffle(questions)
+    return questions

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import tempfile
 import time
 from pathlib import Path
 
-from common import CACHE, distinct, mean_metrics, percentile, ranking_metrics, read_jsonl, shared_data
+from common import CACHE, dev_questions, distinct, mean_metrics, percentile, ranking_metrics, read_jsonl, shared_data
 
 from knowledge.chunking import Chunker
 from knowledge.documents import SourceDocument, read_documents
@@ -92,9 +91,7 @@ def latency(embedder: MiniLMEmbeddings, target_chunks: int, samples: int) -> dic
                 rounds += 1
         ingest(store, [folder / "latency.jsonl"])
     retriever = HybridRetriever(store, home / "bm25")
-    queries = [q["text"] for name in ("fiqa", "tatqa")
-               for q in read_jsonl(shared_data("retrieval", name, "queries.jsonl"))]
-    random.Random(7).shuffle(queries)
+    queries = dev_questions(seed=7)
     for q in queries[:20]:  # warm up: model, BM25 index, Chroma caches
         retriever.search(q, k=10)
     timings = []

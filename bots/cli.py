@@ -21,7 +21,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from advisor.types import Question
+from bots.composition import build_app, open_profiles, open_research
+from bots.console import run_console, run_questionnaire
 from bots.logs import report_crash, setup_logging
+from bots.render import answer_markup
 from bots.settings import Settings
 from knowledge.errors import InvalidQueryError, UserError
 from knowledge.ingest import IngestReport
@@ -48,10 +52,6 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         problems = "; ".join(f"ROUNDTABLE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
         raise UserError(f"Invalid settings: {problems}") from exc
-
-
-def open_research(settings: Settings) -> Research:
-    return Research.open(settings.home, settings.chroma_url, max_bytes=settings.max_file_bytes)
 
 
 def guarded(func: F) -> F:
@@ -305,27 +305,76 @@ def doctor() -> None:
 
 @app.command()
 @guarded
-def chat(collection: CollectionOpt = None, k: Annotated[int, typer.Option("--k", "-k", min=1, max=10)] = 3) -> None:
-    """Ask questions in the terminal; answers are the best passages from the research corpus."""
-    from bots.console import run_console
-
+def ask(
+    question: Annotated[str | None, typer.Argument(help="Your question.")] = None,
+    user: Annotated[str, typer.Option("--user", "-u", help="Whose risk profile to apply.")] = "console",
+    collection: CollectionOpt = None,
+    as_json: JsonOpt = False,
+    batch: Annotated[Path | None, typer.Option(help="File of questions: one per line, or JSONL (id, text).")] = None,
+) -> None:
+    """Ask the advisor: a cited, risk-labelled answer from the research corpus."""
+    if (question is None) == (batch is None):
+        raise UserError("Give either a QUESTION or --batch FILE.")
     settings = load_settings()
-    research = open_research(settings)
+    app_ = build_app(settings)
     name = collection or settings.collection
-    ensure_default_corpus(research, settings, name, sync=True)
-    run_console(research.retriever(name), out, k=k)
+    ensure_default_corpus(app_.research, settings, name, sync=False)
+    if batch is None:
+        assert question is not None
+        try:
+            answer = app_.advisor.answer(Question(question, user_id=user), collection=name)
+        except UserError as exc:
+            if not as_json:
+                raise
+            print(json.dumps({"error": str(exc)}, ensure_ascii=False))
+            raise typer.Exit(1) from None
+        if as_json:
+            print(json.dumps(answer.to_json(question), ensure_ascii=False))
+        else:
+            out.print(answer_markup(answer))
+        return
+    failed = 0
+    for question_id, text in read_batch(batch):
+        try:
+            line = app_.advisor.answer(Question(text, user_id=user), collection=name).to_json(text, question_id)
+        except UserError as exc:
+            failed += 1
+            line = {"id": question_id, "question": text, "error": str(exc)}
+        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+    if failed:
+        err.print(f"{failed} questions were rejected (see their \"error\" fields).")
+        raise typer.Exit(1)
+
+
+@app.command()
+@guarded
+def profile(user: Annotated[str, typer.Option("--user", "-u", help="Whose profile.")] = "console") -> None:
+    """Take the risk questionnaire in the terminal (your profile decides which risk warnings you get)."""
+    run_questionnaire(open_profiles(load_settings()), out, user)
+
+
+@app.command()
+@guarded
+def chat(collection: CollectionOpt = None,
+         user: Annotated[str, typer.Option("--user", "-u", help="Whose risk profile to apply.")] = "console") -> None:
+    """Ask questions in the terminal; the advisor answers from the research corpus."""
+    settings = load_settings()
+    if collection:
+        settings = settings.model_copy(update={"collection": collection})
+    app_ = build_app(settings)
+    ensure_default_corpus(app_.research, settings, settings.collection, sync=True)
+    run_console(app_.advisor, app_.profiles, out, user_id=user)
 
 
 @app.command()
 @guarded
 def run() -> None:
     """Start Roundtable: the configured chat front-ends, or the terminal chat when no token is set."""
-    from bots.console import run_console
-
     settings = load_settings()
-    research = open_research(settings)
-    ensure_default_corpus(research, settings, settings.collection, sync=True)
+    app_ = build_app(settings)
+    ensure_default_corpus(app_.research, settings, settings.collection, sync=True)
     if settings.telegram_token or settings.discord_token:
         err.print("[yellow]Bot tokens are set, but the Telegram and Discord front-ends are not built yet; "
                   "starting the terminal chat instead.[/yellow]")
-    run_console(research.retriever(settings.collection), out, k=3)
+    run_console(app_.advisor, app_.profiles, out)

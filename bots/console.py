@@ -1,21 +1,25 @@
-"""A terminal chat over the research corpus (the advisor issue turns passages into real answers)."""
+"""A terminal chat on the advisor, and the questionnaire in the terminal."""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.markup import escape
 
+from advisor.advisor import Advisor
+from advisor.profiles import ProfileStore
+from advisor.suitability import QUESTIONNAIRE, Profile, max_risk
+from advisor.types import Language, Question
+from bots.render import answer_markup
 from knowledge.errors import UserError
-from knowledge.retrieval import HybridRetriever
 
-HELP = """Type a question about investing and press Enter; you get the most relevant research passages.
-Commands: /help  /quit  (Ctrl-D also quits)"""
+HELP = """Ask a question about investing and press Enter. Answers quote our research with sources.
+Commands: /profile (risk questionnaire)  /help  /quit  (Ctrl-D also quits)"""
 
 
-def run_console(retriever: HybridRetriever, console: Console, k: int = 3) -> None:
-    console.print(f"[bold]Roundtable[/bold] — research collection [cyan]{retriever.store.name}[/cyan] "
-                  f"({retriever.store.count()} passages). {HELP}\n")
-    retriever.lexical_index()  # load BM25 before the first question
+def run_console(advisor: Advisor, profiles: ProfileStore, console: Console, user_id: str = "console") -> None:
+    store = advisor.retriever_for(advisor.collection).store
+    console.print(f"[bold]Roundtable[/bold] — research collection [cyan]{store.name}[/cyan] "
+                  f"({store.count()} passages).\n{HELP}\n")
     while True:
         try:
             line = console.input("[bold green]you>[/bold green] ")
@@ -30,16 +34,39 @@ def run_console(retriever: HybridRetriever, console: Console, k: int = 3) -> Non
         if text == "/help":
             console.print(HELP)
             continue
+        if text == "/profile":
+            run_questionnaire(profiles, console, user_id)
+            continue
         try:
-            hits = retriever.search(text, k=k)
+            answer = advisor.answer(Question(text, user_id=user_id, chat_id="console"))
         except UserError as exc:
             console.print(f"[yellow]{escape(str(exc))}[/yellow]")
             continue
-        if not hits:
-            console.print("I have no research on that yet.")
-            continue
-        for rank, hit in enumerate(hits, start=1):
-            body = " ".join(hit.text.split())
-            console.print(f"[bold]{rank}. {escape(hit.title)}[/bold] [dim]({escape(hit.source)})[/dim]\n"
-                          f"   {escape(body[:500])}{'…' if len(body) > 500 else ''}")
-        console.print("[dim]Educational material, not investment advice.[/dim]\n")
+        console.print(answer_markup(answer) + "\n")
+
+
+def run_questionnaire(profiles: ProfileStore, console: Console, user_id: str,
+                      language: Language = "en") -> Profile | None:
+    """Ask each question with numbered choices; save and return the profile (None if abandoned)."""
+    console.print("[bold]Risk questionnaire[/bold] — 8 questions; your answers stay private.\n")
+    answers: dict[str, int] = {}
+    for number, item in enumerate(QUESTIONNAIRE, start=1):
+        console.print(f"[bold]{number}. {escape(item.text(language))}[/bold]")
+        for index, choice in enumerate(item.choice_texts(language), start=1):
+            console.print(f"   {index}) {escape(choice)}")
+        while True:
+            try:
+                reply = console.input("   choice> ").strip()
+            except (EOFError, KeyboardInterrupt):
+                console.print("\nQuestionnaire abandoned; nothing was saved.")
+                return None
+            if reply.isdigit() and 1 <= int(reply) <= len(item.choices):
+                answers[item.key] = int(reply) - 1
+                break
+            console.print(f"   Please type a number from 1 to {len(item.choices)}.")
+    profile = Profile.from_answers(user_id, answers)
+    profiles.save(profile)
+    console.print(f"\nYour risk profile is [bold]{profile.level}[/bold] ({profile.points}/100): products up to "
+                  f"[bold]{max_risk(profile.level)}[/bold] match it. Answers about riskier products will carry "
+                  "a warning.\n")
+    return profile

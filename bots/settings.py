@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(20.0, gt=0, description="Largest file ingest will read.")
     telegram_token: SecretStr | None = Field(None, description="Telegram bot token (used by `run`).")
     discord_token: SecretStr | None = Field(None, description="Discord bot token (used by `run`).")
+    llm: str | None = Field(None, description="Optional chat model for rephrasing, e.g. openai:gpt-4o-mini.")
+    llm_timeout: float = Field(20.0, gt=0, description="Seconds to wait for the chat model before falling back.")
+    secret_key: SecretStr | None = Field(None, description="Fernet key for personal data at rest; unset = "
+                                         "generated once into HOME/secret.key.")
     log_level: str = Field("WARNING", description="Logging level for the CLI.")
 
     @field_validator("home", mode="after")
@@ -37,7 +41,7 @@ class Settings(BaseSettings):
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()
 
-    @field_validator("chroma_url", "database_url", mode="before")
+    @field_validator("chroma_url", "database_url", "llm", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -3,7 +3,8 @@
 English words are lower-cased, stop words dropped and Snowball-stemmed; numbers are kept; adjacent
 words also form bigram tokens, which rewards exact phrases such as "total sales" (on TAT-QA dev, BM25
 nDCG@10 goes from 0.71 to 0.79). Runs of Chinese characters become character unigrams plus bigrams,
-which needs no dictionary and matches multi-character words without segmenting them.
+which needs no dictionary and matches multi-character words without segmenting them; function
+characters (的, 是, 什么 ...) are left out, as they would match every text.
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ STOP_WORDS = frozenset(
     "is it its me my of on or our so such than that the their them then there these they this those to "
     "was we were what when where which who whom why will with would you your".split()
 )
+# Chinese function characters and words: as unigrams (or inside bigrams) they match everything.
+CJK_FUNCTION_CHARS = frozenset("的了是在和与或及我你他她它们吗呢吧啊么什怎哪这那个有也就都而对把被让给从到为以之其于该")
 _stemmer = Stemmer.Stemmer("english")
+# Bump when ``tokenize`` changes: saved indexes built with another version are rebuilt.
+TOKENIZER_VERSION = 3
 
 
 @lru_cache(maxsize=65536)
@@ -38,8 +43,9 @@ def tokenize(text: str) -> list[str]:
     for match in WORD.finditer(text.lower()):
         run = match.group()
         if CJK.match(run):
-            tokens.extend(run)
-            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+            tokens.extend(ch for ch in run if ch not in CJK_FUNCTION_CHARS)
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1)
+                          if run[i] not in CJK_FUNCTION_CHARS and run[i + 1] not in CJK_FUNCTION_CHARS)
             previous = ""
         elif run not in STOP_WORDS:
             word = _stem(run)
@@ -64,6 +70,7 @@ class LexicalIndex:
         self._vocab: dict[str, int] = dict(bm25.vocab_dict) if bm25 is not None else {}
         self._term_max = _term_maxima(bm25) if bm25 is not None else np.zeros(0, dtype=np.float32)
         self._position = {chunk_id: i for i, chunk_id in enumerate(ids)}
+        self._rare_term = float(np.percentile(self._term_max, 90)) if self._term_max.size else 0.0
 
     @classmethod
     def build(cls, ids: list[str], texts: list[str]) -> LexicalIndex:
@@ -78,10 +85,14 @@ class LexicalIndex:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for ``query`` (zeros when nothing matches)."""
-        token_ids = [self._vocab[t] for t in tokenize(query) if t in self._vocab and t]
-        ceiling = float(self._term_max[token_ids].sum()) if token_ids else 0.0
-        if self._bm25 is None or ceiling <= 0:
+        tokens = [t for t in tokenize(query) if t]
+        token_ids = [self._vocab[t] for t in tokens if t in self._vocab]
+        if self._bm25 is None or not token_ids:
             return np.zeros(len(self.ids), dtype=np.float32)
+        # Words the corpus has never seen count as misses worth a typical rare term, so a query that
+        # shares one common word with the corpus does not look like a perfect match.
+        unseen = len(tokens) - len(token_ids)
+        ceiling = float(self._term_max[token_ids].sum()) + unseen * self._rare_term
         return np.asarray(self._bm25.get_scores(token_ids), dtype=np.float32) / ceiling
 
     def score_of(self, chunk_id: str, scores: np.ndarray) -> float:
@@ -97,7 +108,7 @@ class LexicalIndex:
         if self._bm25 is not None:
             self._bm25.save(str(directory), show_progress=False)
         tmp = directory / "manifest.json.tmp"
-        tmp.write_text(json.dumps({"revision": revision, "ids": self.ids}))
+        tmp.write_text(json.dumps({"revision": revision, "tokenizer": TOKENIZER_VERSION, "ids": self.ids}))
         tmp.replace(manifest)
 
     @classmethod
@@ -106,6 +117,8 @@ class LexicalIndex:
         manifest = directory / "manifest.json"
         try:
             meta = json.loads(manifest.read_text())
+            if meta.get("tokenizer") != TOKENIZER_VERSION:
+                return None
             ids = list(meta["ids"])
             bm25 = bm25s.BM25.load(str(directory), mmap=True, show_progress=False) if ids else None
         except (OSError, ValueError, KeyError):

@@ -135,8 +135,49 @@ def test_unexpected_errors_get_a_reference_id(home: Path, monkeypatch: pytest.Mo
     assert "RuntimeError: boom" in log
 
 
-def test_chat_answers_from_passages_and_quits(bundled_home: Path) -> None:
+def test_chat_answers_through_the_advisor_and_quits(bundled_home: Path) -> None:
     result = roundtable("chat", input="what is diversification?\n\n/help\n/quit\n")
     assert result.exit_code == 0
-    assert "Diversification" in result.stdout and "/quit" in result.stdout
-    assert "not investment advice" in result.stdout
+    text = " ".join(result.stdout.split())
+    assert "Diversification" in text and "Sources" in text and "Risk R2" in text
+    assert "Not investment advice" in text and "/quit" in text
+
+
+def test_ask_json_contract(bundled_home: Path) -> None:
+    result = roundtable("ask", "Why do leveraged ETFs lose value over time?", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert set(payload) == {"id", "question", "answer", "citations", "risk", "disclaimer", "suitability",
+                            "abstained", "language"}
+    assert payload["risk"]["level"] == "R5" and payload["citations"][0]["doc_id"] == "leveraged-and-inverse-etfs.md"
+    assert set(payload["citations"][0]) == {"doc_id", "title", "source", "quote"}
+    assert payload["abstained"] is False and payload["language"] == "en"
+
+
+def test_ask_batch_carries_ids_and_rejects_bad_lines(bundled_home: Path, tmp_path: Path) -> None:
+    batch = write(tmp_path / "q.jsonl", '{"id": "a1", "text": "what is an index fund"}\n'
+                                        '{"id": "a2", "text": "港股通有哪些风险？"}\n{"id": "a3", "text": ""}\n')
+    result = roundtable("ask", "--batch", str(batch), "--json")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["a1", "a2", "a3"]
+    assert lines[1]["language"] == "zh" and lines[2]["error"] == "The question is empty."
+    assert result.exit_code == 1
+
+
+def test_ask_rejects_bad_questions(bundled_home: Path) -> None:
+    as_json = roundtable("ask", "\x00\x01\x02", "--json")
+    assert as_json.exit_code == 1 and json.loads(as_json.stdout) == {
+        "error": "That question contains binary or control characters."}
+    plain = roundtable("ask", "   ")
+    assert plain.exit_code == 1 and "The question is empty." in plain.output
+
+
+def test_profile_questionnaire_then_answers_carry_the_match(bundled_home: Path) -> None:
+    answers = "\n".join(["9", "1"] + ["1"] * 7) + "\n"  # one invalid reply, then the most cautious answers
+    result = roundtable("profile", "--user", "bob", input=answers)
+    assert result.exit_code == 0
+    assert "Please type a number from 1 to 4" in result.stdout and "Your risk profile is C1" in result.stdout
+    warned = json.loads(roundtable("ask", "How does margin trading work?", "--user", "bob", "--json").stdout)
+    assert "only share general education" in warned["suitability"]
+    abandoned = roundtable("profile", "--user", "carol", input="1\n")
+    assert "nothing was saved" in abandoned.stdout

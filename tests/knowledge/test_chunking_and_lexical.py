@@ -48,6 +48,7 @@ def test_chinese_text_splits_on_chinese_punctuation(embedder: MiniLMEmbeddings) 
 def test_tokenize_english_chinese_and_bigrams() -> None:
     assert tokenize("The total sales in 2019!") == ["total", "sale", "total_sale", "2019", "sale_2019"]
     assert tokenize("港股通") == ["港", "股", "通", "港股", "股通"]
+    assert tokenize("什么是港股通") == ["港", "股", "通", "港股", "股通"]
     assert tokenize("") == []
 
 

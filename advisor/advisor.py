@@ -1,0 +1,164 @@
+"""``Advisor.answer(question) -> Answer``: the one entry point of the advisor.
+
+question -> validate -> read intent -> retrieve -> compose (grounded, or model + verifier) -> screen every
+sentence (compliance) -> risk label -> suitability -> notes -> Answer. The compliance steps run after
+whatever composed the text, outside any model, so nothing in a question or a document can switch them off.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from advisor.catalogue import education_query, message
+from advisor.compliance import classify, detect_language, mentions_performance, needs_balance, screen
+from advisor.composer import Draft, GroundedComposer
+from advisor.profiles import ProfileStore
+from advisor.risk import label_for, riskiest_topic
+from advisor.suitability import assess
+from advisor.types import Answer, Citation, Language, Question
+from knowledge.errors import CollectionNotFoundError, UserError
+from knowledge.retrieval import Hit, HybridRetriever
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 1000
+RETRIEVE_K = 10
+# Research whose best passage scores under this (hybrid score: 0.7 cosine + 0.3 normalised BM25) is not an
+# answer. Calibrated with `benchmarks/advisor.py --calibrate`: answerable dev questions score above it
+# (2nd percentile: FiQA 0.26, TAT-QA 0.36, bundled notes 0.31) and off-topic ones below (90th percentile
+# 0.20-0.22 on all three collections).
+ABSTAIN_BELOW = 0.25
+
+
+class InvalidQuestionError(UserError):
+    pass
+
+
+class Rephraser(Protocol):
+    """The optional language-model step (``advisor.model``): verified rewrites of a draft, or None."""
+
+    def rephrase(self, question: str, draft: Draft, language: Language) -> list[tuple[str, Hit]] | None: ...
+
+
+@dataclass
+class Advisor:
+    retriever_for: Callable[[str], HybridRetriever]
+    composer: GroundedComposer
+    profiles: ProfileStore
+    collection: str = "research"
+    rephraser: Rephraser | None = None
+    abstain_below: float = ABSTAIN_BELOW
+
+    def answer(self, question: Question, collection: str | None = None) -> Answer:
+        text = clean_question(question.text)
+        language = question.language or detect_language(text)
+        intent = classify(text)
+        # A trade call or a prediction is not answered; what is taught instead is the topic's risks.
+        search_text = text if intent == "education" else education_query(riskiest_topic(text), language)
+        hits = self._retrieve(search_text, collection or self.collection)
+        draft = self.composer.compose(search_text, hits) if hits else Draft((), 0.0, 0.0)
+
+        lines = self._draft_lines(text, draft, language)
+        kept, dropped = screen([sentence for sentence, _ in lines])
+        for sentence, rule in dropped:
+            log.info("compliance guard dropped a sentence (%s, %d chars)", rule, len(sentence))
+        lines = [(s, h) for s, h in lines if s in kept]
+
+        profile = self.profiles.get(question.user_id)
+        weak = intent == "education" and (not hits or hits[0].score < self.abstain_below)
+        if not lines or weak:
+            return self._abstain(text, hits, language, profile_missing=profile is None,
+                                 reason="weak evidence" if lines else "no usable evidence")
+
+        citations, body = _cite(lines)
+        risk = label_for(text, [h.metadata for h in _unique_hits(lines)], language)
+        suitability = assess(profile, risk.level, language)
+        parts: list[str] = []
+        if intent == "personal_advice":
+            parts.append(message("personal_advice", language))
+        elif intent == "prediction":
+            parts.append(message("prediction", language))
+        if suitability.match == "education_only":
+            parts.append(message("education_only_note", language))
+        parts.append(body)
+        joined = " ".join(parts)
+        if needs_balance(joined):
+            parts.append(message("balance", language))
+        if mentions_performance(joined):
+            parts.append(message("past_performance", language))
+        if intent == "personal_advice" and profile is None:
+            parts.append(message("questionnaire_invite", language))
+        return Answer(text="\n\n".join(parts), risk=risk, disclaimer=message("disclaimer", language),
+                      language=language, citations=citations, suitability=suitability.note)
+
+    def _retrieve(self, text: str, collection: str) -> list[Hit]:
+        try:
+            return self.retriever_for(collection).search(text, k=RETRIEVE_K)
+        except CollectionNotFoundError:
+            log.warning("collection %s does not exist; answering without research", collection)
+            return []
+
+    def _draft_lines(self, question: str, draft: Draft, language: Language) -> list[tuple[str, Hit]]:
+        grounded = [(c.text, c.hit) for c in draft.sentences]
+        if self.rephraser is None or not grounded:
+            return grounded
+        try:
+            rewritten = self.rephraser.rephrase(question, draft, language)
+        except Exception as exc:  # a model failure must never reach the member
+            log.warning("language model failed (%s); using the grounded answer", type(exc).__name__)
+            return grounded
+        if rewritten is None:
+            log.info("language model output did not survive verification; using the grounded answer")
+            return grounded
+        return rewritten
+
+    def _abstain(self, question: str, hits: list[Hit], language: Language, *, profile_missing: bool,
+                 reason: str) -> Answer:
+        topics = list(dict.fromkeys(h.title for h in hits))[:3]
+        parts = [message("no_research", language)]
+        if topics:
+            parts.append(message("nearest_topics", language, topics=", ".join(topics)))
+        risk = label_for(question, [], language)
+        note = message("suitability_none", language) if profile_missing else ""
+        return Answer(text=" ".join(parts), risk=risk, disclaimer=message("disclaimer", language),
+                      language=language, suitability=note, abstained=True, abstain_reason=reason)
+
+
+def clean_question(text: str) -> str:
+    """Validate a member's question; raises ``InvalidQuestionError`` with a message for them."""
+    if "\x00" in text or sum(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text) > 2:
+        raise InvalidQuestionError("That question contains binary or control characters.")
+    cleaned = " ".join(unicodedata.normalize("NFKC", text).split())
+    if not cleaned:
+        raise InvalidQuestionError("The question is empty.")
+    if len(cleaned) > MAX_QUESTION_CHARS:
+        raise InvalidQuestionError(f"The question is {len(cleaned)} characters long; please keep it under "
+                                   f"{MAX_QUESTION_CHARS}.")
+    if not re.search(r"\w", cleaned):
+        raise InvalidQuestionError("The question has no words in it.")
+    return cleaned
+
+
+def _unique_hits(lines: list[tuple[str, Hit]]) -> list[Hit]:
+    """The hits behind ``lines``, one per document, in order of first use."""
+    return list({hit.doc_id: hit for _, hit in lines}.values())
+
+
+def _cite(lines: list[tuple[str, Hit]]) -> tuple[tuple[Citation, ...], str]:
+    """Number sources in order of first use and end each sentence with its source's [n]."""
+    numbers: dict[str, int] = {}
+    citations: list[Citation] = []
+    body: list[str] = []
+    for sentence, hit in lines:
+        if hit.doc_id not in numbers:
+            numbers[hit.doc_id] = len(numbers) + 1
+            citations.append(Citation(hit.doc_id, hit.title, hit.source, str(hit.metadata.get("date", "")),
+                                      sentence))
+        body.append(f"{sentence} [{numbers[hit.doc_id]}]")
+    return tuple(citations), " ".join(body)
+

@@ -1,0 +1,146 @@
+"""Every user-facing string the advisor produces, in English and simplified Chinese.
+
+One catalogue keeps the two languages in step: a key missing from either is a test failure.
+"""
+
+from __future__ import annotations
+
+from advisor.types import Language
+
+MESSAGES: dict[str, dict[Language, str]] = {
+    "disclaimer": {
+        "en": "Automated educational assistant, not a licensed adviser. Not investment advice. Past performance "
+              "does not guarantee future results. You may lose money, including your principal.",
+        "zh": "本回答由自动化投资者教育助手生成，并非持牌投资顾问。不构成投资建议；过往业绩不代表未来表现；"
+              "市场有风险，投资需谨慎，您可能损失本金。",
+    },
+    "no_research": {
+        "en": "I have no research on that yet, so I won't guess.",
+        "zh": "我的研究资料中暂时没有这方面的内容，因此不作推测。",
+    },
+    "nearest_topics": {
+        "en": "Topics I can help with that come closest: {topics}.",
+        "zh": "与您的问题最接近、我可以介绍的主题：{topics}。",
+    },
+    "personal_advice": {
+        "en": "I can't tell you whether to buy, sell or hold a particular investment: that would be personal "
+              "advice, and I am an automated assistant, not a licensed adviser. Here is background from our "
+              "research that may help you think it through.",
+        "zh": "我不能告诉您是否应该买入、卖出或持有某项具体投资：那属于个性化投资建议，而我是自动化助手，"
+              "不是持牌投资顾问。以下是研究资料中的相关背景知识，供您参考。",
+    },
+    "prediction": {
+        "en": "Nobody can reliably predict prices, and I don't make forecasts or price targets. Here is what our "
+              "research says about the risks involved.",
+        "zh": "没有人能够可靠地预测价格，我也不做行情预测或给出目标价位。以下是研究资料中关于相关风险的介绍。",
+    },
+    "questionnaire_invite": {
+        "en": "To see which risk levels suit you, take the short risk questionnaire in a private chat (/profile).",
+        "zh": "如需了解哪些风险等级适合您，请在私聊中完成简短的风险测评问卷（/profile）。",
+    },
+    "suitability_none": {
+        "en": "You haven't taken the risk questionnaire, so this answer is general. Take it in a private chat "
+              "(/profile) to get answers matched to your risk profile.",
+        "zh": "您尚未完成风险测评，以下内容仅为一般性介绍。"
+              "请在私聊中完成风险测评（/profile），以获得与您风险等级匹配的提示。",
+    },
+    "suitability_ok": {
+        "en": "This topic ({risk}) is within your risk profile ({level}).",
+        "zh": "该主题的风险等级（{risk}）在您的风险承受等级（{level}）范围内。",
+    },
+    "suitability_warn": {
+        "en": "Warning: this topic is rated {risk}, above your risk profile {level} (suited to {allowed}). "
+              "Products at this level can lose more than you said you can tolerate; make sure you understand "
+              "and accept that risk before going further.",
+        "zh": "风险警示：该主题的风险等级为{risk}，高于您的风险承受等级{level}（适合{allowed}）。"
+              "此类产品的亏损可能超出您所能承受的范围，请在充分理解并愿意承担该风险后再作决定。",
+    },
+    "suitability_education_only": {
+        "en": "Your risk profile is {level}, the most protected category, and this topic is rated {risk}: I can "
+              "only share general education about it, not how to use it.",
+        "zh": "您的风险承受等级为{level}（最审慎的类别），而该主题的风险等级为{risk}："
+              "我只能提供一般性的投资者教育内容，不能介绍具体的操作方式。",
+    },
+    "education_only_note": {
+        "en": "These products are outside your risk profile.",
+        "zh": "此类产品超出您的风险承受范围。",
+    },
+    "balance": {
+        "en": "Any potential gain comes with the risk of loss, including loss of principal.",
+        "zh": "任何潜在收益都伴随着亏损风险，包括本金损失。",
+    },
+    "past_performance": {
+        "en": "Past performance does not predict future results.",
+        "zh": "过往业绩不预示未来表现。",
+    },
+    "sources": {"en": "Sources", "zh": "资料来源"},
+    "risk": {"en": "Risk", "zh": "风险等级"},
+}
+
+RISK_REASONS: dict[str, dict[Language, str]] = {
+    "deposits": {"en": "deposits, money-market funds and government bills: very low risk of loss",
+                 "zh": "存款、货币基金和国债：亏损风险很低"},
+    "emergency": {"en": "cash reserves and planning basics: very low risk",
+                  "zh": "应急资金与理财规划基础：风险很低"},
+    "protection": {"en": "investor protection and safeguards: educational topic",
+                   "zh": "投资者保护：教育类主题"},
+    "bonds": {"en": "bonds: interest-rate and credit risk, prices can fall",
+              "zh": "债券：存在利率风险和信用风险，价格可能下跌"},
+    "diversified": {"en": "diversified portfolios and allocation: market risk, spread across assets",
+                    "zh": "分散化组合与资产配置：存在市场风险，但风险分散于多类资产"},
+    "suitability": {"en": "risk profiling and suitability: educational topic",
+                    "zh": "适当性与风险测评：教育类主题"},
+    "funds": {"en": "stock funds and ETFs: full exposure to market falls",
+              "zh": "股票基金与ETF：完全承受市场下跌风险"},
+    "equities": {"en": "individual shares: company and market risk, large drawdowns possible",
+                 "zh": "个股：公司风险与市场风险，可能出现大幅回撤"},
+    "ipo": {"en": "new listings: little price history, high volatility",
+            "zh": "新股：价格历史短，波动大"},
+    "cross_border": {"en": "cross-border trading: currency, rule and liquidity risks on top of market risk",
+                     "zh": "跨境交易：在市场风险之外还有汇率、规则和流动性风险"},
+    "leveraged_etf": {"en": "leveraged or inverse ETF: daily reset, losses can exceed the index's",
+                      "zh": "杠杆或反向ETF：每日重置，亏损可能超过指数本身"},
+    "options": {"en": "options and futures: leverage and expiry, you can lose the whole premium or more",
+                "zh": "期权与期货：杠杆与到期机制，可能损失全部权利金甚至更多"},
+    "margin": {"en": "margin and leverage: losses are magnified and can exceed your money",
+               "zh": "融资融券与杠杆：亏损被放大，可能超过本金"},
+    "short": {"en": "short selling: losses are unlimited in theory",
+              "zh": "卖空：理论上亏损没有上限"},
+    "crypto": {"en": "crypto assets: extreme volatility, custody and fraud risks",
+               "zh": "加密资产：波动极大，存在托管与欺诈风险"},
+    "scams": {"en": "scams and pump-and-dump schemes: total loss is likely",
+              "zh": "骗局与拉高出货：很可能血本无归"},
+    "general": {"en": "general investing topic: market risk applies",
+                "zh": "一般投资主题：存在市场风险"},
+    "evidence": {"en": "rated {level} by the research cited",
+                 "zh": "所引研究资料评定为{level}"},
+}
+
+
+# What to teach when a member asks for a trade call or a prediction about a topic (riskiest topic wins).
+EDUCATION_QUERIES: dict[str, dict[Language, str]] = {
+    "equities": {"en": "risks of concentrating in individual shares and why diversification matters",
+                 "zh": "个股集中持仓风险 分散投资"},
+    "crypto": {"en": "crypto assets volatility custody and scams", "zh": "加密资产 波动 骗局 风险"},
+    "leveraged_etf": {"en": "how leveraged ETFs lose value over time", "zh": "杠杆ETF 每日重置 风险"},
+    "options": {"en": "options basics and risks", "zh": "期权 风险"},
+    "margin": {"en": "margin calls and leverage losses", "zh": "融资融券 强制平仓 亏损放大"},
+    "short": {"en": "short selling risks", "zh": "卖空 融券 风险"},
+    "ipo": {"en": "risks of buying IPOs", "zh": "新股 风险"},
+    "cross_border": {"en": "Stock Connect currency and trading risks", "zh": "港股通 汇率风险 交易规则"},
+    "funds": {"en": "index funds ETFs fees and risks", "zh": "指数基金 费用 风险"},
+    "scams": {"en": "pump and dump scam warning signs", "zh": "荐股骗局 杀猪盘 警示信号"},
+    "general": {"en": "risk tolerance suitability and diversification", "zh": "投资者适当性 风险承受 分散投资"},
+}
+
+
+def education_query(topic: str | None, language: Language) -> str:
+    return EDUCATION_QUERIES.get(topic or "general", EDUCATION_QUERIES["general"])[language]
+
+
+def message(key: str, language: Language, **values: object) -> str:
+    return MESSAGES[key][language].format(**values)
+
+
+def risk_reason(key: str, language: Language, **values: object) -> str:
+    return RISK_REASONS[key][language].format(**values)

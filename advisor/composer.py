@@ -1,0 +1,134 @@
+"""The grounded composer: answer with research sentences quoted verbatim, each cited, no language model.
+
+Retrieved chunks are split into sentences. Each candidate is scored by how much of the question's
+vocabulary it covers (IDF-weighted, stems and bigrams), by its meaning's closeness to the question
+(MiniLM cosine, computed for the most promising candidates only, to keep latency low) and by how highly
+its chunk was retrieved. The best sentences are picked greedily, skipping near-duplicates, and put back
+in reading order, grouped by source, each ending with its source's ``[n]``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge.embeddings import MiniLMEmbeddings
+from knowledge.lexical import tokenize
+from knowledge.retrieval import Hit
+
+MAX_SENTENCES = 4
+EMBED_CANDIDATES = 16
+WEIGHTS = {"dense": 0.45, "lexical": 0.35, "chunk": 0.20}
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(\[A-Z0-9$])|(?<=[。！？；])|\n+")
+MIN_WORDS, MIN_CJK = 4, 6
+MIN_RELATIVE = 0.6  # a sentence scoring under 60% of the best one adds noise, not evidence
+SOURCE_PENALTY = 0.05  # FiQA dev: gold source cited 81% -> 82.5%; TAT-QA spans 88% -> 87.7%
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    hit: Hit
+    rank: int
+    position: int
+    tokens: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Selected evidence sentences, in answer order, with their hits; ``strength`` is the best score."""
+
+    sentences: tuple[Candidate, ...]
+    strength: float
+    coverage: float
+
+    @property
+    def hits(self) -> list[Hit]:
+        seen: dict[str, Hit] = {}
+        for sentence in self.sentences:
+            seen.setdefault(sentence.hit.doc_id, sentence.hit)
+        return list(seen.values())
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences and table/list lines of a chunk, without headings and fragments."""
+    out = []
+    for piece in SENTENCE_END.split(text):
+        sentence = piece.strip().lstrip("-*•").strip()
+        if not sentence or sentence.startswith("#") or sentence.endswith(("?", "？")):
+            continue  # headings, and questions (notes end with questions to ask yourself) answer nothing
+        cjk = len(re.findall(r"[\u4e00-\u9fff]", sentence))
+        if cjk >= MIN_CJK or len(sentence.split()) >= MIN_WORDS:
+            out.append(sentence)
+    return out
+
+
+class GroundedComposer:
+    def __init__(self, embedder: MiniLMEmbeddings, max_sentences: int = MAX_SENTENCES,
+                 embed_candidates: int = EMBED_CANDIDATES, source_penalty: float = SOURCE_PENALTY) -> None:
+        self.embedder = embedder
+        self.max_sentences = max_sentences
+        self.embed_candidates = embed_candidates
+        self.source_penalty = source_penalty
+
+    def candidates(self, hits: list[Hit]) -> list[Candidate]:
+        found: list[Candidate] = []
+        seen: set[str] = set()
+        for rank, hit in enumerate(hits):
+            for position, sentence in enumerate(split_sentences(hit.text)):
+                key = " ".join(sentence.lower().split())
+                if key in seen:  # chunk overlap repeats sentences
+                    continue
+                seen.add(key)
+                found.append(Candidate(sentence, hit, rank, position, frozenset(tokenize(sentence))))
+        return found
+
+    def compose(self, question: str, hits: list[Hit]) -> Draft:
+        pool = self.candidates(hits)
+        if not pool:
+            return Draft((), 0.0, 0.0)
+        query_tokens = set(tokenize(question))
+        df = Counter(t for c in pool for t in c.tokens & query_tokens)
+        idf = {t: math.log(1 + len(pool) / (1 + df[t])) for t in query_tokens}
+        total = sum(idf.values()) or 1.0
+        lexical = np.array([sum(idf[t] for t in c.tokens & query_tokens) / total for c in pool])
+        top_score = max(h.score for h in hits) or 1.0
+        chunk = np.array([max(c.hit.score, 0.0) / top_score for c in pool])
+
+        prior = WEIGHTS["lexical"] * lexical + WEIGHTS["chunk"] * chunk
+        shortlist = np.argsort(-prior)[: self.embed_candidates]
+        vectors = self.embedder.embed([question] + [pool[i].text for i in shortlist])
+        dense = np.zeros(len(pool))
+        dense[shortlist] = vectors[1:] @ vectors[0]
+        scores = prior + WEIGHTS["dense"] * dense
+        scores[np.setdiff1d(np.arange(len(pool)), shortlist)] = -1.0
+
+        chosen: list[int] = []
+        best = int(np.argmax(scores))
+        remaining = set(shortlist.tolist())
+        while remaining and len(chosen) < self.max_sentences:
+            # Each further sentence from an already quoted source pays a penalty: answers draw on several.
+            used = Counter(pool[j].hit.doc_id for j in chosen)
+            i = max(remaining, key=lambda j: scores[j] - self.source_penalty * used[pool[j].hit.doc_id])
+            remaining.discard(i)
+            if scores[i] < MIN_RELATIVE * scores[best]:
+                break
+            if not any(_similar(pool[i].tokens, pool[j].tokens) for j in chosen):
+                chosen.append(i)
+        ordered = sorted(chosen, key=lambda i: (pool[i].rank, pool[i].position))
+        # Group by source in order of first appearance, keeping reading order within each source.
+        first_rank: dict[str, int] = {}
+        for i in ordered:
+            first_rank.setdefault(pool[i].hit.doc_id, pool[i].rank)
+        ordered.sort(key=lambda i: (first_rank[pool[i].hit.doc_id], pool[i].rank, pool[i].position))
+        return Draft(tuple(pool[i] for i in ordered), float(scores[best]), float(lexical[best]))
+
+
+def _similar(a: frozenset[str], b: frozenset[str], threshold: float = 0.7) -> bool:
+    if not a or not b:
+        return False
+    return len(a & b) / len(a | b) >= threshold
