@@ -1,10 +1,13 @@
 """The grounded composer: answer with research sentences quoted verbatim, each cited, no language model.
 
 Retrieved chunks are split into sentences. Each candidate is scored by how much of the question's
-vocabulary it covers (IDF-weighted, stems and bigrams), by its meaning's closeness to the question
-(MiniLM cosine, computed for the most promising candidates only, to keep latency low) and by how highly
-its chunk was retrieved. The best sentences are picked greedily, skipping near-duplicates, and put back
-in reading order, grouped by source, each ending with its source's ``[n]``.
+vocabulary it covers (IDF-weighted over the candidates, stems and bigrams, so Chinese works too) and by
+how well its chunk matched the question (the hybrid score, which carries the meaning-level match). The
+best sentences are picked greedily, skipping near-duplicates, and put back in reading order, grouped by
+source, each ending with its source's ``[n]``.
+
+Embedding each candidate sentence as well was measured and dropped: on the dev sets it changed FiQA
+citations and TAT-QA span recall by under half a point, and cost ~150 ms a question on two cores.
 """
 
 from __future__ import annotations
@@ -16,13 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.embeddings import MiniLMEmbeddings
 from knowledge.lexical import tokenize
 from knowledge.retrieval import Hit
 
 MAX_SENTENCES = 4
-EMBED_CANDIDATES = 16
-WEIGHTS = {"dense": 0.45, "lexical": 0.35, "chunk": 0.20}
+LEXICAL_WEIGHT, CHUNK_WEIGHT = 0.6, 0.4
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(\[A-Z0-9$])|(?<=[。！？；])|\n+")
 MIN_WORDS, MIN_CJK = 4, 6
 MIN_RELATIVE = 0.6  # a sentence scoring under 60% of the best one adds noise, not evidence
@@ -68,11 +69,8 @@ def split_sentences(text: str) -> list[str]:
 
 
 class GroundedComposer:
-    def __init__(self, embedder: MiniLMEmbeddings, max_sentences: int = MAX_SENTENCES,
-                 embed_candidates: int = EMBED_CANDIDATES, source_penalty: float = SOURCE_PENALTY) -> None:
-        self.embedder = embedder
+    def __init__(self, max_sentences: int = MAX_SENTENCES, source_penalty: float = SOURCE_PENALTY) -> None:
         self.max_sentences = max_sentences
-        self.embed_candidates = embed_candidates
         self.source_penalty = source_penalty
 
     def candidates(self, hits: list[Hit]) -> list[Candidate]:
@@ -99,17 +97,11 @@ class GroundedComposer:
         top_score = max(h.score for h in hits) or 1.0
         chunk = np.array([max(c.hit.score, 0.0) / top_score for c in pool])
 
-        prior = WEIGHTS["lexical"] * lexical + WEIGHTS["chunk"] * chunk
-        shortlist = np.argsort(-prior)[: self.embed_candidates]
-        vectors = self.embedder.embed([question] + [pool[i].text for i in shortlist])
-        dense = np.zeros(len(pool))
-        dense[shortlist] = vectors[1:] @ vectors[0]
-        scores = prior + WEIGHTS["dense"] * dense
-        scores[np.setdiff1d(np.arange(len(pool)), shortlist)] = -1.0
+        scores = LEXICAL_WEIGHT * lexical + CHUNK_WEIGHT * chunk
 
         chosen: list[int] = []
         best = int(np.argmax(scores))
-        remaining = set(shortlist.tolist())
+        remaining = set(range(len(pool)))
         while remaining and len(chosen) < self.max_sentences:
             # Each further sentence from an already quoted source pays a penalty: answers draw on several.
             used = Counter(pool[j].hit.doc_id for j in chosen)

@@ -48,7 +48,7 @@ def research_for(name: str, embedder: MiniLMEmbeddings) -> Research:
 
 
 def make_advisor(research: Research, collection: str) -> Advisor:
-    return Advisor(research.retriever, GroundedComposer(research.embedder), MemoryProfileStore(),
+    return Advisor(research.retriever, GroundedComposer(), MemoryProfileStore(),
                    collection=collection)
 
 

@@ -43,6 +43,6 @@ def build_app(settings: Settings, research: Research | None = None) -> App:
         from advisor.model import ModelRephraser, load_chat_model
 
         rephraser = ModelRephraser(load_chat_model(settings.llm), research.embedder, settings.llm_timeout)
-    advisor = Advisor(research.retriever, GroundedComposer(research.embedder), profiles,
+    advisor = Advisor(research.retriever, GroundedComposer(), profiles,
                       collection=settings.collection, rephraser=rephraser)
     return App(settings, research, profiles, advisor)

@@ -21,12 +21,12 @@ QUESTION = "Why do leveraged ETFs lose value over time?"
 
 
 def advisor_with(research: Research, model: Any, timeout: float = 5.0) -> Advisor:
-    return Advisor(research.retriever, GroundedComposer(research.embedder), MemoryProfileStore(),
+    return Advisor(research.retriever, GroundedComposer(), MemoryProfileStore(),
                    rephraser=ModelRephraser(model, research.embedder, timeout=timeout))
 
 
 def grounded(research: Research) -> str:
-    plain = Advisor(research.retriever, GroundedComposer(research.embedder), MemoryProfileStore())
+    plain = Advisor(research.retriever, GroundedComposer(), MemoryProfileStore())
     return plain.answer(Question(QUESTION)).text
 
 
