@@ -24,6 +24,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)  ## needs ../shared/data (or ROUNDTABLE_SHARED)
 	$(BIN)/python benchmarks/retrieval.py
+	$(BIN)/python benchmarks/advisor.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

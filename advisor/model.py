@@ -47,9 +47,11 @@ def load_chat_model(spec: str) -> BaseChatModel:
     try:
         return init_chat_model(spec)
     except ImportError as exc:
-        raise UserError(f"ROUNDTABLE_LLM={spec!r} needs its langchain provider package: {exc}") from exc
+        raise UserError(f"ROUNDTABLE_LLM={spec!r} needs its langchain provider package "
+                        f"({str(exc).splitlines()[0]})") from exc
     except ValueError as exc:
-        raise UserError(f"ROUNDTABLE_LLM={spec!r} is not a model langchain knows: {exc}") from exc
+        raise UserError(f"ROUNDTABLE_LLM={spec!r} is not a model langchain knows "
+                        f"({str(exc).splitlines()[0]})") from exc
 
 
 class ModelRephraser:

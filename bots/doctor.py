@@ -97,6 +97,23 @@ def check_database(settings: Settings) -> Check:
     return Check("database", "ok", shown)
 
 
+def check_profiles(settings: Settings) -> Check:
+    from bots.composition import open_profiles
+
+    store = open_profiles(settings)
+    return Check("profiles", "ok", f"{store.count()} investor profile(s), encrypted at rest")
+
+
+def check_model_setting(settings: Settings) -> Check:
+    if not settings.llm:
+        return Check("language model", "ok", "none: answers quote the research directly (grounded composer)")
+    from advisor.model import load_chat_model
+
+    load_chat_model(settings.llm)
+    return Check("language model", "ok", f"{settings.llm} (rephrasing only; verified in code; "
+                 f"falls back after {settings.llm_timeout:.0f} s)")
+
+
 def check_tokens(settings: Settings) -> list[Check]:
     checks = []
     for name, secret, pattern in (("Telegram token", settings.telegram_token, TELEGRAM_TOKEN),
@@ -120,6 +137,8 @@ def run_checks(console: Console) -> bool:
                    _safe("embedding model", check_model),
                    _safe("research store", lambda: check_store(settings)),
                    _safe("database", lambda: check_database(settings)),
+                   _safe("profiles", lambda: check_profiles(settings)),
+                   _safe("language model", lambda: check_model_setting(settings)),
                    *check_tokens(settings)]
     table = Table("check", "status", "detail", show_lines=False)
     for check in checks:
