@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -21,8 +20,8 @@ from advisor.profiles import ProfileStore
 from advisor.risk import label_for, riskiest_topic
 from advisor.suitability import assess
 from advisor.types import Answer, Citation, Language, Question
-from knowledge.errors import CollectionNotFoundError, UserError
-from knowledge.retrieval import Hit, HybridRetriever
+from knowledge.errors import CollectionNotFoundError, InvalidQueryError
+from knowledge.retrieval import Hit, HybridRetriever, clean_text
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ RETRIEVE_K = 10
 ABSTAIN_BELOW = 0.25
 
 
-class InvalidQuestionError(UserError):
+class InvalidQuestionError(InvalidQueryError):
     pass
 
 
@@ -131,14 +130,7 @@ class Advisor:
 
 def clean_question(text: str) -> str:
     """Validate a member's question; raises ``InvalidQuestionError`` with a message for them."""
-    if "\x00" in text or sum(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text) > 2:
-        raise InvalidQuestionError("That question contains binary or control characters.")
-    cleaned = " ".join(unicodedata.normalize("NFKC", text).split())
-    if not cleaned:
-        raise InvalidQuestionError("The question is empty.")
-    if len(cleaned) > MAX_QUESTION_CHARS:
-        raise InvalidQuestionError(f"The question is {len(cleaned)} characters long; please keep it under "
-                                   f"{MAX_QUESTION_CHARS}.")
+    cleaned = clean_text(text, "question", MAX_QUESTION_CHARS, InvalidQuestionError)
     if not re.search(r"\w", cleaned):
         raise InvalidQuestionError("The question has no words in it.")
     return cleaned

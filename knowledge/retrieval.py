@@ -54,16 +54,21 @@ class Hit:
                 "title": self.title, "source": self.source, "text": self.text}
 
 
+def clean_text(text: str, noun: str = "query", limit: int = MAX_QUERY_CHARS,
+               error: type[InvalidQueryError] = InvalidQueryError) -> str:
+    """Validate and normalise text a person typed; raises ``error`` with a message written for them."""
+    if "\x00" in text or sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r") > 2:
+        raise error(f"The {noun} contains binary or control characters.")
+    cleaned = " ".join(unicodedata.normalize("NFKC", text).split())
+    if not cleaned:
+        raise error(f"The {noun} is empty.")
+    if len(cleaned) > limit:
+        raise error(f"The {noun} is {len(cleaned)} characters long; the limit is {limit}.")
+    return cleaned
+
+
 def clean_query(query: str) -> str:
-    """Validate and normalise query text; raises ``InvalidQueryError`` with a message for the user."""
-    if "\x00" in query or sum(1 for ch in query if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r") > 2:
-        raise InvalidQueryError("The query contains binary or control characters.")
-    text = " ".join(unicodedata.normalize("NFKC", query).split())
-    if not text:
-        raise InvalidQueryError("The query is empty.")
-    if len(text) > MAX_QUERY_CHARS:
-        raise InvalidQueryError(f"The query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}.")
-    return text
+    return clean_text(query)
 
 
 class HybridRetriever:

@@ -120,7 +120,7 @@ def test_empty_corpus_and_missing_collection_abstain(tmp_path: Path, bundled_res
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("", "empty"), ("   ", "empty"), ("?!?", "no words"), ("x" * 1001, "under 1000"), ("a\x00b", "binary"),
+    ("", "empty"), ("   ", "empty"), ("?!?", "no words"), ("x" * 1001, "limit is 1000"), ("a\x00b", "binary"),
 ])
 def test_bad_questions_are_rejected_politely(advisor: Advisor, text: str, message: str) -> None:
     with pytest.raises(InvalidQuestionError, match=message):

@@ -167,7 +167,7 @@ def test_ask_batch_carries_ids_and_rejects_bad_lines(bundled_home: Path, tmp_pat
 def test_ask_rejects_bad_questions(bundled_home: Path) -> None:
     as_json = roundtable("ask", "\x00\x01\x02", "--json")
     assert as_json.exit_code == 1 and json.loads(as_json.stdout) == {
-        "error": "That question contains binary or control characters."}
+        "error": "The question contains binary or control characters."}
     plain = roundtable("ask", "   ")
     assert plain.exit_code == 1 and "The question is empty." in plain.output
 
