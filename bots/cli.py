@@ -22,8 +22,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from advisor.types import Question
-from bots.composition import build_app, open_profiles, open_research
-from bots.console import run_console, run_questionnaire
+from bots.composition import build_app, open_research
+from bots.console import run_console
 from bots.logs import report_crash, setup_logging
 from bots.render import answer_markup
 from bots.settings import Settings
@@ -322,7 +322,7 @@ def ask(
     if batch is None:
         assert question is not None
         try:
-            answer = app_.advisor.answer(Question(question, user_id=user), collection=name)
+            answer = app_.advisor.answer(Question(question, user_id=f"console:{user}"), collection=name)
         except UserError as exc:
             if not as_json:
                 raise
@@ -336,7 +336,8 @@ def ask(
     failed = 0
     for question_id, text in read_batch(batch):
         try:
-            line = app_.advisor.answer(Question(text, user_id=user), collection=name).to_json(text, question_id)
+            answer = app_.advisor.answer(Question(text, user_id=f"console:{user}"), collection=name)
+            line = answer.to_json(text, question_id)
         except UserError as exc:
             failed += 1
             line = {"id": question_id, "question": text, "error": str(exc)}
@@ -351,7 +352,8 @@ def ask(
 @guarded
 def profile(user: Annotated[str, typer.Option("--user", "-u", help="Whose profile.")] = "console") -> None:
     """Take the risk questionnaire in the terminal (your profile decides which risk warnings you get)."""
-    run_questionnaire(open_profiles(load_settings()), out, user)
+    app_ = build_app(load_settings())
+    run_console(app_.router, out, speaker=user, chat_kind="private", first="/profile")
 
 
 @app.command()
@@ -364,7 +366,7 @@ def chat(collection: CollectionOpt = None,
         settings = settings.model_copy(update={"collection": collection})
     app_ = build_app(settings)
     ensure_default_corpus(app_.research, settings, settings.collection, sync=True)
-    run_console(app_.advisor, app_.profiles, out, user_id=user)
+    run_console(app_.router, out, speaker=user)
 
 
 @app.command()
@@ -377,4 +379,4 @@ def run() -> None:
     if settings.telegram_token or settings.discord_token:
         err.print("[yellow]Bot tokens are set, but the Telegram and Discord front-ends are not built yet; "
                   "starting the terminal chat instead.[/yellow]")
-    run_console(app_.advisor, app_.profiles, out)
+    run_console(app_.router, out)

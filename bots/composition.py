@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from advisor.advisor import Advisor, Rephraser
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore, load_or_create_key
+from bots.chat_settings import ChatSettingsStore
+from bots.core import Router
 from bots.settings import Settings
 from knowledge.errors import UserError
 from knowledge.research import Research
@@ -18,6 +20,7 @@ class App:
     research: Research
     profiles: SqlProfileStore
     advisor: Advisor
+    router: Router
 
 
 def open_research(settings: Settings) -> Research:
@@ -45,4 +48,5 @@ def build_app(settings: Settings, research: Research | None = None) -> App:
         rephraser = ModelRephraser(load_chat_model(settings.llm), research.embedder, settings.llm_timeout)
     advisor = Advisor(research.retriever, GroundedComposer(), profiles,
                       collection=settings.collection, rephraser=rephraser)
-    return App(settings, research, profiles, advisor)
+    router = Router(advisor, profiles, ChatSettingsStore(profiles.engine))
+    return App(settings, research, profiles, advisor, router)

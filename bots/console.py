@@ -1,72 +1,102 @@
-"""A terminal chat on the advisor, and the questionnaire in the terminal."""
+"""The console front-end: a terminal group chat on the shared Router.
+
+It behaves like a group: commands, @roundtable mentions and replies are answered. ``/as NAME`` switches
+who is speaking, ``/dm`` and ``/group`` switch between a private chat with the bot and the group, and
+buttons appear as numbered choices (type the number).
+"""
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
 
 from rich.console import Console
 from rich.markup import escape
 
-from advisor.advisor import Advisor
-from advisor.profiles import ProfileStore
-from advisor.suitability import QUESTIONNAIRE, Profile, max_risk
-from advisor.types import Language, Question
+from bots.core import Button, Incoming, Outgoing, Router
 from bots.render import answer_markup
-from knowledge.errors import UserError
 
-HELP = """Ask a question about investing and press Enter. Answers quote our research with sources.
-Commands: /profile (risk questionnaire)  /help  /quit  (Ctrl-D also quits)"""
+HELP = """Terminal chat. This is a group: use /ask QUESTION or mention @roundtable (or /dm for a private chat).
+Console commands: /as NAME (speak as someone else), /dm, /group, /quit. /help lists the bot's commands."""
 
 
-def run_console(advisor: Advisor, profiles: ProfileStore, console: Console, user_id: str = "console") -> None:
-    store = advisor.retriever_for(advisor.collection).store
-    console.print(f"[bold]Roundtable[/bold] — research collection [cyan]{store.name}[/cyan] "
-                  f"({store.count()} passages).\n{HELP}\n")
+@dataclass
+class ConsoleChat:
+    router: Router
+    console: Console
+    speaker: str = "you"
+    chat_kind: str = "group"
+    pending: list[Button] = field(default_factory=list)
+
+    def incoming(self, text: str = "", action: str | None = None) -> Incoming:
+        private = self.chat_kind == "private"
+        return Incoming("console", f"dm-{self.speaker}" if private else "group", "private" if private else "group",
+                        self.speaker, self.speaker, text, mentions_bot="@roundtable" in text.lower(),
+                        is_admin=True, action=action)
+
+    def send(self, text: str = "", action: str | None = None) -> list[Outgoing]:
+        replies = self.router.handle(self.incoming(text, action))
+        for reply in replies:
+            self.show(reply)
+        return replies
+
+    def show(self, out: Outgoing) -> None:
+        where = " [dim](private)[/dim]" if out.private and self.chat_kind == "group" else ""
+        body = answer_markup(out.answer) if out.answer else _markup(out.text)
+        self.console.print(f"[bold cyan]roundtable{where}>[/bold cyan] {body}")
+        self.pending = list(out.buttons)
+        for number, button in enumerate(self.pending, start=1):
+            self.console.print(f"   {number}) {escape(button.label)}")
+
+    def press(self, number: int) -> None:
+        button = self.pending[number - 1]
+        if button.deep_link:
+            self.chat_kind = "private"
+            self.console.print("[dim](switched to your private chat with the bot)[/dim]")
+            self.send(f"/start {button.deep_link}")
+        else:
+            self.send(action=button.action)
+
+    def line(self, text: str) -> bool:
+        """Handle one typed line; False means quit."""
+        if text in {"/quit", "/exit"}:
+            return False
+        if text.startswith("/as "):
+            self.speaker = text[4:].strip() or self.speaker
+            self.console.print(f"[dim](now speaking as {escape(self.speaker)})[/dim]")
+        elif text in {"/dm", "/group"}:
+            self.chat_kind = "private" if text == "/dm" else "group"
+            self.console.print(f"[dim](now in the {'private chat' if text == '/dm' else 'group'})[/dim]")
+        elif self.pending and text.isdigit():
+            if 1 <= int(text) <= len(self.pending):
+                self.press(int(text))
+            else:
+                self.console.print(f"Please type a number from 1 to {len(self.pending)}.")
+        else:
+            self.send(text)
+        return True
+
+
+def _markup(text: str) -> str:
+    return re.sub(r"\*\*(.+?)\*\*", r"[bold]\1[/bold]", escape(text))
+
+
+def run_console(router: Router, console: Console, *, speaker: str = "you", chat_kind: str = "group",
+                first: str | None = None) -> None:
+    """The interactive loop; with ``first``, send that line and stop once its buttons are answered."""
+    chat = ConsoleChat(router, console, speaker=speaker, chat_kind=chat_kind)
+    if first is None:
+        console.print(HELP + "\n")
+    else:
+        chat.send(first)
     while True:
+        if first is not None and not chat.pending:
+            return  # a one-off flow (e.g. `roundtable profile`) has finished
         try:
-            line = console.input("[bold green]you>[/bold green] ")
+            prompt = f"[bold green]{escape(chat.speaker)}>[/bold green] "
+            line = console.input(prompt).strip()
         except (EOFError, KeyboardInterrupt):
             console.print()
             return
-        text = line.strip()
-        if not text:
-            continue
-        if text in {"/quit", "/exit"}:
+        if line and not chat.line(line):
             return
-        if text == "/help":
-            console.print(HELP)
-            continue
-        if text == "/profile":
-            run_questionnaire(profiles, console, user_id)
-            continue
-        try:
-            answer = advisor.answer(Question(text, user_id=user_id, chat_id="console"))
-        except UserError as exc:
-            console.print(f"[yellow]{escape(str(exc))}[/yellow]")
-            continue
-        console.print(answer_markup(answer) + "\n")
-
-
-def run_questionnaire(profiles: ProfileStore, console: Console, user_id: str,
-                      language: Language = "en") -> Profile | None:
-    """Ask each question with numbered choices; save and return the profile (None if abandoned)."""
-    console.print("[bold]Risk questionnaire[/bold] — 8 questions; your answers stay private.\n")
-    answers: dict[str, int] = {}
-    for number, item in enumerate(QUESTIONNAIRE, start=1):
-        console.print(f"[bold]{number}. {escape(item.text(language))}[/bold]")
-        for index, choice in enumerate(item.choice_texts(language), start=1):
-            console.print(f"   {index}) {escape(choice)}")
-        while True:
-            try:
-                reply = console.input("   choice> ").strip()
-            except (EOFError, KeyboardInterrupt):
-                console.print("\nQuestionnaire abandoned; nothing was saved.")
-                return None
-            if reply.isdigit() and 1 <= int(reply) <= len(item.choices):
-                answers[item.key] = int(reply) - 1
-                break
-            console.print(f"   Please type a number from 1 to {len(item.choices)}.")
-    profile = Profile.from_answers(user_id, answers)
-    profiles.save(profile)
-    console.print(f"\nYour risk profile is [bold]{profile.level}[/bold] ({profile.points}/100): products up to "
-                  f"[bold]{max_risk(profile.level)}[/bold] match it. Answers about riskier products will carry "
-                  "a warning.\n")
-    return profile

@@ -1,0 +1,142 @@
+"""The chat core as transcripts: who says what in which chat, and what the bot answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+from advisor.advisor import Advisor
+from advisor.composer import GroundedComposer
+from advisor.profiles import SqlProfileStore
+from bots.chat_settings import ChatSettings, ChatSettingsStore
+from bots.core import Incoming, Outgoing, Quota, Router
+from knowledge.research import Research
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def router(bundled_research: Research, tmp_path: Path, clock: Clock) -> Router:
+    profiles = SqlProfileStore.open(f"sqlite:///{tmp_path / 'rt.db'}", Fernet.generate_key())
+    advisor = Advisor(bundled_research.retriever, GroundedComposer(), profiles)
+    return Router(advisor, profiles, ChatSettingsStore(profiles.engine), bot_username="RoundtableBot",
+                  quota=Quota(clock))
+
+
+def say(router: Router, text: str = "", *, user: str = "1", chat: str = "-100", kind: str = "group",
+        **extra: object) -> list[Outgoing]:
+    return router.handle(Incoming("telegram", chat if kind == "group" else user, kind,  # type: ignore[arg-type]
+                                  user, f"user{user}", text, **extra))  # type: ignore[arg-type]
+
+
+def test_group_answers_commands_mentions_and_replies_only(router: Router) -> None:
+    assert say(router, "what is diversification?") == []
+    (answer,) = say(router, "/ask what is diversification?")
+    assert answer.answer is not None and answer.answer.citations[0].doc_id == "diversification.md"
+    assert say(router, "@RoundtableBot what is an ETF?", mentions_bot=True)[0].answer is not None
+    assert say(router, "and what about bonds?", reply_to_bot=True)[0].answer is not None
+
+
+def test_private_chat_answers_plain_text(router: Router) -> None:
+    (reply,) = say(router, "how do margin calls work?", kind="private")
+    assert reply.answer is not None and reply.answer.risk.level == "R5"
+
+
+@pytest.mark.parametrize(("text", "kind", "expected"), [
+    ("/ask@OtherBot what is an ETF?", "group", None),
+    ("/frobnicate", "group", None),
+    ("/frobnicate@RoundtableBot", "group", "I don't know /frobnicate"),
+    ("/frobnicate", "private", "I don't know /frobnicate"),
+    ("/ask", "group", "Ask me something after the command"),
+    ("/help", "group", "/profile — take the risk questionnaire"),
+    ("/privacy", "private", "/forget deletes your data"),
+])
+def test_commands(router: Router, text: str, kind: str, expected: str | None) -> None:
+    replies = say(router, text, kind=kind)
+    if expected is None:
+        assert replies == []
+    else:
+        assert expected in replies[0].text
+
+
+def test_ask_for_this_bot_by_name(router: Router) -> None:
+    assert say(router, "/ask@roundtablebot what is an index fund?")[0].answer is not None
+
+
+def test_hostile_and_odd_text_does_not_break_anything(router: Router) -> None:
+    for text in ["/ask <b>bold</b> & <script>alert(1)</script>", "/ask 🚀🚀🚀", "/ask \u200b\u200b",
+                 "/ask مرحبا كيف حالك", "/ask " + "x" * 5000]:
+        (reply,) = say(router, text, kind="private")
+        assert reply.answer is not None or reply.text
+
+
+def test_per_member_quota_with_a_friendly_message(router: Router, clock: Clock) -> None:
+    router.chat_settings.save(ChatSettings("telegram:-100", quota_per_hour=2))
+    assert say(router, "/ask what is an ETF?")[0].answer is not None
+    assert say(router, "/ask what is a bond?")[0].answer is not None
+    assert "please give it a little while" in say(router, "/ask what is a stock?")[0].text
+    assert say(router, "/ask what is a stock?", user="2")[0].answer is not None  # others are not affected
+    clock.now += 3601
+    assert say(router, "/ask what is a stock?")[0].answer is not None
+
+
+def test_questionnaire_runs_privately_with_buttons(router: Router) -> None:
+    (invite,) = say(router, "/profile")
+    assert invite.buttons[0].deep_link == "profile" and not invite.answer
+    (first,) = say(router, "/start profile", kind="private")
+    assert first.private and first.text.startswith("**1/8**") and len(first.buttons) == 4
+    replies = [first]
+    for _ in range(8):
+        replies = say(router, kind="private", action=replies[0].buttons[-1].action)
+    assert "Your risk profile is **C5**" in replies[0].text
+    (warned,) = say(router, "/ask how do margin calls work?")
+    assert warned.answer is not None and "within your risk profile (C5)" in warned.answer.suitability
+
+
+def test_stale_or_forged_buttons_are_refused(router: Router) -> None:
+    assert "expired" in say(router, kind="private", action="profile:0:1")[0].text
+    say(router, "/profile", kind="private")
+    assert "doesn't fit" in say(router, kind="private", action="profile:5:0")[0].text
+    assert "doesn't fit" in say(router, kind="private", action="profile:0:99")[0].text
+
+
+def test_forget_deletes_the_profile(router: Router) -> None:
+    replies = say(router, "/profile", kind="private")
+    for _ in range(8):
+        replies = say(router, kind="private", action=replies[0].buttons[0].action)
+    assert router.profiles.get("telegram:1") is not None
+    (done,) = say(router, "/forget")
+    assert done.private and "deleted your risk profile" in done.text
+    assert router.profiles.get("telegram:1") is None
+    assert "nothing to delete" in say(router, "/forget")[0].text
+
+
+def test_settings_are_admin_only_and_persist(router: Router) -> None:
+    assert "answer mentions: on" in say(router, "/settings")[0].text
+    assert "Only group admins" in say(router, "/settings mentions off", is_admin=False)[0].text
+    assert "Saved" in say(router, "/settings mentions off", is_admin=True)[0].text
+    assert say(router, "@RoundtableBot what is an ETF?", mentions_bot=True) == []
+    assert "didn't understand" in say(router, "/settings quota lots", is_admin=True)[0].text
+    assert "must be 3-63" in say(router, "/settings collection x", is_admin=True)[0].text
+    say(router, "/settings language zh", is_admin=True)
+    assert say(router, "/ask what is diversification?")[0].answer.language == "zh"  # type: ignore[union-attr]
+
+
+def test_settings_follow_a_group_migration(router: Router) -> None:
+    router.chat_settings.save(ChatSettings("telegram:-100", quota_per_hour=7))
+    router.chat_settings.move("telegram:-100", "telegram:-100999")
+    assert router.chat_settings.get("telegram:-100999").quota_per_hour == 7
+    assert router.chat_settings.get("telegram:-100").quota_per_hour == 20
