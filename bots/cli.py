@@ -7,9 +7,12 @@ exit code 1; anything unexpected is logged with its traceback under a reference 
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
+import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -22,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from advisor.types import Question
-from bots.composition import build_app, open_research
+from bots.composition import App, build_app, open_research
 from bots.console import run_console
 from bots.logs import report_crash, setup_logging
 from bots.render import answer_markup
@@ -373,10 +376,34 @@ def chat(collection: CollectionOpt = None,
 @guarded
 def run() -> None:
     """Start Roundtable: the configured chat front-ends, or the terminal chat when no token is set."""
+    started = time.perf_counter()
     settings = load_settings()
     app_ = build_app(settings)
     ensure_default_corpus(app_.research, settings, settings.collection, sync=True)
-    if settings.telegram_token or settings.discord_token:
-        err.print("[yellow]Bot tokens are set, but the Telegram and Discord front-ends are not built yet; "
-                  "starting the terminal chat instead.[/yellow]")
+    app_.research.retriever(settings.collection).lexical_index()  # load BM25 before the first question
+    if settings.discord_token and not settings.telegram_token:
+        err.print("[yellow]The Discord front-end is not built yet; set ROUNDTABLE_TELEGRAM_TOKEN or use the "
+                  "terminal chat.[/yellow]")
+    if settings.telegram_token:
+        asyncio.run(serve_telegram(app_, settings, started))
+        return
+    err.print(f"Roundtable ready in {time.perf_counter() - started:.1f} s (terminal chat; no bot token set).")
     run_console(app_.router, out)
+
+
+async def serve_telegram(app_: App, settings: Settings, started: float) -> None:
+    from bots.telegram_bot import TelegramFrontend
+
+    assert settings.telegram_token is not None
+    frontend = TelegramFrontend(app_.router, settings.telegram_token.get_secret_value(),
+                                api_url=settings.telegram_api_url)
+    await frontend.start(webhook_url=settings.telegram_webhook_url, port=settings.telegram_webhook_port)
+    err.print(f"Roundtable ready in {time.perf_counter() - started:.1f} s (Telegram). Press Ctrl-C to stop.")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signame in ("SIGINT", "SIGTERM"):
+        loop.add_signal_handler(getattr(signal, signame), stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await frontend.stop()

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="SQLAlchemy URL; unset = SQLite under HOME.")
     max_file_mb: float = Field(20.0, gt=0, description="Largest file ingest will read.")
     telegram_token: SecretStr | None = Field(None, description="Telegram bot token (used by `run`).")
+    telegram_api_url: str | None = Field(None, description="Bot API server base URL (self-hosted or a test "
+                                         "fake), e.g. http://127.0.0.1:8081; unset = Telegram's.")
+    telegram_webhook_url: str | None = Field(None, description="Public HTTPS URL for webhook mode; unset = long "
+                                             "polling.")
+    telegram_webhook_port: int = Field(8443, description="Local port the webhook server listens on.")
     discord_token: SecretStr | None = Field(None, description="Discord bot token (used by `run`).")
     llm: str | None = Field(None, description="Optional chat model for rephrasing, e.g. openai:gpt-4o-mini.")
     llm_timeout: float = Field(20.0, gt=0, description="Seconds to wait for the chat model before falling back.")
@@ -41,7 +46,7 @@ class Settings(BaseSettings):
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()
 
-    @field_validator("chroma_url", "database_url", "llm", mode="before")
+    @field_validator("chroma_url", "database_url", "llm", "telegram_api_url", "telegram_webhook_url", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

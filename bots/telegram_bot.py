@@ -1,0 +1,243 @@
+"""The Telegram front-end (python-telegram-bot 22): native updates -> Incoming -> Router -> Telegram calls.
+
+Long polling by default, a webhook when ROUNDTABLE_TELEGRAM_WEBHOOK_URL is set, and any Bot API server
+via ROUNDTABLE_TELEGRAM_API_URL (which is how the end-to-end tests run it against a local fake).
+Rate limits are PTB's AIORateLimiter (per chat and per group, honouring retry_after).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import Forbidden, InvalidToken, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bots.core import COMMANDS, Incoming, Outgoing, Router
+from bots.logs import report_crash
+from bots.telegram_render import answer_html, light_markup_to_html, split_message
+from knowledge.errors import UserError
+
+log = logging.getLogger(__name__)
+
+ANONYMOUS_ADMIN = 1087968824  # @GroupAnonymousBot: messages from anonymous group admins
+COMMANDS_ZH = {"start": "介绍与入门", "help": "我能做什么", "ask": "提问：/ask 什么是杠杆ETF？",
+               "profile": "私聊完成风险测评", "forget": "删除我保存的关于您的数据", "privacy": "我保存哪些数据及原因",
+               "settings": "群设置（管理员）"}
+ADMIN_CACHE_SECONDS = 120.0
+APOLOGY = "Sorry, something went wrong on my side (reference {ref}). Please try again in a moment."
+
+
+class TelegramFrontend:
+    def __init__(self, router: Router, token: str, *, api_url: str | None = None) -> None:
+        self.router = router
+        builder = ApplicationBuilder().token(token).rate_limiter(AIORateLimiter(max_retries=3))
+        if api_url:
+            base = api_url.rstrip("/")
+            builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+        builder = builder.connect_timeout(10).read_timeout(30)
+        self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self._admins: dict[tuple[int, int], tuple[bool, float]] = {}
+        self._add_handlers()
+
+    def _add_handlers(self) -> None:
+        app = self.app
+        app.add_handler(ChatMemberHandler(self.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+        app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, self.on_text))
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & ~filters.TEXT,
+                                       self.on_other_private))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_error_handler(self.on_error)
+
+    async def _register(self) -> None:
+        """Learn the bot's username (for mentions and deep links) and register its commands, en and zh."""
+        app = self.app
+        self.router.bot_username = (app.bot.username or self.router.bot_username).lower()
+        await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS.items()])
+        await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS_ZH.items()],
+                                      language_code="zh")
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    async def start(self, webhook_url: str | None = None, listen: str = "0.0.0.0", port: int = 8443) -> None:
+        try:
+            await self.app.initialize()
+        except InvalidToken as exc:
+            raise UserError("Telegram rejected ROUNDTABLE_TELEGRAM_TOKEN; copy it again from @BotFather.") from exc
+        await self._register()
+        assert self.app.updater is not None
+        if webhook_url:
+            path = webhook_url.rstrip("/").rsplit("/", 1)[-1]
+            await self.app.updater.start_webhook(listen=listen, port=port, url_path=path, webhook_url=webhook_url)
+        else:
+            await self.app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        await self.app.start()
+        log.info("telegram front-end ready as @%s", self.app.bot.username)
+
+    async def stop(self) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    # -- translating updates ---------------------------------------------------------------------
+
+    def incoming(self, message: Message, text: str, is_admin: bool | None = None) -> Incoming:
+        chat, user = message.chat, message.from_user
+        bot_name = f"@{self.router.bot_username}"
+        replied = message.reply_to_message
+        return Incoming(
+            platform="telegram", chat_id=str(chat.id),
+            chat_kind="private" if chat.type == ChatType.PRIVATE else "group",
+            user_id=str(user.id if user else chat.id), display_name=user.full_name if user else chat.title or "",
+            text=text, mentions_bot=bot_name in text.lower(),
+            reply_to_bot=bool(replied and replied.from_user and replied.from_user.id == self.app.bot.id),
+            is_admin=is_admin, received_at=message.date,
+            language="zh" if user and (user.language_code or "").startswith("zh") else None,
+        )
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or not message.text:
+            return
+        is_admin = None
+        if message.text.startswith("/settings ") and message.chat.type != ChatType.PRIVATE:
+            is_admin = await self.is_admin(message)
+        incoming = self.incoming(message, message.text, is_admin)
+        replies = await asyncio.to_thread(self.router.handle, incoming)
+        for reply in replies:
+            await self.send(message, reply)
+
+    async def on_other_private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_message is not None:
+            await self.send(update.effective_message, Outgoing("I can only read text messages. Try /help."))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query: CallbackQuery | None = update.callback_query
+        if query is None:
+            return
+        await query.answer()
+        message = query.message
+        if not isinstance(message, Message):
+            return  # the button's message is too old to be accessible
+        incoming = Incoming("telegram", str(message.chat.id),
+                            "private" if message.chat.type == ChatType.PRIVATE else "group",
+                            str(query.from_user.id), query.from_user.full_name, "", action=query.data)
+        replies = await asyncio.to_thread(self.router.handle, incoming)
+        for index, reply in enumerate(replies):
+            if index == 0 and not reply.answer:
+                # The questionnaire edits its own message forward instead of piling up new ones.
+                await message.edit_text(light_markup_to_html(reply.text), parse_mode=ParseMode.HTML,
+                                        reply_markup=self.keyboard(reply))
+            else:
+                await self.send(message, reply)
+
+    async def on_my_chat_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        change = update.my_chat_member
+        if change is None:
+            return
+        chat_key = f"telegram:{change.chat.id}"
+        status = change.new_chat_member.status
+        if status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+            self.router.chat_settings.delete(chat_key)  # removed from the group: forget the chat
+            log.info("removed from chat %s", change.chat.id)
+        elif change.old_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED) and \
+                change.chat.type != ChatType.PRIVATE:
+            await context.bot.send_message(
+                change.chat.id, light_markup_to_html(
+                    "Hello! I'm **Roundtable**, an investor-education assistant. Ask me with /ask or by "
+                    "mentioning me; /help lists what I can do. I never give buy or sell calls."),
+                parse_mode=ParseMode.HTML)
+
+    async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is not None and message.migrate_to_chat_id:
+            self.router.chat_settings.move(f"telegram:{message.chat.id}", f"telegram:{message.migrate_to_chat_id}")
+            log.info("chat %s migrated to %s", message.chat.id, message.migrate_to_chat_id)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error or RuntimeError("unknown error")
+        reference = report_crash(error, "telegram update")
+        if isinstance(update, Update) and update.effective_chat is not None and not isinstance(error, Forbidden):
+            try:
+                await context.bot.send_message(update.effective_chat.id, APOLOGY.format(ref=reference))
+            except TelegramError:
+                log.warning("could not send the apology for %s", reference)
+
+    # -- sending ---------------------------------------------------------------------------------
+
+    def keyboard(self, reply: Outgoing) -> InlineKeyboardMarkup | None:
+        if not reply.buttons:
+            return None
+        rows = []
+        for button in reply.buttons:
+            if button.deep_link:
+                url = f"https://t.me/{self.router.bot_username}?start={button.deep_link}"
+                rows.append([InlineKeyboardButton(button.label, url=url)])
+            else:
+                rows.append([InlineKeyboardButton(button.label, callback_data=button.action)])
+        return InlineKeyboardMarkup(rows)
+
+    async def send(self, origin: Message, reply: Outgoing) -> None:
+        body = answer_html(reply.answer) if reply.answer else light_markup_to_html(reply.text)
+        chat_id = origin.chat.id
+        if reply.private and origin.chat.type != ChatType.PRIVATE and origin.from_user:
+            chat_id = origin.from_user.id
+        pieces = split_message(body)
+        try:
+            await self._send_pieces(chat_id, pieces, reply, origin if chat_id == origin.chat.id else None)
+        except Forbidden:
+            # The member never opened a private chat with the bot: say so in the group instead.
+            await self._send_pieces(origin.chat.id, [light_markup_to_html(
+                "I can't message you privately yet: open a chat with me and press Start, then try again.")],
+                Outgoing(), origin)
+
+    async def _send_pieces(self, chat_id: int, pieces: list[str], reply: Outgoing, origin: Message | None) -> None:
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            if reply.image is not None and index == 0:
+                await self.app.bot.send_photo(chat_id, reply.image)
+            await self.app.bot.send_message(
+                chat_id, piece, parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True),
+                reply_parameters=ReplyParameters(origin.message_id, allow_sending_without_reply=True)
+                if origin is not None and index == 0 and reply.reply else None,
+                reply_markup=self.keyboard(reply) if last else None)
+
+    async def is_admin(self, message: Message) -> bool:
+        user = message.from_user
+        if user is None:
+            return False
+        if user.id == ANONYMOUS_ADMIN and message.sender_chat and message.sender_chat.id == message.chat.id:
+            return True  # an anonymous admin posting as the group
+        key = (message.chat.id, user.id)
+        cached = self._admins.get(key)
+        if cached and time.monotonic() - cached[1] < ADMIN_CACHE_SECONDS:
+            return cached[0]
+        member = await self.app.bot.get_chat_member(message.chat.id, user.id)
+        admin = member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+        self._admins[key] = (admin, time.monotonic())
+        return admin

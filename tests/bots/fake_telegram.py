@@ -1,0 +1,164 @@
+"""A local fake Telegram Bot API server (127.0.0.1) for end-to-end tests of the real PTB Application.
+
+It serves the methods the bot uses (getMe, deleteWebhook, getUpdates, sendMessage, sendPhoto,
+editMessageText, answerCallbackQuery, getChatMember, setMyCommands), records every call, and feeds
+queued updates through getUpdates. Request bodies are form-encoded as PTB sends them; nested objects
+arrive as JSON strings.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+BOT = {"id": 7000001, "is_bot": True, "first_name": "Roundtable", "username": "RoundtableTestBot",
+       "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+
+class FakeTelegram:
+    def __init__(self, token: str = "123456:TEST-token-for-the-fake-bot-api-server") -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.admins: set[int] = set()
+        self.failures: dict[str, list[dict[str, Any]]] = {}  # method -> queued error responses
+        self._updates: list[dict[str, Any]] = []
+        self._next_update = 1
+        self._next_message = 1000
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> FakeTelegram:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # -- test controls ---------------------------------------------------------------------------
+
+    def push(self, update: dict[str, Any]) -> None:
+        with self._lock:
+            update = {**update, "update_id": self._next_update}
+            self._next_update += 1
+            self._updates.append(update)
+
+    def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
+        return [c.params for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 20.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.sent(method)
+            if len(found) >= count:
+                return found
+            time.sleep(0.02)
+        raise AssertionError(f"expected {count} {method} call(s), saw {[c.method for c in self.calls]}")
+
+    def fail_next(self, method: str, code: int, description: str, retry_after: int | None = None) -> None:
+        error: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+        if retry_after is not None:
+            error["parameters"] = {"retry_after": retry_after}
+        self.failures.setdefault(method, []).append(error)
+
+    # -- the server ------------------------------------------------------------------------------
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                path = self.path.split("?")[0]
+                prefix = f"/bot{fake.token}/"
+                if not path.startswith(prefix):
+                    self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+                    return
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                params = fake._parse(body, self.headers.get("Content-Type", ""))
+                status, payload = fake.dispatch(path[len(prefix):], params)
+                self._reply(status, payload)
+
+            do_GET = do_POST
+
+            def _reply(self, status: int, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
+
+    @staticmethod
+    def _parse(body: bytes, content_type: str) -> dict[str, Any]:
+        if "multipart/form-data" in content_type:
+            return {"multipart": True, "bytes": len(body)}
+        if "json" in content_type and body:
+            return dict(json.loads(body))
+        params: dict[str, Any] = {}
+        for key, value in parse_qsl(body.decode(), keep_blank_values=True):
+            try:
+                params[key] = json.loads(value) if value[:1] in "[{" else value
+            except json.JSONDecodeError:
+                params[key] = value
+        return params
+
+    def dispatch(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if method != "getUpdates":
+            self.calls.append(Call(method, params))
+        queued = self.failures.get(method)
+        if queued:
+            error = queued.pop(0)
+            return int(error["error_code"]), error
+        if method == "getUpdates":
+            time.sleep(0.05)
+            with self._lock:
+                offset = int(params.get("offset") or 0)
+                updates = [u for u in self._updates if u["update_id"] >= offset]
+                self._updates = updates
+            return 200, {"ok": True, "result": updates}
+        if method in {"sendMessage", "sendPhoto", "editMessageText"}:
+            return 200, {"ok": True, "result": self._message(params)}
+        if method == "getMe":
+            return 200, {"ok": True, "result": BOT}
+        if method == "getChatMember":
+            user_id = int(params["user_id"])
+            status = "administrator" if user_id in self.admins else "member"
+            member: dict[str, Any] = {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "M"}}
+            if status == "administrator":
+                member.update(can_be_edited=False, is_anonymous=False, can_manage_chat=True,
+                              can_delete_messages=True, can_manage_video_chats=True, can_restrict_members=True,
+                              can_promote_members=False, can_change_info=True, can_invite_users=True,
+                              can_post_stories=False, can_edit_stories=False, can_delete_stories=False)
+            return 200, {"ok": True, "result": member}
+        return 200, {"ok": True, "result": True}  # deleteWebhook, setMyCommands, answerCallbackQuery, close ...
+
+    def _message(self, params: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            self._next_message += 1
+            message_id = int(params.get("message_id") or self._next_message)
+        chat_id = int(params.get("chat_id") or 0)
+        return {"message_id": message_id, "date": int(time.time()), "from": BOT,
+                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup", "title": "group"},
+                "text": str(params.get("text", ""))}

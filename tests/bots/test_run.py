@@ -1,0 +1,69 @@
+"""`roundtable run` as a real process: Telegram via the local fake Bot API server, start to stop."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from knowledge.research import Research
+from tests.bots.fake_telegram import FakeTelegram
+from tests.bots.test_telegram import private_message
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+def warm_home(bundled_research: Research, tmp_path: Path) -> Path:
+    assert bundled_research.bm25_dir is not None
+    home = tmp_path / "home"
+    shutil.copytree(bundled_research.bm25_dir.parent, home)
+    return home
+
+
+def start(home: Path, **env: str) -> subprocess.Popen[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ROUNDTABLE_")}
+    environment.update(ROUNDTABLE_HOME=str(home), **env)
+    return subprocess.Popen([sys.executable, "-m", "bots", "run"], env=environment, text=True,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_run_serves_telegram_until_interrupted(fake: FakeTelegram, warm_home: Path) -> None:
+    process = start(warm_home, ROUNDTABLE_TELEGRAM_TOKEN=fake.token, ROUNDTABLE_TELEGRAM_API_URL=fake.url)
+    try:
+        fake.push(private_message("What is dollar-cost averaging?"))
+        (sent,) = fake.wait_for("sendMessage", timeout=60)
+        assert "dollar-cost-averaging.md" in sent["text"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "Roundtable ready in" in stderr and "(Telegram)" in stderr
+
+
+def test_run_with_a_bad_token_exits_with_a_clear_message(fake: FakeTelegram, warm_home: Path) -> None:
+    process = start(warm_home, ROUNDTABLE_TELEGRAM_TOKEN="42:definitely-not-the-token-this-server-knows",
+                    ROUNDTABLE_TELEGRAM_API_URL=fake.url)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert "Telegram rejected ROUNDTABLE_TELEGRAM_TOKEN" in stderr and "Traceback" not in stderr
+
+
+def test_run_without_a_token_is_the_terminal_chat(warm_home: Path) -> None:
+    started = time.monotonic()
+    process = start(warm_home)
+    stdout, stderr = process.communicate("/ask what is an emergency fund?\n/quit\n", timeout=60)
+    assert process.returncode == 0, stderr
+    assert "Roundtable ready in" in stderr and "emergency-funds.md" in stdout
+    assert time.monotonic() - started < 60

@@ -1,0 +1,228 @@
+"""End to end: the real python-telegram-bot Application against a local fake Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.fernet import Fernet
+
+from advisor.advisor import Advisor
+from advisor.composer import GroundedComposer
+from advisor.profiles import SqlProfileStore
+from bots.chat_settings import ChatSettings, ChatSettingsStore
+from bots.core import Router
+from bots.telegram_bot import TelegramFrontend
+from bots.telegram_render import answer_html, light_markup_to_html, split_message
+from knowledge.errors import UserError
+from knowledge.research import Research
+from tests.bots.fake_telegram import BOT, FakeTelegram
+from tests.conftest import FIXTURES
+
+SAMPLES = json.loads((FIXTURES / "telegram_updates.json").read_text())["payloads"]
+GROUP = -1001160242915
+ALICE = 408258968
+
+
+def private_message(text: str, user: int = ALICE) -> dict[str, Any]:
+    update = copy.deepcopy(SAMPLES["de_private_chat_text_message"])  # a real private text update
+    update["message"].update(text=text, date=int(time.time()))
+    update["message"]["chat"]["id"] = update["message"]["from"]["id"] = user
+    if text.startswith("/"):
+        update["message"]["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return update
+
+
+def group_message(text: str, user: int = ALICE, reply_to_bot: bool = False) -> dict[str, Any]:
+    message: dict[str, Any] = {"message_id": 77, "date": int(time.time()), "text": text,
+                               "chat": {"id": GROUP, "title": "Investors", "type": "supergroup"},
+                               "from": {"id": user, "is_bot": False, "first_name": "Alice", "language_code": "en"}}
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    if reply_to_bot:
+        message["reply_to_message"] = {"message_id": 70, "date": int(time.time()), "from": BOT, "text": "earlier",
+                                       "chat": message["chat"]}
+    return {"message": message}
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+def router(bundled_research: Research, tmp_path: Path) -> Router:
+    profiles = SqlProfileStore.open(f"sqlite:///{tmp_path / 'rt.db'}", Fernet.generate_key())
+    advisor = Advisor(bundled_research.retriever, GroundedComposer(), profiles)
+    return Router(advisor, profiles, ChatSettingsStore(profiles.engine))
+
+
+@pytest.fixture
+async def bot(fake: FakeTelegram, router: Router) -> AsyncIterator[TelegramFrontend]:
+    frontend = TelegramFrontend(router, fake.token, api_url=fake.url)
+    await frontend.start()
+    yield frontend
+    await frontend.stop()
+
+
+async def wait_for(fake: FakeTelegram, method: str = "sendMessage", count: int = 1) -> list[dict[str, Any]]:
+    return await asyncio.to_thread(fake.wait_for, method, count)
+
+
+async def test_startup_registers_commands_in_two_languages(fake: FakeTelegram, bot: TelegramFrontend) -> None:
+    assert [c.method for c in fake.calls][:1] == ["getMe"]
+    registered = fake.sent("setMyCommands")
+    assert len(registered) == 2 and registered[1]["language_code"] == "zh"
+    assert {c["command"] for c in registered[0]["commands"]} >= {"start", "help", "ask", "profile", "forget"}
+    assert bot.router.bot_username == "roundtabletestbot"
+
+
+async def test_private_question_gets_an_html_answer(fake: FakeTelegram, bot: TelegramFrontend) -> None:
+    fake.push(private_message("Why do leveraged ETFs lose value over time?"))
+    (sent,) = await wait_for(fake)
+    assert sent["chat_id"] == str(ALICE) and sent["parse_mode"] == "HTML"
+    assert sent["link_preview_options"] == {"is_disabled": True}
+    assert "<b>Sources</b>" in sent["text"] and "<b>Risk R5:" in sent["text"]
+    assert "<i>Automated educational assistant" in sent["text"]
+
+
+async def test_group_transcript(fake: FakeTelegram, bot: TelegramFrontend) -> None:
+    fake.push(group_message("what is diversification?"))                      # chatter: ignored
+    fake.push(group_message("/ask@OtherBot what is diversification?"))        # another bot's command
+    fake.push(group_message("/ask@RoundtableTestBot what is diversification?"))
+    fake.push(group_message("and bonds?", reply_to_bot=True))
+    sent = await wait_for(fake, count=2)
+    await asyncio.sleep(0.3)
+    assert len(fake.sent()) == 2
+    assert all(s["reply_parameters"]["message_id"] == 77 for s in sent)
+    assert "diversification" in sent[0]["text"].lower() and "bond" in sent[1]["text"].lower()
+
+
+async def test_user_text_is_escaped(fake: FakeTelegram, bot: TelegramFrontend) -> None:
+    fake.push(private_message("/x<b>y</b>"))
+    (sent,) = await wait_for(fake)
+    assert "&lt;b&gt;" in sent["text"] and "<b>y" not in sent["text"]
+
+
+async def test_profile_moves_to_a_private_chat_and_runs_on_buttons(fake: FakeTelegram, bot: TelegramFrontend,
+                                                                   router: Router) -> None:
+    fake.push(group_message("/profile"))
+    (invite,) = await wait_for(fake)
+    button = invite["reply_markup"]["inline_keyboard"][0][0]
+    assert button["url"] == "https://t.me/roundtabletestbot?start=profile"
+    fake.push(private_message("/start profile"))
+    first = (await wait_for(fake, count=2))[1]
+    assert first["text"].startswith("<b>1/8</b>")
+    choice = first["reply_markup"]["inline_keyboard"][-1][0]["callback_data"]
+    fake.push({"callback_query": {"id": "cb1", "from": {"id": ALICE, "is_bot": False, "first_name": "Alice"},
+                                  "chat_instance": "ci", "data": choice,
+                                  "message": {"message_id": 1001, "date": int(time.time()), "text": first["text"],
+                                              "chat": {"id": ALICE, "type": "private", "first_name": "Alice"}}}})
+    (edited,) = await wait_for(fake, "editMessageText")
+    assert (await wait_for(fake, "answerCallbackQuery"))[0]["callback_query_id"] == "cb1"
+    assert edited["text"].startswith("<b>2/8</b>") and edited["message_id"] == "1001"
+
+
+async def test_settings_need_an_admin(fake: FakeTelegram, bot: TelegramFrontend, router: Router) -> None:
+    fake.push(group_message("/settings quota 5", user=111))
+    (refused,) = await wait_for(fake)
+    assert "Only group admins" in refused["text"]
+    fake.admins.add(222)
+    fake.push(group_message("/settings quota 5", user=222))
+    saved = (await wait_for(fake, count=2))[1]
+    assert "Saved" in saved["text"] and router.chat_settings.get(f"telegram:{GROUP}").quota_per_hour == 5
+    assert len(fake.sent("getChatMember")) == 2
+
+
+async def test_anonymous_admin_is_trusted_without_a_lookup(fake: FakeTelegram, bot: TelegramFrontend,
+                                                           router: Router) -> None:
+    message = copy.deepcopy(SAMPLES["anonymous_admin"])  # real payload: GroupAnonymousBot posting as the group
+    message.pop("forward_date", None)
+    message.pop("forward_from_chat", None)
+    message.pop("forward_origin", None)
+    message.update(text="/settings mentions off", date=int(time.time()),
+                   entities=[{"type": "bot_command", "offset": 0, "length": 9}])
+    fake.push({"message": message})
+    (saved,) = await wait_for(fake)
+    assert "Saved" in saved["text"] and fake.sent("getChatMember") == []
+    assert router.chat_settings.get(f"telegram:{message['chat']['id']}").answer_mentions is False
+
+
+async def test_lifecycle_added_removed_and_migrated(fake: FakeTelegram, bot: TelegramFrontend,
+                                                    router: Router) -> None:
+    member = {"user": BOT, "status": "member"}
+    left = {"user": BOT, "status": "left"}
+    chat = {"id": -599075523, "title": "test", "type": "group"}
+    who = {"id": ALICE, "is_bot": False, "first_name": "Alice"}
+    fake.push({"my_chat_member": {"chat": chat, "from": who, "date": int(time.time()),
+                                  "old_chat_member": left, "new_chat_member": member}})
+    (hello,) = await wait_for(fake)
+    assert "I'm <b>Roundtable</b>" in hello["text"]
+    router.chat_settings.save(ChatSettings("telegram:-599075523", quota_per_hour=9))
+    migrate = copy.deepcopy(SAMPLES["migrate"])  # real payload: group -> supergroup
+    fake.push({"message": migrate})
+    await asyncio.sleep(0.5)
+    assert router.chat_settings.get("telegram:-1001555296434").quota_per_hour == 9
+    fake.push({"my_chat_member": {"chat": {"id": -1001555296434, "title": "t", "type": "supergroup"}, "from": who,
+                                  "date": int(time.time()), "old_chat_member": member, "new_chat_member": left}})
+    await asyncio.sleep(0.5)
+    assert router.chat_settings.get("telegram:-1001555296434").quota_per_hour == 20
+
+
+async def test_sticker_in_private_gets_a_hint(fake: FakeTelegram, bot: TelegramFrontend) -> None:
+    sticker = copy.deepcopy(SAMPLES["sticker"])  # a real sticker message
+    sticker["date"] = int(time.time())
+    fake.push({"message": sticker})
+    (hint,) = await wait_for(fake)
+    assert "only read text" in hint["text"]
+
+
+async def test_rate_limit_is_retried(fake: FakeTelegram, bot: TelegramFrontend) -> None:
+    fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    fake.push(private_message("/help"))
+    started = time.monotonic()
+    sends = await wait_for(fake, count=2)
+    assert time.monotonic() - started >= 1.0  # retry_after honoured
+    assert sends[0]["text"] == sends[1]["text"]
+
+
+async def test_server_error_becomes_an_apology_with_a_reference(fake: FakeTelegram, bot: TelegramFrontend,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    fake.fail_next("sendMessage", 500, "Internal Server Error")
+    fake.push(private_message("/help"))
+    sends = await wait_for(fake, count=2)
+    assert "something went wrong on my side (reference" in sends[1]["text"]
+    assert "unexpected error in telegram update" in caplog.text
+
+
+async def test_bad_token_is_a_clear_error(fake: FakeTelegram, router: Router) -> None:
+    frontend = TelegramFrontend(router, "999:not-the-right-token-at-all-for-this-server", api_url=fake.url)
+    with pytest.raises(UserError, match="rejected ROUNDTABLE_TELEGRAM_TOKEN"):
+        await frontend.start()
+
+
+def test_long_answers_split_on_paragraphs_under_the_limit() -> None:
+    text = "\n\n".join(f"<b>Paragraph {i}</b> " + "word " * 300 for i in range(10))
+    pieces = split_message(text)
+    assert len(pieces) > 1 and all(len(p) <= 4096 for p in pieces)
+    assert "".join(p.replace("\n\n", "") for p in pieces) == text.replace("\n\n", "")
+    assert all(p.count("<b>") == p.count("</b>") for p in pieces)
+    giant = split_message("x&amp;" * 2000)
+    assert all(len(p) <= 4096 and not p.endswith("&amp") for p in giant)
+
+
+def test_html_rendering_escapes_corpus_and_user_strings(bundled_research: Research) -> None:
+    assert light_markup_to_html("**Hi** <script>") == "<b>Hi</b> &lt;script&gt;"
+    advisor = Advisor(bundled_research.retriever, GroundedComposer(), SqlProfileStore.open(
+        "sqlite://", Fernet.generate_key()))
+    from advisor.types import Question
+
+    rendered = answer_html(advisor.answer(Question("what is a P/E ratio & why does it matter?")))
+    assert rendered.count("<b>") == rendered.count("</b>") and "<i>" in rendered
