@@ -25,6 +25,7 @@ lint: $(STAMP)
 bench: $(STAMP)  ## needs ../shared/data (or ROUNDTABLE_SHARED)
 	$(BIN)/python benchmarks/retrieval.py
 	$(BIN)/python benchmarks/advisor.py
+	$(BIN)/python benchmarks/chat.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -133,8 +133,7 @@ class Router:
             return self._on_command(msg, text)
         if msg.chat_kind == "private":
             return self._ask(msg, text)
-        settings = self.chat_settings.get(msg.chat_key)
-        if msg.reply_to_bot or (msg.mentions_bot and settings.answer_mentions):
+        if msg.reply_to_bot or (msg.mentions_bot and self.chat_settings.get(msg.chat_key).answer_mentions):
             return self._ask(msg, self._strip_mention(text))
         return []  # group chatter the bot only observes
 

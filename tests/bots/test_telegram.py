@@ -226,3 +226,46 @@ def test_html_rendering_escapes_corpus_and_user_strings(bundled_research: Resear
 
     rendered = answer_html(advisor.answer(Question("what is a P/E ratio & why does it matter?")))
     assert rendered.count("<b>") == rendered.count("</b>") and "<i>" in rendered
+
+
+async def test_channel_posts_edits_and_new_members_are_handled_quietly(fake: FakeTelegram,
+                                                                       bot: TelegramFrontend) -> None:
+    now = int(time.time())
+    channel = {"id": -1002236736395, "title": "Test", "type": "channel"}
+    fake.push({"channel_post": {"message_id": 5, "date": now, "chat": channel, "sender_chat": channel,
+                                "text": "/ask what is an ETF?"}})
+    edited = group_message("/ask what is an ETF?")["message"]
+    fake.push({"edited_message": {**edited, "edit_date": now}})
+    fake.push({"message": {"message_id": 9, "date": now, "chat": edited["chat"], "from": edited["from"],
+                           "new_chat_members": [{"id": 555, "is_bot": False, "first_name": "Newcomer"}]}})
+    fake.push(private_message("/help"))  # a marker: once this is answered, the others have been processed
+    (only,) = await wait_for(fake)
+    await asyncio.sleep(0.3)
+    assert len(fake.sent()) == 1 and "/profile" in only["text"]
+
+
+async def test_overlong_message_gets_a_polite_limit(fake: FakeTelegram, bot: TelegramFrontend) -> None:
+    fake.push(private_message("why " * 1200))
+    (sent,) = await wait_for(fake)
+    assert "the limit is 1000" in sent["text"]
+
+
+SPEC = Path(__file__).resolve().parents[3] / "shared" / "data" / "telegram" / "bot_api_spec" / "api.json"
+
+
+@pytest.mark.skipif(not SPEC.exists(), reason="../shared Bot API spec is not available")
+async def test_every_call_matches_the_bot_api_spec(fake: FakeTelegram, bot: TelegramFrontend) -> None:
+    fake.push(group_message("/profile"))
+    fake.push(private_message("/start profile"))
+    fake.push(private_message("what is an index fund?"))
+    fake.admins.add(222)
+    fake.push(group_message("/settings quota 9", user=222))
+    await wait_for(fake, count=4)
+    methods = json.loads(SPEC.read_text())["methods"]
+    for call in fake.calls:
+        spec = methods[call.method]
+        fields = spec.get("fields", [])  # methods with no parameters (getMe) have none
+        names = {field["name"] for field in fields}
+        required = {field["name"] for field in fields if field.get("required")}
+        assert set(call.params) <= names, (call.method, set(call.params) - names)
+        assert required <= set(call.params), (call.method, required - set(call.params))
