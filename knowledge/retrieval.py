@@ -131,7 +131,8 @@ class HybridRetriever:
         """(chunk id, score) pairs, best first, for an already cleaned query."""
         n = max(self.candidates, k)
         if mode == "lexical":
-            return self._lexical_top(self.lexical_index().scores(query), n)[:k]
+            index = self.lexical_index()
+            return _top(index, index.scores(query), n)[:k]
         vector = self.store.embedder.embed([query])[0]
         dense = self.store.query(vector, n)
         if mode == "dense":
@@ -139,7 +140,7 @@ class HybridRetriever:
         index = self.lexical_index()
         lexical = index.scores(query)
         cosine = dict(dense)
-        missing = [chunk_id for chunk_id, _ in self._lexical_top(lexical, n) if chunk_id not in cosine]
+        missing = [chunk_id for chunk_id, _ in _top(index, lexical, n) if chunk_id not in cosine]
         cosine.update(self.store.similarities(vector, missing))
         # The dense model cannot read what it has no word pieces for (most Chinese characters):
         # its vote counts only as much as it understood of the query.
@@ -148,15 +149,6 @@ class HybridRetriever:
                  for chunk_id, cos in cosine.items()]
         fused.sort(key=lambda item: -item[1])
         return fused[:k]
-
-    def _lexical_top(self, scores: np.ndarray, n: int) -> list[tuple[str, float]]:
-        ids = self.lexical_index().ids
-        if not len(ids) or not scores.any():
-            return []
-        n = min(n, len(scores))
-        top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.argsort(-scores[top])]
-        return [(ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
     def _hits(self, ranked: list[tuple[str, float]]) -> list[Hit]:
         rows = self.store.get([chunk_id for chunk_id, _ in ranked])
@@ -169,6 +161,16 @@ class HybridRetriever:
             hits.append(Hit(doc_id, chunk_id, score, str(meta.get("title") or doc_id),
                             str(meta.get("source", "")), text, meta))
         return hits
+
+
+def _top(index: LexicalIndex, scores: np.ndarray, n: int) -> list[tuple[str, float]]:
+    """The ``n`` best-scoring chunks of ``index`` with a positive score, best first."""
+    if not len(index) or not scores.any():
+        return []
+    n = min(n, len(scores))
+    top = np.argpartition(-scores, n - 1)[:n]
+    top = top[np.argsort(-scores[top])]
+    return [(index.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
 
 class ResearchRetriever(BaseRetriever):
