@@ -107,13 +107,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sets", default="fiqa,tatqa")
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--chunks", type=int, default=20000)
     parser.add_argument("--samples", type=int, default=300)
     args = parser.parse_args()
     embedder = MiniLMEmbeddings()
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="rt-bench-") as tmp:
-        for name in args.sets.split(","):
+        for name in [] if args.skip_quality else args.sets.split(","):
             result = quality(name, embedder, Path(tmp))
             metrics = result["metrics"]
             assert isinstance(metrics, dict)

@@ -375,7 +375,7 @@ def chat(collection: CollectionOpt = None,
 @app.command()
 @guarded
 def run() -> None:
-    """Start Roundtable: the configured chat front-ends, or the terminal chat when no token is set."""
+    """Start Roundtable: the scheduler plus the Telegram bot, or the terminal chat when no token is set."""
     started = time.perf_counter()
     settings = load_settings()
     app_ = build_app(settings)
@@ -384,26 +384,38 @@ def run() -> None:
     if settings.discord_token and not settings.telegram_token:
         err.print("[yellow]The Discord front-end is not built yet; set ROUNDTABLE_TELEGRAM_TOKEN or use the "
                   "terminal chat.[/yellow]")
-    if settings.telegram_token:
-        asyncio.run(serve_telegram(app_, settings, started))
-        return
-    err.print(f"Roundtable ready in {time.perf_counter() - started:.1f} s (terminal chat; no bot token set).")
-    run_console(app_.router, out)
+    asyncio.run(serve(app_, settings, started))
 
 
-async def serve_telegram(app_: App, settings: Settings, started: float) -> None:
-    from bots.telegram_bot import TelegramFrontend
+async def serve(app_: App, settings: Settings, started: float) -> None:
+    """Everything in one asyncio loop: scheduler, chat front-ends; stops on Ctrl-C, SIGTERM or end of input."""
+    from jobs.scheduler import build_scheduler, describe
 
-    assert settings.telegram_token is not None
-    frontend = TelegramFrontend(app_.router, settings.telegram_token.get_secret_value(),
-                                api_url=settings.telegram_api_url)
-    await frontend.start(webhook_url=settings.telegram_webhook_url, port=settings.telegram_webhook_port)
-    err.print(f"Roundtable ready in {time.perf_counter() - started:.1f} s (Telegram). Press Ctrl-C to stop.")
+    scheduler = build_scheduler(settings.sqlalchemy_url)
+    scheduler.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signame in ("SIGINT", "SIGTERM"):
         loop.add_signal_handler(getattr(signal, signame), stop.set)
+    frontend = None
     try:
-        await stop.wait()
+        if settings.telegram_token:
+            from bots.telegram_bot import TelegramFrontend
+
+            frontend = TelegramFrontend(app_.router, settings.telegram_token.get_secret_value(),
+                                        api_url=settings.telegram_api_url)
+            await frontend.start(webhook_url=settings.telegram_webhook_url, port=settings.telegram_webhook_port)
+            err.print(f"Roundtable ready in {time.perf_counter() - started:.1f} s (Telegram; "
+                      f"{describe(scheduler)}). Press Ctrl-C to stop.")
+            await stop.wait()
+        else:
+            err.print(f"Roundtable ready in {time.perf_counter() - started:.1f} s (terminal chat, no bot token set; "
+                      f"{describe(scheduler)}).")
+            console = asyncio.create_task(asyncio.to_thread(run_console, app_.router, out))
+            stopped = asyncio.create_task(stop.wait())
+            await asyncio.wait({console, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            stopped.cancel()
     finally:
-        await frontend.stop()
+        if frontend is not None:
+            await frontend.stop()
+        scheduler.shutdown(wait=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -49,7 +50,10 @@ def test_run_serves_telegram_until_interrupted(fake: FakeTelegram, warm_home: Pa
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
-    assert "Roundtable ready in" in stderr and "(Telegram)" in stderr
+    assert "Roundtable ready in" in stderr and "(Telegram; 0 scheduled job(s))" in stderr
+    with sqlite3.connect(warm_home / "roundtable.db") as db:  # the scheduler's persistent job store
+        tables = {row[0] for row in db.execute("select name from sqlite_master where type = 'table'")}
+    assert {"scheduled_jobs", "investor_profiles", "chat_settings"} <= tables
 
 
 def test_run_with_a_bad_token_exits_with_a_clear_message(fake: FakeTelegram, warm_home: Path) -> None:

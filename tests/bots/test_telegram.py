@@ -269,3 +269,16 @@ async def test_every_call_matches_the_bot_api_spec(fake: FakeTelegram, bot: Tele
         required = {field["name"] for field in fields if field.get("required")}
         assert set(call.params) <= names, (call.method, set(call.params) - names)
         assert required <= set(call.params), (call.method, required - set(call.params))
+
+
+async def test_images_go_out_as_photos(fake: FakeTelegram, bot: TelegramFrontend) -> None:
+    from telegram import Message
+
+    from bots.core import Outgoing
+
+    origin = Message.de_json(private_message("chart please")["message"], bot.app.bot)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    await bot.send(origin, Outgoing("Your portfolio chart", image=png))
+    (photo,) = fake.sent("sendPhoto")
+    assert photo["multipart"] is True and photo["bytes"] > len(png)
+    assert fake.sent()[-1]["text"] == "Your portfolio chart"
