@@ -282,3 +282,26 @@ async def test_images_go_out_as_photos(fake: FakeTelegram, bot: TelegramFrontend
     (photo,) = fake.sent("sendPhoto")
     assert photo["multipart"] is True and photo["bytes"] > len(png)
     assert fake.sent()[-1]["text"] == "Your portfolio chart"
+
+
+async def test_webhook_mode_receives_updates_over_http(fake: FakeTelegram, router: Router) -> None:
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    frontend = TelegramFrontend(router, fake.token, api_url=fake.url)
+    await frontend.start(webhook_url="https://bot.example.org/roundtable-hook", listen="127.0.0.1", port=port)
+    try:
+        (hook,) = fake.sent("setWebhook")
+        assert hook["url"] == "https://bot.example.org/roundtable-hook"
+        body = json.dumps({"update_id": 1, **private_message("/privacy")}).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/roundtable-hook", data=body,
+                                         headers={"Content-Type": "application/json"})
+        status = await asyncio.to_thread(lambda: urllib.request.urlopen(request, timeout=10).status)
+        assert status == 200
+        (sent,) = await wait_for(fake)
+        assert "/forget deletes your data" in sent["text"]
+    finally:
+        await frontend.stop()
