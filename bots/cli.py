@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -25,10 +24,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from advisor.types import Question
-from bots.composition import App, build_app, open_research
+from bots.composition import build_app, open_research
 from bots.console import run_console
 from bots.logs import report_crash, setup_logging
 from bots.render import answer_markup
+from bots.serve import serve
 from bots.settings import Settings
 from knowledge.errors import InvalidQueryError, UserError
 from knowledge.ingest import IngestReport
@@ -384,38 +384,4 @@ def run() -> None:
     if settings.discord_token and not settings.telegram_token:
         err.print("[yellow]The Discord front-end is not built yet; set ROUNDTABLE_TELEGRAM_TOKEN or use the "
                   "terminal chat.[/yellow]")
-    asyncio.run(serve(app_, settings, started))
-
-
-async def serve(app_: App, settings: Settings, started: float) -> None:
-    """Everything in one asyncio loop: scheduler, chat front-ends; stops on Ctrl-C, SIGTERM or end of input."""
-    from jobs.scheduler import build_scheduler, describe
-
-    scheduler = build_scheduler(settings.sqlalchemy_url)
-    scheduler.start()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signame in ("SIGINT", "SIGTERM"):
-        loop.add_signal_handler(getattr(signal, signame), stop.set)
-    frontend = None
-    try:
-        if settings.telegram_token:
-            from bots.telegram_bot import TelegramFrontend
-
-            frontend = TelegramFrontend(app_.router, settings.telegram_token.get_secret_value(),
-                                        api_url=settings.telegram_api_url)
-            await frontend.start(webhook_url=settings.telegram_webhook_url, port=settings.telegram_webhook_port)
-            err.print(f"Roundtable ready in {time.perf_counter() - started:.1f} s (Telegram; "
-                      f"{describe(scheduler)}). Press Ctrl-C to stop.")
-            await stop.wait()
-        else:
-            err.print(f"Roundtable ready in {time.perf_counter() - started:.1f} s (terminal chat, no bot token set; "
-                      f"{describe(scheduler)}).")
-            console = asyncio.create_task(asyncio.to_thread(run_console, app_.router, out))
-            stopped = asyncio.create_task(stop.wait())
-            await asyncio.wait({console, stopped}, return_when=asyncio.FIRST_COMPLETED)
-            stopped.cancel()
-    finally:
-        if frontend is not None:
-            await frontend.stop()
-        scheduler.shutdown(wait=False)
+    asyncio.run(serve(app_, settings, started, out, err))
