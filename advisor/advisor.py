@@ -29,8 +29,8 @@ MAX_QUESTION_CHARS = 1000
 RETRIEVE_K = 10
 # Research whose best passage scores under this (hybrid score: 0.7 cosine + 0.3 normalised BM25) is not an
 # answer. Calibrated with `benchmarks/advisor.py --calibrate`: answerable dev questions score above it
-# (2nd percentile: FiQA 0.26, TAT-QA 0.36, bundled notes 0.31) and off-topic ones below (90th percentile
-# 0.20-0.22 on all three collections).
+# (2nd percentile: FiQA 0.28, TAT-QA 0.39, bundled notes 0.33) and off-topic ones below (90th percentile
+# 0.22-0.24 on all three collections; 91-94% of off-topic questions abstain).
 ABSTAIN_BELOW = 0.25
 
 

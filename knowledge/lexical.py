@@ -90,8 +90,9 @@ class LexicalIndex:
         if self._bm25 is None or not token_ids:
             return np.zeros(len(self.ids), dtype=np.float32)
         # Words the corpus has never seen count as misses worth a typical rare term, so a query that
-        # shares one common word with the corpus does not look like a perfect match.
-        unseen = len(tokens) - len(token_ids)
+        # shares one common word with the corpus does not look like a perfect match. (Unseen bigrams do
+        # not: their words are already counted, and counting them too cost 2 points of nDCG on TAT-QA.)
+        unseen = sum(1 for t in tokens if t not in self._vocab and "_" not in t)
         ceiling = float(self._term_max[token_ids].sum()) + unseen * self._rare_term
         return np.asarray(self._bm25.get_scores(token_ids), dtype=np.float32) / ceiling
 
