@@ -32,37 +32,42 @@ def answer_html(answer: Answer) -> str:
 
 
 def split_message(text: str, limit: int = LIMIT) -> list[str]:
-    """Split on paragraph boundaries (then lines, then hard cuts) so no piece exceeds ``limit``.
+    """Split on paragraph boundaries, then lines, then hard cuts, so no piece exceeds ``limit``."""
+    return _split(text, limit, ("\n\n", "\n"))
 
-    Pieces never cut inside an HTML tag or entity: a hard cut backs off to the last ``<`` or ``&``.
-    """
+
+def _split(text: str, limit: int, separators: tuple[str, ...]) -> list[str]:
+    if len(text) <= limit:
+        return [text]
+    if not separators:
+        return _hard_cut(text, limit)
+    separator, finer = separators[0], separators[1:]
     pieces: list[str] = []
     current = ""
-    for paragraph in text.split("\n\n"):
-        candidate = f"{current}\n\n{paragraph}" if current else paragraph
+    for part in text.split(separator):
+        candidate = f"{current}{separator}{part}" if current else part
         if len(candidate) <= limit:
             current = candidate
             continue
         if current:
             pieces.append(current)
-        current = ""
-        for line in paragraph.split("\n"):
-            candidate = f"{current}\n{line}" if current else line
-            if len(candidate) <= limit:
-                current = candidate
-                continue
-            if current:
-                pieces.append(current)
-            while len(line) > limit:
-                cut = limit
-                for marker in ("<", "&"):
-                    position = line.rfind(marker, 0, limit)
-                    if position > 0 and (">" not in line[position:limit] if marker == "<" else ";" not in
-                                         line[position:limit]):
-                        cut = min(cut, position)
-                pieces.append(line[:cut])
-                line = line[cut:]
-            current = line
-    if current:
-        pieces.append(current)
-    return pieces or [""]
+        current = part if len(part) <= limit else ""
+        if not current:
+            pieces.extend(_split(part, limit, finer))
+    return [*pieces, current] if current else pieces
+
+
+def _hard_cut(text: str, limit: int) -> list[str]:
+    """Cut at ``limit``, backing off so no cut falls inside an HTML tag or entity."""
+    pieces = []
+    while len(text) > limit:
+        cut = limit
+        tag, entity = text.rfind("<", 0, limit), text.rfind("&", 0, limit)
+        if tag > text.rfind(">", 0, limit):
+            cut = tag
+        if entity > text.rfind(";", 0, limit):
+            cut = min(cut, entity)
+        cut = cut if cut > 0 else limit
+        pieces.append(text[:cut])
+        text = text[cut:]
+    return [*pieces, text]
