@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import (
@@ -23,7 +24,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import Forbidden, InvalidToken, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -48,6 +49,7 @@ COMMANDS_ZH = {"start": "介绍与入门", "help": "我能做什么", "ask": "�
                "settings": "群设置（管理员）"}
 ADMIN_CACHE_SECONDS = 120.0
 APOLOGY = "Sorry, something went wrong on my side (reference {ref}). Please try again in a moment."
+RETRY_DELAYS = (0.5, 1.0, 2.0)  # server errors and timeouts; 429s are the rate limiter's (retry_after)
 
 
 class TelegramFrontend:
@@ -220,9 +222,10 @@ class TelegramFrontend:
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
             if reply.image is not None and index == 0:
-                await self.app.bot.send_photo(chat_id, reply.image)
-            await self.app.bot.send_message(
-                chat_id, piece, parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True),
+                await with_retries(self.app.bot.send_photo, chat_id, reply.image)
+            await with_retries(
+                self.app.bot.send_message, chat_id, piece, parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
                 reply_parameters=ReplyParameters(origin.message_id, allow_sending_without_reply=True)
                 if origin is not None and index == 0 and reply.reply else None,
                 reply_markup=self.keyboard(reply) if last else None)
@@ -241,3 +244,16 @@ class TelegramFrontend:
         admin = member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
         self._admins[key] = (admin, time.monotonic())
         return admin
+
+
+async def with_retries(call: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> Any:
+    """Retry Telegram server errors and timeouts with backoff; bad requests and refusals fail at once."""
+    for delay in RETRY_DELAYS:
+        try:
+            return await call(*args, **kwargs)
+        except BadRequest:
+            raise
+        except NetworkError as exc:
+            log.warning("telegram call failed (%s); retrying in %.1f s", type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+    return await call(*args, **kwargs)

@@ -193,12 +193,21 @@ async def test_rate_limit_is_retried(fake: FakeTelegram, bot: TelegramFrontend) 
     assert sends[0]["text"] == sends[1]["text"]
 
 
-async def test_server_error_becomes_an_apology_with_a_reference(fake: FakeTelegram, bot: TelegramFrontend,
-                                                                caplog: pytest.LogCaptureFixture) -> None:
+async def test_server_errors_are_retried_with_backoff(fake: FakeTelegram, bot: TelegramFrontend) -> None:
+    fake.fail_next("sendMessage", 502, "Bad Gateway")
     fake.fail_next("sendMessage", 500, "Internal Server Error")
     fake.push(private_message("/help"))
-    sends = await wait_for(fake, count=2)
-    assert "something went wrong on my side (reference" in sends[1]["text"]
+    sends = await wait_for(fake, count=3)
+    assert sends[0]["text"] == sends[2]["text"] and "/profile" in sends[2]["text"]
+
+
+async def test_persistent_failure_becomes_an_apology_with_a_reference(fake: FakeTelegram, bot: TelegramFrontend,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    for _ in range(4):  # every attempt fails: the update is given up, logged, and apologised for
+        fake.fail_next("sendMessage", 500, "Internal Server Error")
+    fake.push(private_message("/help"))
+    sends = await wait_for(fake, count=5)
+    assert "something went wrong on my side (reference" in sends[4]["text"]
     assert "unexpected error in telegram update" in caplog.text
 
 
