@@ -77,6 +77,9 @@ class Advisor:
         citations, body = _cite(lines)
         risk = label_for(text, [h.metadata for h in _unique_hits(lines)], language)
         suitability = assess(profile, risk.level, language)
+        if suitability.match in {"warn", "education_only"}:  # G6: out-of-profile answers are logged
+            log.info("suitability %s: %s profile, %s topic", suitability.match,
+                     profile.level if profile else "-", risk.level)
         parts: list[str] = []
         if intent == "personal_advice":
             parts.append(message("personal_advice", language))
