@@ -18,7 +18,7 @@ from advisor.compliance import classify, detect_language, mentions_performance, 
 from advisor.composer import Draft, GroundedComposer
 from advisor.profiles import ProfileStore
 from advisor.risk import label_for, riskiest_topic
-from advisor.suitability import assess
+from advisor.suitability import Suitability, assess
 from advisor.types import Answer, Citation, Language, Question
 from knowledge.errors import CollectionNotFoundError, InvalidQueryError
 from knowledge.retrieval import Hit, HybridRetriever, clean_text
@@ -80,6 +80,9 @@ class Advisor:
         if suitability.match in {"warn", "education_only"}:  # G6: out-of-profile answers are logged
             log.info("suitability %s: %s profile, %s topic", suitability.match,
                      profile.level if profile else "-", risk.level)
+        if question.is_group and profile is not None:
+            # A member's risk level is never shown to the rest of a group.
+            suitability = Suitability("group", message("suitability_group", language, risk=risk.level))
         parts: list[str] = []
         if intent == "personal_advice":
             parts.append(message("personal_advice", language))

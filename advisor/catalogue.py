@@ -61,6 +61,11 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "zh": "您的风险承受等级为{level}（最审慎的类别），而该主题的风险等级为{risk}："
               "我只能提供一般性的投资者教育内容，不能介绍具体的操作方式。",
     },
+    "suitability_group": {
+        "en": "This topic is rated {risk}. Whether that suits you depends on your risk profile: check it privately "
+              "(/profile).",
+        "zh": "该主题的风险等级为{risk}。是否适合您取决于您的风险承受等级，请在私聊中查看（/profile）。",
+    },
     "education_only_note": {
         "en": "These products are outside your risk profile.",
         "zh": "此类产品超出您的风险承受范围。",

@@ -29,14 +29,17 @@ PROMISSORY = re.compile(
     r"\bdouble your money\b|\bno[- ]risk\b|稳赚不赔|稳赚|保本|保收益|保证收益|零风险|无风险|必涨|翻倍",
     re.IGNORECASE,
 )
-# Words that mark a sentence as *warning about* promissory language rather than making a promise.
+# Words that mark a sentence as *warning about* promissory language rather than making a promise. They must
+# be unmistakable ("promising" or "nobody can" are not: "this promising stock is guaranteed ...").
 WARNING_CONTEXT = re.compile(
-    r"red flag|warning sign|scam|fraud|beware|be wary|suspicious|claims? (?:of|that)|promis|too good to be true|"
-    r"no (?:investment|one) can|nobody can|骗|警惕|警示|谨防|声称|承诺|宣称|话术|信号", re.IGNORECASE)
-# Negated promises ("no investment is risk-free", "货币基金不保本") are warnings, not promises.
+    r"\bred flags?\b|\bwarning signs?\b|\bscam(?:s|mers?)?\b|\bfraud\w*|\bbeware\b|\bbe wary\b|"
+    r"too good to be true|骗|警惕|警示|谨防|话术", re.IGNORECASE)
+# Negated promises ("no investment is risk-free", "货币基金不保本") are warnings, not promises. The negation
+# must govern the promise directly: "No doubt about it, this fund is guaranteed" is still a promise.
 NEGATED = re.compile(
     r"(?:不|非|并非|不是|没有|不存在|无法|并不)(?:能)?(?:保本|保收益|保证收益|无风险|零风险|稳赚)|"
-    r"\b(?:no|not|never|isn't|aren't|nothing|none)\b[^.!?]{0,30}?(?:guaranteed|risk[- ]free)",
+    r"\b(?:not|never|isn't|aren't|is not|are not|nothing is|no investment is|none (?:is|are))\s+"
+    r"(?:\w+\s+)?(?:guaranteed|risk[- ]free)\b",
     re.IGNORECASE)
 QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|「[^」\n]*」|‘[^’\n]*’|'[^'\n]{3,}'")
 

@@ -73,6 +73,7 @@ class ModelRephraser:
         try:
             reply: Any = future.result(timeout=self.timeout)
         except concurrent.futures.TimeoutError:
+            future.cancel()  # drops it if still queued; a call already running finishes in the background
             log.warning("language model timed out after %.0f s; using the grounded answer", self.timeout)
             return None
         text = reply.content if isinstance(reply.content, str) else str(reply.content)

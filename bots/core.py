@@ -9,6 +9,8 @@ commands, @mentions and replies to its own messages, and only observes everythin
 from __future__ import annotations
 
 import logging
+import re
+import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -103,16 +105,20 @@ class Quota:
         self.clock = clock
         self.window = window
         self._events: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
 
     def allow(self, key: str, limit: int) -> bool:
-        now = self.clock()
-        events = self._events[key]
-        while events and now - events[0] >= self.window:
-            events.popleft()
-        if len(events) >= limit:
-            return False
-        events.append(now)
-        return True
+        with self._lock:
+            now = self.clock()
+            for other in [k for k, q in self._events.items() if q and now - q[-1] >= self.window]:
+                del self._events[other]  # members quiet for a whole window are forgotten
+            events = self._events[key]
+            while events and now - events[0] >= self.window:
+                events.popleft()
+            if len(events) >= limit:
+                return False
+            events.append(now)
+            return True
 
 
 class Router:
@@ -124,10 +130,12 @@ class Router:
         self.bot_username = bot_username.lower()
         self.quota = quota or Quota()
         self._questionnaires: dict[str, dict[str, int]] = {}
+        self._lock = threading.Lock()  # front-ends may route several updates at once
 
     def handle(self, msg: Incoming) -> list[Outgoing]:
         if msg.action:
-            return self._on_button(msg)
+            with self._lock:
+                return self._on_button(msg)
         text = msg.text.strip()
         if text.startswith("/"):
             return self._on_command(msg, text)
@@ -152,7 +160,8 @@ class Router:
             "settings": self._settings,
         }.get(name)
         if handler is None:
-            return [Outgoing(f"I don't know /{name}. Try /help.")] if addressed else []
+            shown = re.sub(r"[^\w-]", "", name)[:32]  # never echo markup back
+            return [Outgoing(f"I don't know /{shown}. Try /help.")] if addressed else []
         return handler(msg, rest.strip())
 
     def _start(self, msg: Incoming, payload: str) -> list[Outgoing]:
@@ -181,7 +190,8 @@ class Router:
 
     def _forget(self, msg: Incoming, _: str) -> list[Outgoing]:
         deleted = self.profiles.delete(msg.user_key)
-        self._questionnaires.pop(msg.user_key, None)
+        with self._lock:
+            self._questionnaires.pop(msg.user_key, None)
         log.info("forget requested on %s (profile deleted: %s)", msg.platform, deleted)
         text = ("Done: I deleted your risk profile. I keep nothing else about you."
                 if deleted else "I had nothing stored about you; there is nothing to delete.")
@@ -207,7 +217,8 @@ class Router:
         if msg.chat_kind == "group":
             return [Outgoing("Your risk profile is personal, so let's do it in a private chat.",
                              buttons=(Button("Open a private chat", deep_link="profile"),))]
-        self._questionnaires[msg.user_key] = {}
+        with self._lock:
+            self._questionnaires[msg.user_key] = {}
         return [self._question(0)]
 
     def _question(self, index: int) -> Outgoing:

@@ -30,7 +30,9 @@ async def serve(app_: App, settings: Settings, started: float, out: Console, err
 
             frontend = TelegramFrontend(app_.router, settings.telegram_token.get_secret_value(),
                                         api_url=settings.telegram_api_url)
-            await frontend.start(webhook_url=settings.telegram_webhook_url, port=settings.telegram_webhook_port)
+            secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
+            await frontend.start(webhook_url=settings.telegram_webhook_url, port=settings.telegram_webhook_port,
+                                 webhook_secret=secret)
             err.print(f"Roundtable ready in {time.perf_counter() - started:.1f} s (Telegram; "
                       f"{describe(scheduler)}). Press Ctrl-C to stop.")
             await stop.wait()

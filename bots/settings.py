@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = Field(None, description="Public HTTPS URL for webhook mode; unset = long "
                                              "polling.")
     telegram_webhook_port: int = Field(8443, description="Local port the webhook server listens on.")
+    telegram_webhook_secret: SecretStr | None = Field(None, description="Secret Telegram sends with each webhook "
+                                                      "delivery; unset = a random one per start.")
     discord_token: SecretStr | None = Field(None, description="Discord bot token (used by `run`).")
     llm: str | None = Field(None, description="Optional chat model for rephrasing, e.g. openai:gpt-4o-mini.")
     llm_timeout: float = Field(20.0, gt=0, description="Seconds to wait for the chat model before falling back.")

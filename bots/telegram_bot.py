@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -55,13 +56,17 @@ RETRY_DELAYS = (0.5, 1.0, 2.0)  # server errors and timeouts; 429s are the rate 
 class TelegramFrontend:
     def __init__(self, router: Router, token: str, *, api_url: str | None = None) -> None:
         self.router = router
-        builder = ApplicationBuilder().token(token).rate_limiter(AIORateLimiter(max_retries=3))
+        # Updates are processed concurrently (a slow answer in one chat must not stall the others); the
+        # router's shared state is locked.
+        builder = (ApplicationBuilder().token(token).rate_limiter(AIORateLimiter(max_retries=3))
+                   .concurrent_updates(8))
         if api_url:
             base = api_url.rstrip("/")
             builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
         builder = builder.connect_timeout(10).read_timeout(30)
         self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self._admins: dict[tuple[int, int], tuple[bool, float]] = {}
+        self.webhook_secret: str | None = None
         self._add_handlers()
 
     def _add_handlers(self) -> None:
@@ -84,7 +89,8 @@ class TelegramFrontend:
 
     # -- lifecycle -------------------------------------------------------------------------------
 
-    async def start(self, webhook_url: str | None = None, listen: str = "0.0.0.0", port: int = 8443) -> None:
+    async def start(self, webhook_url: str | None = None, listen: str = "0.0.0.0", port: int = 8443,
+                    webhook_secret: str | None = None) -> None:
         try:
             await self.app.initialize()
         except InvalidToken as exc:
@@ -93,7 +99,10 @@ class TelegramFrontend:
         assert self.app.updater is not None
         if webhook_url:
             path = webhook_url.rstrip("/").rsplit("/", 1)[-1]
-            await self.app.updater.start_webhook(listen=listen, port=port, url_path=path, webhook_url=webhook_url)
+            # Telegram echoes the secret in a header on every delivery; anything without it is refused.
+            self.webhook_secret = webhook_secret or secrets.token_urlsafe(32)
+            await self.app.updater.start_webhook(listen=listen, port=port, url_path=path, webhook_url=webhook_url,
+                                                 secret_token=self.webhook_secret)
         else:
             await self.app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
         await self.app.start()
@@ -127,8 +136,9 @@ class TelegramFrontend:
         if message is None or not message.text:
             return
         is_admin = None
-        if message.text.startswith("/settings ") and message.chat.type != ChatType.PRIVATE:
-            is_admin = await self.is_admin(message)
+        words = message.text.split()
+        if words[0].split("@")[0].lower() == "/settings" and len(words) > 1 and message.chat.type != ChatType.PRIVATE:
+            is_admin = await self.is_admin(message)  # only changes need the (cached) getChatMember call
         incoming = self.incoming(message, message.text, is_admin)
         replies = await asyncio.to_thread(self.router.handle, incoming)
         for reply in replies:

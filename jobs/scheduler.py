@@ -23,4 +23,5 @@ def build_scheduler(database_url: str) -> AsyncIOScheduler:
 
 def describe(scheduler: AsyncIOScheduler) -> str:
     jobs = scheduler.get_jobs()
-    return f"{len(jobs)} scheduled job(s)" + (f", next at {min(j.next_run_time for j in jobs)}" if jobs else "")
+    upcoming = [job.next_run_time for job in jobs if job.next_run_time is not None]  # paused jobs have none
+    return f"{len(jobs)} scheduled job(s)" + (f", next at {min(upcoming)}" if upcoming else "")

@@ -69,6 +69,11 @@ def test_classify(question: str, intent: str) -> None:
     ('Scammers often promise "guaranteed" returns.', True),
     ("A post promising guaranteed returns is a red flag.", True),
     ("Bond prices fall when interest rates rise.", True),
+    ("Returns are not guaranteed.", True),
+    # Near-misses found in review: a warning-ish word or a stray negation must not excuse a promise.
+    ("This promising stock is guaranteed to give you 20% a year.", False),
+    ("Nobody can stop it: the price will reach $100.", False),
+    ("No doubt about it, this fund is guaranteed to pay 10% a year.", False),
 ])
 def test_check_sentence(sentence: str, allowed: bool) -> None:
     assert check_sentence(sentence).allowed is allowed

@@ -77,10 +77,14 @@ def test_ask_for_this_bot_by_name(router: Router) -> None:
 
 
 def test_hostile_and_odd_text_does_not_break_anything(router: Router) -> None:
-    for text in ["/ask <b>bold</b> & <script>alert(1)</script>", "/ask 🚀🚀🚀", "/ask \u200b\u200b",
-                 "/ask مرحبا كيف حالك", "/ask " + "x" * 5000]:
+    for text in ["/ask <b>bold</b> & <script>alert(1)</script>", "/ask مرحبا كيف حالك"]:
         (reply,) = say(router, text, kind="private")
-        assert reply.answer is not None or reply.text
+        assert reply.answer is not None and reply.answer.abstained and reply.answer.disclaimer
+    assert say(router, "/ask 🚀🚀🚀", kind="private")[0].text == "The question has no words in it."
+    assert say(router, "/ask \u200b\u200b", kind="private")[0].text == "The question has no words in it."
+    assert "the limit is 1000" in say(router, "/ask " + "x" * 5000, kind="private")[0].text
+    (echo,) = say(router, "/**" + "&" * 1000 + "**", kind="private")
+    assert echo.text == "I don't know /. Try /help."  # user markup is never echoed back
 
 
 def test_per_member_quota_with_a_friendly_message(router: Router, clock: Clock) -> None:
@@ -102,8 +106,11 @@ def test_questionnaire_runs_privately_with_buttons(router: Router) -> None:
     for _ in range(8):
         replies = say(router, kind="private", action=replies[0].buttons[-1].action)
     assert "Your risk profile is **C5**" in replies[0].text
-    (warned,) = say(router, "/ask how do margin calls work?")
-    assert warned.answer is not None and "within your risk profile (C5)" in warned.answer.suitability
+    (private,) = say(router, "how do margin calls work?", kind="private")
+    assert private.answer is not None and "within your risk profile (C5)" in private.answer.suitability
+    (in_group,) = say(router, "/ask how do margin calls work?")  # the group never learns a member's level
+    assert in_group.answer is not None and "C5" not in in_group.answer.suitability
+    assert in_group.answer.suitability.startswith("This topic is rated R5")
 
 
 def test_stale_or_forged_buttons_are_refused(router: Router) -> None:

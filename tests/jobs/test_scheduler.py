@@ -30,6 +30,9 @@ async def test_jobs_persist_across_restarts(tmp_path: Path) -> None:
     assert job is not None and job.next_run_time == planned and job.args == ("briefing",)
     assert planned.hour == 8 and str(planned.tzinfo) == "Asia/Hong_Kong"
     assert describe(second).startswith("1 scheduled job(s), next at")
+    second.add_job(record, trigger, args=["paused"], id="paused-job")
+    second.pause_job("paused-job")  # a paused job has no next run time
+    assert describe(second).startswith("2 scheduled job(s), next at")
     second.shutdown(wait=False)
 
 
