@@ -60,7 +60,7 @@ class Advisor:
         # A trade call or a prediction is not answered; what is taught instead is the topic's risks.
         search_text = text if intent == "education" else education_query(riskiest_topic(text), language)
         hits = self._retrieve(search_text, collection or self.collection)
-        draft = self.composer.compose(search_text, hits) if hits else Draft((), 0.0, 0.0)
+        draft = self.composer.compose(search_text, hits) if hits else Draft((), 0.0)
 
         lines = self._draft_lines(text, draft, language)
         kept, dropped = screen([sentence for sentence, _ in lines])

@@ -41,18 +41,10 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Draft:
-    """Selected evidence sentences, in answer order, with their hits; ``strength`` is the best score."""
+    """Selected evidence sentences, in answer order; ``strength`` is the best candidate's score."""
 
     sentences: tuple[Candidate, ...]
     strength: float
-    coverage: float
-
-    @property
-    def hits(self) -> list[Hit]:
-        seen: dict[str, Hit] = {}
-        for sentence in self.sentences:
-            seen.setdefault(sentence.hit.doc_id, sentence.hit)
-        return list(seen.values())
 
 
 def split_sentences(text: str) -> list[str]:
@@ -88,7 +80,7 @@ class GroundedComposer:
     def compose(self, question: str, hits: list[Hit]) -> Draft:
         pool = self.candidates(hits)
         if not pool:
-            return Draft((), 0.0, 0.0)
+            return Draft((), 0.0)
         query_tokens = set(tokenize(question))
         df = Counter(t for c in pool for t in c.tokens & query_tokens)
         idf = {t: math.log(1 + len(pool) / (1 + df[t])) for t in query_tokens}
@@ -117,7 +109,7 @@ class GroundedComposer:
         for i in ordered:
             first_rank.setdefault(pool[i].hit.doc_id, pool[i].rank)
         ordered.sort(key=lambda i: (first_rank[pool[i].hit.doc_id], pool[i].rank, pool[i].position))
-        return Draft(tuple(pool[i] for i in ordered), float(scores[best]), float(lexical[best]))
+        return Draft(tuple(pool[i] for i in ordered), float(scores[best]))
 
 
 def _similar(a: frozenset[str], b: frozenset[str], threshold: float = 0.7) -> bool:

@@ -33,7 +33,7 @@ from bots.settings import Settings
 from knowledge.errors import InvalidQueryError, UserError
 from knowledge.ingest import IngestReport
 from knowledge.research import Research
-from knowledge.retrieval import Hit, clean_query
+from knowledge.retrieval import Hit, clean_text
 
 app = typer.Typer(help="Roundtable: an investment-education bot for group chats, and its research corpus.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -226,7 +226,7 @@ def search(
         assert query is not None
         hits = retriever.search(query, k=k, mode=mode)
         if as_json:
-            out.print_json(data={"query": clean_query(query), "id": None, "results": [h.to_json() for h in hits]})
+            out.print_json(data={"query": clean_text(query), "id": None, "results": [h.to_json() for h in hits]})
         else:
             print_hits(query, hits)
         return

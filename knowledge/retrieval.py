@@ -67,10 +67,6 @@ def clean_text(text: str, noun: str = "query", limit: int = MAX_QUERY_CHARS,
     return cleaned
 
 
-def clean_query(query: str) -> str:
-    return clean_text(query)
-
-
 class HybridRetriever:
     """Searches one chunk store; keeps its BM25 index in step with the store's revision."""
 
@@ -125,7 +121,7 @@ class HybridRetriever:
 
     def search(self, query: str, k: int = 10, mode: str = "hybrid") -> list[Hit]:
         """Top ``k`` chunks for ``query``; ``mode`` is "hybrid", "dense" or "lexical"."""
-        return self._hits(self.rank(clean_query(query), k, mode))
+        return self._hits(self.rank(clean_text(query), k, mode))
 
     def rank(self, query: str, k: int, mode: str = "hybrid") -> list[tuple[str, float]]:
         """(chunk id, score) pairs, best first, for an already cleaned query."""

@@ -29,7 +29,7 @@ def test_compose_picks_relevant_sentences_in_reading_order() -> None:
     assert len(texts) <= 4 and draft.strength > 0.5
     ranks = [(c.rank, c.position) for c in draft.sentences]
     assert ranks == sorted(ranks)  # grouped by source, reading order within it
-    assert next(h.doc_id for h in draft.hits) == "bonds"
+    assert draft.sentences[0].hit.doc_id == "bonds"
 
 
 def test_duplicates_from_overlapping_chunks_are_quoted_once() -> None:

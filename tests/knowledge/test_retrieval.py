@@ -5,7 +5,7 @@ from langchain_core.documents import Document
 
 from knowledge.errors import CollectionNotFoundError, InvalidQueryError
 from knowledge.research import Research
-from knowledge.retrieval import MAX_QUERY_CHARS, ResearchRetriever, clean_query
+from knowledge.retrieval import MAX_QUERY_CHARS, ResearchRetriever, clean_text
 
 
 @pytest.mark.parametrize(("query", "doc_id"), [
@@ -50,11 +50,11 @@ def test_langchain_retriever_returns_documents(bundled_research: Research) -> No
 ])
 def test_bad_queries_are_rejected_clearly(query: str, message: str) -> None:
     with pytest.raises(InvalidQueryError, match=message):
-        clean_query(query)
+        clean_text(query)
 
 
 def test_queries_are_normalised() -> None:
-    assert clean_query("  what\u3000is   an ＥＴＦ?\n") == "what is an ETF?"
+    assert clean_text("  what\u3000is   an ＥＴＦ?\n") == "what is an ETF?"
 
 
 def test_unknown_collection(bundled_research: Research) -> None:
