@@ -6,7 +6,7 @@ import asyncio
 import copy
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -49,12 +49,6 @@ def group_message(text: str, user: int = ALICE, reply_to_bot: bool = False) -> d
         message["reply_to_message"] = {"message_id": 70, "date": int(time.time()), "from": BOT, "text": "earlier",
                                        "chat": message["chat"]}
     return {"message": message}
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
 
 
 @pytest.fixture
