@@ -6,7 +6,7 @@ import asyncio
 import copy
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,16 @@ async def bot(fake: FakeTelegram, router: Router) -> AsyncIterator[TelegramFront
 
 async def wait_for(fake: FakeTelegram, method: str = "sendMessage", count: int = 1) -> list[dict[str, Any]]:
     return await asyncio.to_thread(fake.wait_for, method, count)
+
+
+async def eventually(condition: Callable[[], bool], timeout: float = 15.0) -> bool:
+    """Poll ``condition`` until it holds (True) or ``timeout`` passes (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        await asyncio.sleep(0.05)
+    return condition()
 
 
 async def test_startup_registers_commands_in_two_languages(fake: FakeTelegram, bot: TelegramFrontend) -> None:
@@ -171,12 +181,10 @@ async def test_lifecycle_added_removed_and_migrated(fake: FakeTelegram, bot: Tel
     router.chat_settings.save(ChatSettings("telegram:-599075523", quota_per_hour=9))
     migrate = copy.deepcopy(SAMPLES["migrate"])  # real payload: group -> supergroup
     fake.push({"message": migrate})
-    await asyncio.sleep(0.5)
-    assert router.chat_settings.get("telegram:-1001555296434").quota_per_hour == 9
+    assert await eventually(lambda: router.chat_settings.get("telegram:-1001555296434").quota_per_hour == 9)
     fake.push({"my_chat_member": {"chat": {"id": -1001555296434, "title": "t", "type": "supergroup"}, "from": who,
                                   "date": int(time.time()), "old_chat_member": member, "new_chat_member": left}})
-    await asyncio.sleep(0.5)
-    assert router.chat_settings.get("telegram:-1001555296434").quota_per_hour == 20
+    assert await eventually(lambda: router.chat_settings.get("telegram:-1001555296434").quota_per_hour == 20)
 
 
 async def test_sticker_in_private_gets_a_hint(fake: FakeTelegram, bot: TelegramFrontend) -> None:
