@@ -71,8 +71,7 @@ class Research:
     def ingest(self, paths: Iterable[Path], collection: str = DEFAULT_COLLECTION, *, prune: bool = False,
                progress: Progress | None = None) -> IngestReport:
         report = ingest(self.store(collection), paths, prune=prune, max_bytes=self.max_bytes, progress=progress)
-        if report.changed or report.chunks_total:
-            self.retriever(collection).refresh()  # rebuild and persist BM25 now, not on the first query
+        self.retriever(collection).refresh()  # bring BM25 up to date now, not on the first query
         return report
 
     def ensure_bundled(self, collection: str = DEFAULT_COLLECTION,
