@@ -1,0 +1,42 @@
+"""Text normalisation shared by every rule that reads people's text (intent routing, the compliance guard).
+
+Rules are written against one canonical form, so nobody slips past them with full-width letters
+(ｇｕａｒａｎｔｅｅｄ), zero-width characters (guar\u200banteed), look-alike letters from other scripts
+(Cyrillic "а" for Latin "a"), spaced-out letters (g u a r a n t e e d) or odd spacing and case.
+``normalise`` is meant for matching only: what a member sees is always the original text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Invisible characters that split a word without showing: zero-width space/joiners, word joiner, BOM,
+# soft hyphen, and the bidi marks.
+INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# Letters from other scripts that look like Latin ones (the usual spoofing set), mapped after NFKC.
+HOMOGLYPHS = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
+    "ԁ": "d", "ɡ": "g", "һ": "h", "ӏ": "l", "ո": "n", "ν": "v", "ο": "o", "α": "a", "ε": "e", "τ": "t",
+    "κ": "k", "ι": "i", "ρ": "p", "υ": "u", "χ": "x", "Ꭵ": "i",
+})
+# Curly quotes and primes become straight ones, so rules need one apostrophe and one double quote.
+QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "′": "'"})
+# Three or more single letters separated by single spaces or dots: "g u a r a n t e e d", "s.u.r.e".
+SPACED_LETTERS = re.compile(r"\b(?:[a-z][ .\-_*]){2,}[a-z]\b")
+# Spacing or filler between Chinese characters ("稳 赚 不 赔", "稳-赚") carries nothing in Chinese.
+CJK_GAP = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff])[\s.\-_*·]+(?=[\u3400-\u4dbf\u4e00-\u9fff])")
+
+
+def _join_spaced(match: re.Match[str]) -> str:
+    return re.sub(r"[ .\-_*]", "", match.group())
+
+
+def normalise(text: str) -> str:
+    """Canonical form for matching: NFKC (full width -> ASCII), no invisible characters, Latin look-alikes,
+    straight quotes, lower case, spaced-out letters and Chinese characters joined, runs of whitespace collapsed."""
+    folded = unicodedata.normalize("NFKC", text)
+    folded = INVISIBLE.sub("", folded).translate(HOMOGLYPHS).translate(QUOTES).casefold()
+    folded = SPACED_LETTERS.sub(_join_spaced, folded)
+    folded = CJK_GAP.sub("", folded)
+    return " ".join(folded.split())
