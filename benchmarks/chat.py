@@ -25,9 +25,9 @@ from advisor.advisor import Advisor
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
 from advisor.types import Answer, Question
-from bots.chat_settings import ChatSettingsStore
-from bots.core import Incoming, Router
-from bots.telegram_render import answer_html
+from bots.chat.router import Incoming, Router
+from bots.chat.settings import ChatSettingsStore
+from bots.telegram.render import answer_html
 from knowledge.research import Research
 
 

@@ -1,5 +1,5 @@
 """`python -m bots` runs the `roundtable` command line."""
 
-from bots.cli import app
+from bots.app.cli import app
 
 app(prog_name="roundtable")

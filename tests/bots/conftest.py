@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.bots.fake_telegram import FakeTelegram
+from tests.bots.telegram.fake_telegram import FakeTelegram
 
 
 @pytest.fixture

@@ -24,12 +24,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from advisor.types import Question
-from bots.composition import build_app, open_research
-from bots.console import run_console
-from bots.logs import report_crash, setup_logging
-from bots.render import answer_markup
-from bots.serve import serve
-from bots.settings import Settings
+from bots.app.composition import build_app, open_research
+from bots.app.logs import report_crash, setup_logging
+from bots.app.serve import serve
+from bots.app.settings import Settings
+from bots.console.chat import run_console
+from bots.console.render import answer_markup
 from knowledge.errors import InvalidQueryError, UserError
 from knowledge.ingest import IngestReport
 from knowledge.research import Research
@@ -299,7 +299,7 @@ def corpus_stats(collection: CollectionOpt = None, as_json: JsonOpt = False) -> 
 @guarded
 def doctor() -> None:
     """Check settings, store, model files and tokens; say what is wrong in plain words."""
-    from bots.doctor import run_checks
+    from bots.app.doctor import run_checks
 
     ok = run_checks(out)
     if not ok:

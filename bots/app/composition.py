@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from advisor.advisor import Advisor, Rephraser
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore, load_or_create_key
-from bots.chat_settings import ChatSettingsStore
-from bots.core import Router
-from bots.settings import Settings
+from bots.app.settings import Settings
+from bots.chat.router import Router
+from bots.chat.settings import ChatSettingsStore
 from knowledge.errors import UserError
 from knowledge.research import Research
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from rich.console import Console
 from rich.markup import escape
 
-from bots.core import Button, Incoming, Outgoing, Router
-from bots.render import answer_markup
+from bots.chat.router import Button, Incoming, Outgoing, Router
+from bots.console.render import answer_markup
 
 HELP = """Terminal chat. This is a group: use /ask QUESTION or mention @roundtable (or /dm for a private chat).
 Console commands: /as NAME (speak as someone else), /dm, /group, /quit. /help lists the bot's commands."""

@@ -16,14 +16,14 @@ from cryptography.fernet import Fernet
 from advisor.advisor import Advisor
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
-from bots.chat_settings import ChatSettings, ChatSettingsStore
-from bots.core import Router
-from bots.telegram_bot import TelegramFrontend
-from bots.telegram_render import answer_html, light_markup_to_html, split_message
+from bots.chat.router import Router
+from bots.chat.settings import ChatSettings, ChatSettingsStore
+from bots.telegram.bot import TelegramFrontend
+from bots.telegram.render import answer_html, light_markup_to_html, split_message
 from knowledge.errors import UserError
 from knowledge.research import Research
-from tests.bots.fake_telegram import BOT, FakeTelegram
-from tests.conftest import FIXTURES
+from tests.bots.telegram.fake_telegram import BOT, FakeTelegram
+from tests.conftest import FIXTURES, SHARED
 
 SAMPLES = json.loads((FIXTURES / "telegram_updates.json").read_text())["payloads"]
 GROUP = -1001160242915
@@ -270,7 +270,7 @@ async def test_overlong_message_gets_a_polite_limit(fake: FakeTelegram, bot: Tel
     assert "the limit is 1000" in sent["text"]
 
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "data" / "telegram" / "bot_api_spec" / "api.json"
+SPEC = SHARED / "telegram" / "bot_api_spec" / "api.json"
 
 
 @pytest.mark.skipif(not SPEC.exists(), reason="../shared Bot API spec is not available")
@@ -294,7 +294,7 @@ async def test_every_call_matches_the_bot_api_spec(fake: FakeTelegram, bot: Tele
 async def test_images_go_out_as_photos(fake: FakeTelegram, bot: TelegramFrontend) -> None:
     from telegram import Message
 
-    from bots.core import Outgoing
+    from bots.chat.router import Outgoing
 
     origin = Message.de_json(private_message("chart please")["message"], bot.app.bot)
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

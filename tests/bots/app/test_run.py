@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from knowledge.research import Research
-from tests.bots.fake_telegram import FakeTelegram
-from tests.bots.test_telegram import private_message
+from tests.bots.telegram.fake_telegram import FakeTelegram
+from tests.bots.telegram.test_telegram import private_message
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from advisor.advisor import Advisor
 from advisor.profiles import ProfileStore
 from advisor.suitability import QUESTIONNAIRE, Profile, max_risk
 from advisor.types import Answer, Language, Question
-from bots.chat_settings import ChatSettings, ChatSettingsStore
+from bots.chat.settings import ChatSettings, ChatSettingsStore
 from knowledge.errors import UserError
 from knowledge.store import validate_collection_name
 

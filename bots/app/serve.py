@@ -8,9 +8,9 @@ import time
 
 from rich.console import Console
 
-from bots.composition import App
-from bots.console import run_console
-from bots.settings import Settings
+from bots.app.composition import App
+from bots.app.settings import Settings
+from bots.console.chat import run_console
 
 
 async def serve(app_: App, settings: Settings, started: float, out: Console, err: Console) -> None:
@@ -26,7 +26,7 @@ async def serve(app_: App, settings: Settings, started: float, out: Console, err
     frontend = None
     try:
         if settings.telegram_token:
-            from bots.telegram_bot import TelegramFrontend
+            from bots.telegram.bot import TelegramFrontend
 
             frontend = TelegramFrontend(app_.router, settings.telegram_token.get_secret_value(),
                                         api_url=settings.telegram_api_url)

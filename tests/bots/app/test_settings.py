@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.settings import Settings, default_home
+from bots.app.settings import Settings, default_home
 
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bots.settings import Settings
+from bots.app.settings import Settings
 
 Status = Literal["ok", "warn", "fail"]
 TELEGRAM_TOKEN = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
@@ -98,7 +98,7 @@ def check_database(settings: Settings) -> Check:
 
 
 def check_profiles(settings: Settings) -> Check:
-    from bots.composition import open_profiles
+    from bots.app.composition import open_profiles
 
     store = open_profiles(settings)
     return Check("profiles", "ok", f"{store.count()} investor profile(s), encrypted at rest")

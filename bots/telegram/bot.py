@@ -37,9 +37,9 @@ from telegram.ext import (
     filters,
 )
 
-from bots.core import COMMANDS, Incoming, Outgoing, Router
-from bots.logs import report_crash
-from bots.telegram_render import answer_html, light_markup_to_html, split_message
+from bots.app.logs import report_crash
+from bots.chat.router import COMMANDS, Incoming, Outgoing, Router
+from bots.telegram.render import answer_html, light_markup_to_html, split_message
 from knowledge.errors import UserError
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,1 @@
+"""The application: command line, settings, composition root, main loop, doctor, logging."""

@@ -1,0 +1,1 @@
+"""The platform-neutral chat core: messages, the router and its commands, per-chat settings."""

@@ -1,0 +1,1 @@
+"""The terminal front-end: a group chat on the shared router."""
