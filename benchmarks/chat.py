@@ -25,7 +25,8 @@ from advisor.advisor import Advisor
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
 from advisor.types import Answer, Question
-from bots.chat.router import Incoming, Router
+from bots.chat.messages import Incoming
+from bots.chat.router import Router
 from bots.chat.settings import ChatSettingsStore
 from bots.telegram.render import answer_html
 from knowledge.research import Research

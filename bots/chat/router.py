@@ -14,65 +14,18 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from typing import Literal
+from dataclasses import replace
 
 from advisor.advisor import Advisor
 from advisor.profiles import ProfileStore
 from advisor.suitability import QUESTIONNAIRE, Profile, max_risk
-from advisor.types import Answer, Language, Question
+from advisor.types import Question
+from bots.chat.messages import Button, Incoming, Outgoing
 from bots.chat.settings import ChatSettings, ChatSettingsStore
 from knowledge.errors import UserError
 from knowledge.store import validate_collection_name
 
 log = logging.getLogger(__name__)
-
-ChatKind = Literal["private", "group"]
-
-
-@dataclass(frozen=True)
-class Incoming:
-    platform: str
-    chat_id: str
-    chat_kind: ChatKind
-    user_id: str
-    display_name: str
-    text: str
-    reply_to_bot: bool = False
-    mentions_bot: bool = False
-    is_admin: bool | None = None
-    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    language: Language | None = None
-    action: str | None = None  # a pressed button's data
-
-    @property
-    def chat_key(self) -> str:
-        return f"{self.platform}:{self.chat_id}"
-
-    @property
-    def user_key(self) -> str:
-        return f"{self.platform}:{self.user_id}"
-
-
-@dataclass(frozen=True)
-class Button:
-    label: str
-    action: str = ""  # pressed: comes back as Incoming.action
-    deep_link: str = ""  # opens a private chat with the bot with this start payload
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """What to send. ``text`` uses a light markup: ``**bold**`` only; front-ends escape everything else."""
-
-    text: str = ""
-    answer: Answer | None = None
-    image: bytes | None = None
-    buttons: tuple[Button, ...] = ()
-    reply: bool = True
-    private: bool = False
-
 
 COMMANDS: dict[str, str] = {
     "start": "introduction and how to begin",
@@ -144,6 +97,18 @@ class Router:
         if msg.reply_to_bot or (msg.mentions_bot and self.chat_settings.get(msg.chat_key).answer_mentions):
             return self._ask(msg, self._strip_mention(text))
         return []  # group chatter the bot only observes
+
+    # -- chat lifecycle (front-ends report what the platform tells them) ---------------------------
+
+    def chat_removed(self, chat_key: str) -> None:
+        """The bot was removed from a chat: forget the chat's settings."""
+        self.chat_settings.delete(chat_key)
+        log.info("removed from chat %s; its settings are deleted", chat_key)
+
+    def chat_migrated(self, old_key: str, new_key: str) -> None:
+        """A chat got a new id (a Telegram group became a supergroup): its settings follow it."""
+        self.chat_settings.move(old_key, new_key)
+        log.info("chat %s moved to %s", old_key, new_key)
 
     # -- commands --------------------------------------------------------------------------------
 

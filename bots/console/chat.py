@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from rich.console import Console
 from rich.markup import escape
 
-from bots.chat.router import Button, Incoming, Outgoing, Router
+from bots.chat.messages import Button, Incoming, Outgoing
+from bots.chat.router import Router
 from bots.console.render import answer_markup
 
 HELP = """Terminal chat. This is a group: use /ask QUESTION or mention @roundtable (or /dm for a private chat).

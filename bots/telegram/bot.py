@@ -38,7 +38,8 @@ from telegram.ext import (
 )
 
 from bots.app.logs import report_crash
-from bots.chat.router import COMMANDS, Incoming, Outgoing, Router
+from bots.chat.messages import Incoming, Outgoing
+from bots.chat.router import COMMANDS, Router
 from bots.telegram.render import answer_html, light_markup_to_html, split_message
 from knowledge.errors import UserError
 
@@ -175,8 +176,7 @@ class TelegramFrontend:
         chat_key = f"telegram:{change.chat.id}"
         status = change.new_chat_member.status
         if status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
-            self.router.chat_settings.delete(chat_key)  # removed from the group: forget the chat
-            log.info("removed from chat %s", change.chat.id)
+            self.router.chat_removed(chat_key)
         elif change.old_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED) and \
                 change.chat.type != ChatType.PRIVATE:
             await context.bot.send_message(
@@ -188,8 +188,7 @@ class TelegramFrontend:
     async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message is not None and message.migrate_to_chat_id:
-            self.router.chat_settings.move(f"telegram:{message.chat.id}", f"telegram:{message.migrate_to_chat_id}")
-            log.info("chat %s migrated to %s", message.chat.id, message.migrate_to_chat_id)
+            self.router.chat_migrated(f"telegram:{message.chat.id}", f"telegram:{message.migrate_to_chat_id}")
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error or RuntimeError("unknown error")

@@ -10,7 +10,8 @@ from cryptography.fernet import Fernet
 from advisor.advisor import Advisor
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
-from bots.chat.router import Incoming, Outgoing, Quota, Router
+from bots.chat.messages import Incoming, Outgoing
+from bots.chat.router import Quota, Router
 from bots.chat.settings import ChatSettings, ChatSettingsStore
 from knowledge.research import Research
 

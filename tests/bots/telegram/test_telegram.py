@@ -294,7 +294,7 @@ async def test_every_call_matches_the_bot_api_spec(fake: FakeTelegram, bot: Tele
 async def test_images_go_out_as_photos(fake: FakeTelegram, bot: TelegramFrontend) -> None:
     from telegram import Message
 
-    from bots.chat.router import Outgoing
+    from bots.chat.messages import Outgoing
 
     origin = Message.de_json(private_message("chart please")["message"], bot.app.bot)
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -1,0 +1,61 @@
+"""What crosses between a front-end and the chat core: ``Incoming`` messages and ``Outgoing`` replies.
+
+Front-ends translate native updates into ``Incoming`` and render ``Outgoing``; neither carries a platform
+object, so the router and its tests never need a chat library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from advisor.types import Answer, Language
+
+ChatKind = Literal["private", "group"]
+
+
+@dataclass(frozen=True)
+class Incoming:
+    platform: str
+    chat_id: str
+    chat_kind: ChatKind
+    user_id: str
+    display_name: str
+    text: str
+    reply_to_bot: bool = False
+    mentions_bot: bool = False
+    is_admin: bool | None = None
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    language: Language | None = None
+    action: str | None = None  # a pressed button's data
+
+    @property
+    def chat_key(self) -> str:
+        return f"{self.platform}:{self.chat_id}"
+
+    @property
+    def user_key(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str = ""  # pressed: comes back as Incoming.action
+    deep_link: str = ""  # opens a private chat with the bot with this start payload
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What to send. ``text`` uses a light markup: ``**bold**`` only; front-ends escape everything else."""
+
+    text: str = ""
+    answer: Answer | None = None
+    image: bytes | None = None
+    buttons: tuple[Button, ...] = ()
+    reply: bool = True
+    private: bool = False  # send to the member's private chat, wherever they wrote
+    # For a private reply to a group message: what the group sees when the platform will not deliver the
+    # private one (the member never opened a chat with the bot). Empty: the front-end's own apology.
+    private_fallback: str = ""
