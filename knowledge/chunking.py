@@ -15,7 +15,7 @@ from typing import Any
 
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
-from knowledge.documents import SourceDocument
+from knowledge.documents import MetaValue, SourceDocument
 
 CHUNK_TOKENS = 220
 OVERLAP_TOKENS = 30
@@ -73,3 +73,12 @@ def _heading(metadata: dict[str, Any], title: str) -> str:
     if parts and parts[0] == title:
         parts = parts[1:]
     return " > ".join(parts)
+
+
+def chunk_metadata(doc: SourceDocument, chunk: Chunk, n_chunks: int) -> dict[str, MetaValue]:
+    return {
+        **doc.metadata,
+        "doc_id": doc.doc_id, "title": doc.title, "source": doc.source, "kind": doc.kind,
+        "origin": doc.origin, "doc_hash": doc.content_hash, "chunk_index": chunk.index,
+        "n_chunks": n_chunks, "heading": chunk.heading,
+    }

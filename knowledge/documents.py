@@ -21,6 +21,7 @@ MetaValue = str | int | float | bool
 TEXT_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".text": "text",
                  ".html": "html", ".htm": "html", ".pdf": "pdf", ".jsonl": "jsonl"}
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+BUNDLED_CORPUS = Path(__file__).parent / "corpus"  # the research notes the team wrote, shipped in the wheel
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge.chunking import Chunk, Chunker
+from knowledge.chunking import Chunk, Chunker, chunk_metadata
 from knowledge.documents import DEFAULT_MAX_BYTES, MetaValue, Problem, SourceDocument, read_documents
 from knowledge.store import ChunkStore, DocState
 
@@ -52,15 +52,6 @@ class _Pending:
     doc: SourceDocument
     chunks: list[Chunk]
     state: DocState | None
-
-
-def chunk_metadata(doc: SourceDocument, chunk: Chunk, n_chunks: int) -> dict[str, MetaValue]:
-    return {
-        **doc.metadata,
-        "doc_id": doc.doc_id, "title": doc.title, "source": doc.source, "kind": doc.kind,
-        "origin": doc.origin, "doc_hash": doc.content_hash, "chunk_index": chunk.index,
-        "n_chunks": n_chunks, "heading": chunk.heading,
-    }
 
 
 def ingest(store: ChunkStore, roots: Iterable[Path], *, prune: bool = False,

@@ -16,14 +16,12 @@ from pathlib import Path
 
 from chromadb.api import ClientAPI
 
-from knowledge.documents import DEFAULT_MAX_BYTES
+from knowledge.documents import BUNDLED_CORPUS, DEFAULT_MAX_BYTES
 from knowledge.embeddings import MiniLMEmbeddings
 from knowledge.errors import CollectionNotFoundError
 from knowledge.ingest import IngestReport, Progress, ingest
 from knowledge.retrieval import HybridRetriever
 from knowledge.store import DEFAULT_COLLECTION, ChunkStore, connect, list_collections
-
-BUNDLED_CORPUS = Path(__file__).parent / "corpus"
 
 
 @dataclass(frozen=True)

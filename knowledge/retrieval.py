@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -30,7 +30,9 @@ from langchain_core.retrievers import BaseRetriever
 from knowledge.documents import MetaValue
 from knowledge.errors import InvalidQueryError
 from knowledge.lexical import LexicalIndex
-from knowledge.store import ChunkStore
+
+if TYPE_CHECKING:  # the store pulls in chromadb; MemoryRetriever users should not pay for it
+    from knowledge.store import ChunkStore
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,12 @@ class Hit:
     def to_json(self) -> dict[str, Any]:
         return {"doc_id": self.doc_id, "chunk_id": self.chunk_id, "score": round(self.score, 4),
                 "title": self.title, "source": self.source, "text": self.text}
+
+
+class Retriever(Protocol):
+    """The seam the advisor searches through: ``HybridRetriever`` in the app, ``MemoryRetriever`` in tests."""
+
+    def search(self, query: str, k: int = 10) -> list[Hit]: ...
 
 
 def clean_text(text: str, noun: str = "query", limit: int = MAX_QUERY_CHARS,
