@@ -1,8 +1,11 @@
 """``Advisor.answer(question) -> Answer``: the one entry point of the advisor.
 
-question -> validate -> read intent -> retrieve -> compose (grounded, or model + verifier) -> screen every
-sentence (compliance) -> risk label -> suitability -> notes -> Answer. The compliance steps run after
-whatever composed the text, outside any model, so nothing in a question or a document can switch them off.
+question -> validate -> read intent (quotes, portfolios, off-topic and injections stop here) -> retrieve ->
+compose (grounded, or model + verifier) -> screen every sentence (compliance) -> risk label -> suitability
+-> notes -> Answer. Personal trade calls and predictions are refused, saying why, and get the education
+that applies instead. In groups the member's own suitability note travels privately (``private_note``).
+The compliance steps run after whatever composed the text, outside any model, so nothing in a question or
+a document can switch them off.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from advisor.catalogue import education_query, message
 from advisor.compliance import classify, detect_language, mentions_performance, needs_balance, screen
@@ -19,9 +22,9 @@ from advisor.composer import Draft, GroundedComposer
 from advisor.profiles import ProfileStore
 from advisor.risk import label_for, riskiest_topic
 from advisor.suitability import Suitability, assess
-from advisor.types import Answer, Citation, Language, Question
+from advisor.types import Answer, Citation, Language, Question, RiskLabel
 from knowledge.errors import CollectionNotFoundError, InvalidQueryError
-from knowledge.retrieval import Hit, HybridRetriever, clean_text
+from knowledge.retrieval import Hit, Retriever, clean_text
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,10 @@ RETRIEVE_K = 10
 # (2nd percentile: FiQA 0.28, TAT-QA 0.39, bundled notes 0.33) and off-topic ones below (90th percentile
 # 0.22-0.24 on all three collections; 91-94% of off-topic questions abstain).
 ABSTAIN_BELOW = 0.25
+# Intents answered with one line and no research: quotes and portfolios have features of their own (until
+# they land, members hear so), off-topic questions and attempts to rewrite the bot's rules get no padding.
+SHORT_REPLIES = {"quote": "quote_unavailable", "portfolio": "portfolio_unavailable", "off_topic": "off_topic",
+                 "injection": "injection"}
 
 
 class InvalidQuestionError(InvalidQueryError):
@@ -46,7 +53,7 @@ class Rephraser(Protocol):
 
 @dataclass
 class Advisor:
-    retriever_for: Callable[[str], HybridRetriever]
+    retriever_for: Callable[[str], Retriever]
     composer: GroundedComposer
     profiles: ProfileStore
     collection: str = "research"
@@ -57,8 +64,13 @@ class Advisor:
         text = clean_question(question.text)
         language = question.language or detect_language(text)
         intent = classify(text)
+        if intent in SHORT_REPLIES:  # routed before retrieval: research sentences would only be padding
+            return Answer(text=message(SHORT_REPLIES[intent], language), risk=label_for(text, [], language),
+                          disclaimer=message("disclaimer", language), language=language, intent=intent,
+                          refused=intent == "injection", abstained=intent == "off_topic")
+        refused = intent in {"personal_advice", "prediction"}
         # A trade call or a prediction is not answered; what is taught instead is the topic's risks.
-        search_text = text if intent == "education" else education_query(riskiest_topic(text), language)
+        search_text = education_query(riskiest_topic(text), language) if refused else text
         hits = self._retrieve(search_text, collection or self.collection)
         draft = self.composer.compose(search_text, hits) if hits else Draft((), 0.0)
 
@@ -68,38 +80,53 @@ class Advisor:
             log.info("compliance guard dropped a sentence (%s, %d chars)", rule, len(sentence))
         lines = [(s, h) for s, h in lines if s in kept]
 
-        profile = self.profiles.get(question.user_id)
-        weak = intent == "education" and (not hits or hits[0].score < self.abstain_below)
-        if not lines or weak:
-            return self._abstain(text, hits, language, profile_missing=profile is None,
+        weak = not refused and (not hits or hits[0].score < self.abstain_below)
+        if not refused and (not lines or weak):
+            return self._abstain(text, hits, language, question,
                                  reason="weak evidence" if lines else "no usable evidence")
 
         citations, body = _cite(lines)
         risk = label_for(text, [h.metadata for h in _unique_hits(lines)], language)
-        suitability = assess(profile, risk.level, language)
-        if suitability.match in {"warn", "education_only"}:  # G6: out-of-profile answers are logged
-            log.info("suitability %s: %s profile, %s topic", suitability.match,
-                     profile.level if profile else "-", risk.level)
-        if question.is_group and profile is not None:
-            # A member's risk level is never shown to the rest of a group.
-            suitability = Suitability("group", message("suitability_group", language, risk=risk.level))
+        personal = self._suitability(question, risk, language)
         parts: list[str] = []
-        if intent == "personal_advice":
-            parts.append(message("personal_advice", language))
-        elif intent == "prediction":
-            parts.append(message("prediction", language))
-        if suitability.match == "education_only":
+        if refused:
+            parts.append(message(intent, language))
+        if personal.match == "education_only" and not question.is_group:
             parts.append(message("education_only_note", language))
-        parts.append(body)
+        if body:
+            parts.append(body)
         joined = " ".join(parts)
         if needs_balance(joined):
             parts.append(message("balance", language))
         if mentions_performance(joined):
             parts.append(message("past_performance", language))
-        if intent == "personal_advice" and profile is None:
+        if refused:
             parts.append(message("questionnaire_invite", language))
         return Answer(text="\n\n".join(parts), risk=risk, disclaimer=message("disclaimer", language),
-                      language=language, citations=citations, suitability=suitability.note)
+                      language=language, citations=citations, intent=intent, refused=refused,
+                      **self._notes(question, risk, personal, language))
+
+    def _suitability(self, question: Question, risk: RiskLabel, language: Language) -> Suitability:
+        """The asker's own match against the topic (G6); out-of-profile matches are logged."""
+        profile = self.profiles.get(question.user_id)
+        personal = assess(profile, risk.level, language)
+        if personal.match in {"warn", "education_only"}:
+            log.info("suitability %s: %s profile, %s topic", personal.match,
+                     profile.level if profile else "-", risk.level)
+        if personal.match == "warn" and profile and self.profiles.confirmed(question.user_id, risk.level):
+            return Suitability("confirmed", message("suitability_confirmed", language, risk=risk.level,
+                                                    level=profile.level))
+        return personal
+
+    @staticmethod
+    def _notes(question: Question, risk: RiskLabel, personal: Suitability, language: Language) -> dict[str, Any]:
+        """Where the suitability note goes. A group answer reads the same for every member, profiled or not:
+        it names the topic's rating only, and the member's own note travels privately."""
+        confirm = risk.level if personal.match == "warn" else None
+        if not question.is_group:
+            return {"suitability": personal.note, "confirm_risk": confirm}
+        return {"suitability": message("suitability_group", language, risk=risk.level),
+                "private_note": personal.note, "confirm_risk": confirm}
 
     def _retrieve(self, text: str, collection: str) -> list[Hit]:
         try:
@@ -122,14 +149,16 @@ class Advisor:
             return grounded
         return rewritten
 
-    def _abstain(self, question: str, hits: list[Hit], language: Language, *, profile_missing: bool,
+    def _abstain(self, question: str, hits: list[Hit], language: Language, asked: Question, *,
                  reason: str) -> Answer:
         topics = list(dict.fromkeys(h.title for h in hits))[:3]
         parts = [message("no_research", language)]
         if topics:
             parts.append(message("nearest_topics", language, topics=", ".join(topics)))
         risk = label_for(question, [], language)
-        note = message("suitability_none", language) if profile_missing else ""
+        # Only a private chat hears that the member has no profile; a group must not learn it.
+        note = message("suitability_none", language) if not asked.is_group and \
+            self.profiles.get(asked.user_id) is None else ""
         return Answer(text=" ".join(parts), risk=risk, disclaimer=message("disclaimer", language),
                       language=language, suitability=note, abstained=True, abstain_reason=reason)
 

@@ -23,16 +23,38 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "zh": "与您的问题最接近、我可以介绍的主题：{topics}。",
     },
     "personal_advice": {
-        "en": "I can't tell you whether to buy, sell or hold a particular investment: that would be personal "
-              "advice, and I am an automated assistant, not a licensed adviser. Here is background from our "
-              "research that may help you think it through.",
-        "zh": "我不能告诉您是否应该买入、卖出或持有某项具体投资：那属于个性化投资建议，而我是自动化助手，"
-              "不是持牌投资顾问。以下是研究资料中的相关背景知识，供您参考。",
+        "en": "Whether to buy, sell or hold a particular investment is your decision, and I can't make it for "
+              "you: that would be personal advice, which takes a licensed adviser who knows your whole situation "
+              "(goals, savings, debts, how much loss you can bear). I'm an automated assistant. What I can do is "
+              "share what our research says matters here.",
+        "zh": "是否买入、卖出或持有某项具体投资，是您自己的决定，我不能替您做：那属于个性化投资建议，"
+              "需要由了解您全部情况（目标、储蓄、负债、可承受的亏损）的持牌投资顾问提供。我是自动化助手，可以分享研究资料中与此相关的要点。",
     },
     "prediction": {
-        "en": "Nobody can reliably predict prices, and I don't make forecasts or price targets. Here is what our "
-              "research says about the risks involved.",
-        "zh": "没有人能够可靠地预测价格，我也不做行情预测或给出目标价位。以下是研究资料中关于相关风险的介绍。",
+        "en": "Nobody can reliably predict prices or pick the right moment to buy, and I don't make forecasts or "
+              "price targets: the decision, and its timing, stay yours. Here is what our research says about "
+              "the risks involved.",
+        "zh": "没有人能够可靠地预测价格或择时买卖，我也不做行情预测或给出目标价位："
+              "是否买卖以及何时买卖，都由您自己决定。以下是研究资料中关于相关风险的介绍。",
+    },
+    "injection": {
+        "en": "I can't set my rules aside or change how I work. Ask me about investing and I'll answer from our "
+              "research, with sources and a risk label.",
+        "zh": "我不能放弃自己的规则或改变工作方式。欢迎就投资知识提问，我会依据研究资料作答，并注明来源和风险等级。",
+    },
+    "off_topic": {
+        "en": "I only help with investing and personal-finance education, so I'll leave that one. Ask me about "
+              "funds, risk, diversification, scams and more (/help).",
+        "zh": "我只提供投资与理财方面的投资者教育，这个问题就不回答了。"
+              "欢迎询问基金、风险、分散投资、防范骗局等话题（/help）。",
+    },
+    "quote_unavailable": {
+        "en": "Live prices and quotes are not available yet; they arrive with the market-data feature.",
+        "zh": "行情报价功能尚未上线，将随市场数据功能一同推出。",
+    },
+    "portfolio_unavailable": {
+        "en": "Portfolios are not available yet; they arrive with the portfolio feature.",
+        "zh": "持仓组合功能尚未上线，将随组合功能一同推出。",
     },
     "questionnaire_invite": {
         "en": "To see which risk levels suit you, take the short risk questionnaire in a private chat (/profile).",
@@ -60,6 +82,21 @@ MESSAGES: dict[str, dict[Language, str]] = {
               "only share general education about it, not how to use it.",
         "zh": "您的风险承受等级为{level}（最审慎的类别），而该主题的风险等级为{risk}："
               "我只能提供一般性的投资者教育内容，不能介绍具体的操作方式。",
+    },
+    "suitability_confirmed": {
+        "en": "This topic is rated {risk}, above your risk profile {level}; you confirmed that you understand and "
+              "accept that risk.",
+        "zh": "该主题的风险等级为{risk}，高于您的风险承受等级{level}；您已确认理解并愿意承担该风险。",
+    },
+    "confirm_button": {"en": "I understand this risk", "zh": "我已了解该风险"},
+    "confirm_done": {
+        "en": "Noted: you confirmed that you understand topics rated {risk} are above your risk profile. This "
+              "confirmation is recorded; taking the questionnaire again clears it.",
+        "zh": "已记录：您确认理解风险等级为{risk}的主题高于您的风险承受等级。该确认已存档；重新测评后将清除。",
+    },
+    "private_note_sent": {
+        "en": "I have sent you a private note (open a chat with me if you did not get it).",
+        "zh": "我已私信您一条提示（如未收到，请先与我开启私聊）。",
     },
     "suitability_group": {
         "en": "This topic is rated {risk}. Whether that suits you depends on your risk profile: check it privately "

@@ -1,8 +1,13 @@
 """Investor profiles, persisted with SQLAlchemy (SQLite by default, PostgreSQL by URL), encrypted at rest.
 
-Rows are keyed by an HMAC of the platform user id, so the table holds no raw ids, and the payload
-(level, answers, score, date) is Fernet-encrypted. A row that cannot be decrypted or parsed is treated
+Rows are keyed by an HMAC of the platform user id, so the tables hold no raw ids, and the payloads
+(level, answers, score, date) are Fernet-encrypted. A row that cannot be decrypted or parsed is treated
 as "no profile" and logged: the member is invited to take the questionnaire again.
+
+Three tables: finished profiles; questionnaires in progress (in the database, not one process's memory,
+so several bot instances behind one webhook agree on where a member is); and suitability confirmations
+(a member confirming they understand a topic is above their profile, rule G6). Saving a new profile
+clears its confirmations, as the compliance notes ask for a fresh assessment when answers change.
 """
 
 from __future__ import annotations
@@ -16,12 +21,12 @@ from pathlib import Path
 from typing import Protocol
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import DateTime, LargeBinary, String, create_engine, delete, select
+from sqlalchemy import DateTime, Integer, LargeBinary, String, create_engine, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from advisor.suitability import Profile
-from advisor.types import INVESTOR_LEVELS
+from advisor.types import INVESTOR_LEVELS, RiskLevel
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +35,12 @@ class ProfileStore(Protocol):
     def get(self, user_id: str) -> Profile | None: ...
     def save(self, profile: Profile) -> None: ...
     def delete(self, user_id: str) -> bool: ...
+    # The questionnaire in progress: {item key: choice}, None when none is under way.
+    def progress(self, user_id: str) -> dict[str, int] | None: ...
+    def save_progress(self, user_id: str, answers: dict[str, int] | None) -> None: ...
+    # G6: the member confirmed that they understand a topic at ``risk`` is above their profile.
+    def confirm(self, user_id: str, risk: RiskLevel) -> None: ...
+    def confirmed(self, user_id: str, risk: RiskLevel) -> bool: ...
 
 
 class Base(DeclarativeBase):
@@ -42,6 +53,24 @@ class ProfileRow(Base):
     user_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ProgressRow(Base):
+    __tablename__ = "questionnaire_progress"
+
+    user_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ConfirmationRow(Base):
+    __tablename__ = "suitability_confirmations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_key: Mapped[str] = mapped_column(String(64), index=True)
+    risk: Mapped[str] = mapped_column(String(2))
+    level: Mapped[str] = mapped_column(String(2))  # the member's level when they confirmed
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 def load_or_create_key(path: Path) -> bytes:
@@ -89,14 +118,53 @@ class SqlProfileStore:
     def save(self, profile: Profile) -> None:
         payload = json.dumps({"level": profile.level, "answers": profile.answers, "points": profile.points,
                               "taken_at": profile.taken_at.isoformat()}).encode()
+        key = self.user_key(profile.user_id)
         with Session(self.engine) as session, session.begin():
-            session.merge(ProfileRow(user_key=self.user_key(profile.user_id),
-                                     payload=self._fernet.encrypt(payload), updated_at=datetime.now(UTC)))
+            session.merge(ProfileRow(user_key=key, payload=self._fernet.encrypt(payload),
+                                     updated_at=datetime.now(UTC)))
+            session.execute(delete(ConfirmationRow).where(ConfirmationRow.user_key == key))  # re-assessed
 
     def delete(self, user_id: str) -> bool:
+        """Erase everything kept about the member: profile, questionnaire in progress, confirmations."""
+        key = self.user_key(user_id)
         with Session(self.engine) as session, session.begin():
-            result = session.execute(delete(ProfileRow).where(ProfileRow.user_key == self.user_key(user_id)))
+            result = session.execute(delete(ProfileRow).where(ProfileRow.user_key == key))
+            session.execute(delete(ProgressRow).where(ProgressRow.user_key == key))
+            session.execute(delete(ConfirmationRow).where(ConfirmationRow.user_key == key))
             return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def progress(self, user_id: str) -> dict[str, int] | None:
+        with Session(self.engine) as session:
+            row = session.get(ProgressRow, self.user_key(user_id))
+            if row is None:
+                return None
+            try:
+                return {str(k): int(v) for k, v in json.loads(self._fernet.decrypt(row.payload)).items()}
+            except (InvalidToken, ValueError, AttributeError) as exc:
+                log.warning("unreadable questionnaire row %s… (%s); starting over", row.user_key[:8],
+                            type(exc).__name__)
+                return None
+
+    def save_progress(self, user_id: str, answers: dict[str, int] | None) -> None:
+        key = self.user_key(user_id)
+        with Session(self.engine) as session, session.begin():
+            if answers is None:
+                session.execute(delete(ProgressRow).where(ProgressRow.user_key == key))
+            else:
+                session.merge(ProgressRow(user_key=key, payload=self._fernet.encrypt(json.dumps(answers).encode()),
+                                          updated_at=datetime.now(UTC)))
+
+    def confirm(self, user_id: str, risk: RiskLevel) -> None:
+        profile = self.get(user_id)
+        with Session(self.engine) as session, session.begin():
+            session.add(ConfirmationRow(user_key=self.user_key(user_id), risk=risk,
+                                        level=profile.level if profile else "", confirmed_at=datetime.now(UTC)))
+
+    def confirmed(self, user_id: str, risk: RiskLevel) -> bool:
+        with Session(self.engine) as session:
+            found = session.scalars(select(ConfirmationRow.id).where(
+                ConfirmationRow.user_key == self.user_key(user_id), ConfirmationRow.risk == risk).limit(1)).first()
+            return found is not None
 
     def count(self) -> int:
         with Session(self.engine) as session:
@@ -108,12 +176,33 @@ class MemoryProfileStore:
 
     def __init__(self) -> None:
         self._profiles: dict[str, Profile] = {}
+        self._progress: dict[str, dict[str, int]] = {}
+        self._confirmed: set[tuple[str, RiskLevel]] = set()
 
     def get(self, user_id: str) -> Profile | None:
         return self._profiles.get(user_id)
 
     def save(self, profile: Profile) -> None:
         self._profiles[profile.user_id] = profile
+        self._confirmed = {c for c in self._confirmed if c[0] != profile.user_id}
 
     def delete(self, user_id: str) -> bool:
+        self._progress.pop(user_id, None)
+        self._confirmed = {c for c in self._confirmed if c[0] != user_id}
         return self._profiles.pop(user_id, None) is not None
+
+    def progress(self, user_id: str) -> dict[str, int] | None:
+        answers = self._progress.get(user_id)
+        return dict(answers) if answers is not None else None
+
+    def save_progress(self, user_id: str, answers: dict[str, int] | None) -> None:
+        if answers is None:
+            self._progress.pop(user_id, None)
+        else:
+            self._progress[user_id] = dict(answers)
+
+    def confirm(self, user_id: str, risk: RiskLevel) -> None:
+        self._confirmed.add((user_id, risk))
+
+    def confirmed(self, user_id: str, risk: RiskLevel) -> bool:
+        return (user_id, risk) in self._confirmed

@@ -117,7 +117,7 @@ class Profile:
         return cls(user_id, level_for(points), dict(answers), points)
 
 
-Match = Literal["none", "ok", "warn", "education_only", "group"]
+Match = Literal["none", "ok", "warn", "education_only", "confirmed"]
 
 
 @dataclass(frozen=True)

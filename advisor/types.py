@@ -59,9 +59,13 @@ class Answer:
     disclaimer: str
     language: Language
     citations: tuple[Citation, ...] = ()
-    suitability: str = ""
+    suitability: str = ""  # shown with the answer, to whoever reads it
     abstained: bool = False
     abstain_reason: str = ""
+    intent: str = "education"
+    refused: bool = False  # a personal trade call, a prediction or an injection was declined
+    private_note: str = ""  # group answers: the asker's own suitability note, for a private message
+    confirm_risk: RiskLevel | None = None  # G6: the asker may confirm they understand this level
 
     def __post_init__(self) -> None:
         if not isinstance(self.risk, RiskLabel):
@@ -80,4 +84,6 @@ class Answer:
             "suitability": self.suitability,
             "abstained": self.abstained,
             "language": self.language,
+            "intent": self.intent,
+            "refused": self.refused,
         }

@@ -78,3 +78,13 @@ def bundled_research(tmp_path_factory: pytest.TempPathFactory, embedder):  # typ
     research.ensure_bundled()
     return research
 
+
+
+@pytest.fixture(scope="session")
+def notes_retriever():  # type: ignore[no-untyped-def]
+    """The bundled notes behind the Retriever seam's in-memory fake: router and front-end tests need no ONNX
+    or Chroma. ``retriever_for`` style: ``notes_retriever`` answers for the "research" collection only."""
+    from knowledge.documents import BUNDLED_CORPUS
+    from knowledge.memory import MemoryRetriever, retrievers
+
+    return retrievers({"research": MemoryRetriever.from_paths([BUNDLED_CORPUS])})

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-import time
-from collections import defaultdict, deque
-from collections.abc import Callable
 from dataclasses import replace
 
 from advisor.advisor import Advisor
+from advisor.catalogue import message
 from advisor.profiles import ProfileStore
 from advisor.suitability import QUESTIONNAIRE, Profile, max_risk
-from advisor.types import Question
+from advisor.types import RISK_LEVELS, Language, Question, RiskLevel
 from bots.chat.messages import Button, Incoming, Outgoing
+from bots.chat.quota import Quota
 from bots.chat.settings import ChatSettings, ChatSettingsStore
 from knowledge.errors import UserError
 from knowledge.store import validate_collection_name
@@ -51,44 +49,21 @@ def help_text() -> str:
     return "\n".join(lines)
 
 
-class Quota:
-    """At most ``limit`` questions per member per chat in a sliding hour."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic, window: float = 3600.0) -> None:
-        self.clock = clock
-        self.window = window
-        self._events: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def allow(self, key: str, limit: int) -> bool:
-        with self._lock:
-            now = self.clock()
-            for other in [k for k, q in self._events.items() if q and now - q[-1] >= self.window]:
-                del self._events[other]  # members quiet for a whole window are forgotten
-            events = self._events[key]
-            while events and now - events[0] >= self.window:
-                events.popleft()
-            if len(events) >= limit:
-                return False
-            events.append(now)
-            return True
-
-
 class Router:
+    """Stateless between messages: questionnaires, quotas and settings live in the database, so several
+    instances (or concurrent updates in one) agree on them."""
+
     def __init__(self, advisor: Advisor, profiles: ProfileStore, chat_settings: ChatSettingsStore,
                  bot_username: str = "roundtable", quota: Quota | None = None) -> None:
         self.advisor = advisor
         self.profiles = profiles
         self.chat_settings = chat_settings
         self.bot_username = bot_username.lower()
-        self.quota = quota or Quota()
-        self._questionnaires: dict[str, dict[str, int]] = {}
-        self._lock = threading.Lock()  # front-ends may route several updates at once
+        self.quota = quota or Quota(chat_settings.engine)
 
     def handle(self, msg: Incoming) -> list[Outgoing]:
         if msg.action:
-            with self._lock:
-                return self._on_button(msg)
+            return self._on_button(msg)
         text = msg.text.strip()
         if text.startswith("/"):
             return self._on_command(msg, text)
@@ -141,7 +116,7 @@ class Router:
 
     def _ask(self, msg: Incoming, question: str) -> list[Outgoing]:
         settings = self.chat_settings.get(msg.chat_key)
-        if not self.quota.allow(f"{msg.chat_key}/{msg.user_key}", settings.quota_per_hour):
+        if not self.quota.allow(msg.chat_key, msg.user_key, settings.quota_per_hour):
             return [Outgoing(f"You've asked {settings.quota_per_hour} questions in the last hour here; "
                              "please give it a little while before the next one.")]
         try:
@@ -151,12 +126,17 @@ class Router:
                 collection=settings.collection)
         except UserError as exc:
             return [Outgoing(str(exc))]
-        return [Outgoing(answer=answer)]
+        confirm = (_confirm_button(answer.confirm_risk, answer.language),) if answer.confirm_risk else ()
+        if not answer.private_note:
+            return [Outgoing(answer=answer, buttons=confirm)]
+        # In a group, the member's own suitability note (and any G6 warning) goes to them privately.
+        return [Outgoing(answer=answer),
+                Outgoing(answer.private_note, buttons=confirm, reply=False, private=True,
+                         private_fallback=message("private_note_sent", answer.language))]
 
     def _forget(self, msg: Incoming, _: str) -> list[Outgoing]:
         deleted = self.profiles.delete(msg.user_key)
-        with self._lock:
-            self._questionnaires.pop(msg.user_key, None)
+        self.quota.forget(msg.user_key)
         log.info("forget requested on %s (profile deleted: %s)", msg.platform, deleted)
         text = ("Done: I deleted your risk profile. I keep nothing else about you."
                 if deleted else "I had nothing stored about you; there is nothing to delete.")
@@ -182,20 +162,21 @@ class Router:
         if msg.chat_kind == "group":
             return [Outgoing("Your risk profile is personal, so let's do it in a private chat.",
                              buttons=(Button("Open a private chat", deep_link="profile"),))]
-        with self._lock:
-            self._questionnaires[msg.user_key] = {}
-        return [self._question(0)]
+        self.profiles.save_progress(msg.user_key, {})
+        return [self._question(0, msg.language or "en")]
 
-    def _question(self, index: int) -> Outgoing:
+    def _question(self, index: int, language: Language) -> Outgoing:
         item = QUESTIONNAIRE[index]
         buttons = tuple(Button(label, action=f"profile:{index}:{choice}")
-                        for choice, label in enumerate(item.choice_texts("en")))
-        return Outgoing(f"**{index + 1}/{len(QUESTIONNAIRE)}** {item.text('en')}", buttons=buttons, private=True)
+                        for choice, label in enumerate(item.choice_texts(language)))
+        return Outgoing(f"**{index + 1}/{len(QUESTIONNAIRE)}** {item.text(language)}", buttons=buttons, private=True)
 
     def _on_button(self, msg: Incoming) -> list[Outgoing]:
         kind, _, rest = (msg.action or "").partition(":")
-        answers = self._questionnaires.get(msg.user_key)
-        if kind != "profile" or answers is None:
+        if kind == "confirm":
+            return self._confirm(msg, rest)
+        answers = self.profiles.progress(msg.user_key) if kind == "profile" else None
+        if answers is None:
             return [Outgoing("That button has expired. Send /profile to start again.", private=True)]
         try:
             index, choice = (int(part) for part in rest.split(":"))
@@ -207,16 +188,32 @@ class Router:
                              private=True)]
         answers[item.key] = choice
         if len(answers) < len(QUESTIONNAIRE):
-            return [self._question(index + 1)]
+            self.profiles.save_progress(msg.user_key, answers)
+            return [self._question(index + 1, msg.language or "en")]
         profile = Profile.from_answers(msg.user_key, answers)
         self.profiles.save(profile)
-        del self._questionnaires[msg.user_key]
+        self.profiles.save_progress(msg.user_key, None)
         return [Outgoing(f"Thank you. Your risk profile is **{profile.level}**: products up to "
                          f"{max_risk(profile.level)} match it; answers about riskier products will carry a "
                          "warning. /forget deletes it.", private=True)]
 
+    def _confirm(self, msg: Incoming, risk: str) -> list[Outgoing]:
+        """G6: the member confirms they understand a topic above their profile; the confirmation is recorded."""
+        profile = self.profiles.get(msg.user_key)
+        if risk not in RISK_LEVELS or profile is None or RISK_LEVELS.index(risk) <= RISK_LEVELS.index(
+                max_risk(profile.level)):
+            return [Outgoing("That button has expired.", private=True)]
+        level: RiskLevel = risk
+        self.profiles.confirm(msg.user_key, level)
+        log.info("G6 confirmation recorded: %s profile confirmed a %s topic", profile.level, level)
+        return [Outgoing(message("confirm_done", msg.language or "en", risk=level), private=True)]
+
     def _strip_mention(self, text: str) -> str:
         return " ".join(word for word in text.split() if word.lower() != f"@{self.bot_username}")
+
+
+def _confirm_button(risk: RiskLevel, language: Language) -> Button:
+    return Button(message("confirm_button", language), action=f"confirm:{risk}")
 
 
 def apply_setting(settings: ChatSettings, args: str) -> ChatSettings:

@@ -222,10 +222,10 @@ class TelegramFrontend:
         try:
             await self._send_pieces(chat_id, pieces, reply, origin if chat_id == origin.chat.id else None)
         except Forbidden:
-            # The member never opened a private chat with the bot: say so in the group instead.
-            await self._send_pieces(origin.chat.id, [light_markup_to_html(
-                "I can't message you privately yet: open a chat with me and press Start, then try again.")],
-                Outgoing(), origin)
+            # The member never opened a private chat with the bot: the group hears one neutral line instead.
+            fallback = reply.private_fallback or ("I can't message you privately yet: open a chat with me and "
+                                                  "press Start, then try again.")
+            await self._send_pieces(origin.chat.id, [light_markup_to_html(fallback)], Outgoing(), origin)
 
     async def _send_pieces(self, chat_id: int, pieces: list[str], reply: Outgoing, origin: Message | None) -> None:
         for index, piece in enumerate(pieces):

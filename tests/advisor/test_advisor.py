@@ -44,7 +44,8 @@ def test_education_question_gets_cited_verbatim_sentences(advisor: Advisor,
 
 def test_personal_recommendation_is_refused_with_education_and_questionnaire(advisor: Advisor) -> None:
     answer = ask(advisor, "Should I buy TSLA?", group=True)
-    assert answer.text.startswith("I can't tell you whether to buy, sell or hold")
+    assert answer.text.startswith("Whether to buy, sell or hold a particular investment is your decision")
+    assert "licensed adviser" in answer.text and answer.intent == "personal_advice" and answer.refused
     assert "/profile" in answer.text and answer.citations
     assert answer.risk.level == "R4"
     assert "TSLA" not in answer.text.split("\n\n", 1)[1]
@@ -62,7 +63,7 @@ def test_chinese_question_gets_a_chinese_answer(advisor: Advisor) -> None:
     assert answer.language == "zh" and answer.citations[0].doc_id == "zh-leverage-and-margin-trading.md"
     assert answer.risk.level == "R5" and "不构成投资建议" in answer.disclaimer
     recommendation = ask(advisor, "你推荐买什么股票")
-    assert recommendation.text.startswith("我不能告诉您是否应该买入")
+    assert recommendation.text.startswith("是否买入、卖出或持有某项具体投资，是您自己的决定")
 
 
 def test_off_topic_question_abstains_with_nearest_topics(advisor: Advisor) -> None:
@@ -84,6 +85,24 @@ def test_suitability_follows_the_members_profile(advisor: Advisor, profiles: Mem
     assert protected.text.startswith("These products are outside your risk profile.")
     profiles.save(Profile("alice", "C5"))
     assert "within your risk profile" in ask(advisor, question).suitability
+
+
+def test_group_answers_keep_the_members_suitability_private(advisor: Advisor, profiles: MemoryProfileStore) -> None:
+    question = "How does margin trading work?"
+    unprofiled = ask(advisor, question, group=True)
+    profiles.save(Profile("alice", "C1"))
+    protected = ask(advisor, question, group=True)
+    assert unprofiled.text == protected.text and unprofiled.suitability == protected.suitability
+    assert protected.suitability == "This topic is rated R5. Whether that suits you depends on your risk " \
+                                    "profile: check it privately (/profile)."
+    assert "only share general education" in protected.private_note and protected.confirm_risk is None
+    assert "haven't taken" in unprofiled.private_note
+    profiles.save(Profile("alice", "C3"))
+    warned = ask(advisor, question, group=True)
+    assert warned.private_note.startswith("Warning") and warned.confirm_risk == "R5"
+    profiles.confirm("alice", "R5")
+    assert "you confirmed" in ask(advisor, question, group=True).private_note
+    assert ask(advisor, "How do I bake sourdough bread at home?", user="bob", group=True).suitability == ""
 
 
 @pytest.mark.parametrize("question", [
