@@ -126,6 +126,8 @@ RISK_REASONS: dict[str, dict[Language, str]] = {
                   "zh": "应急资金与理财规划基础：风险很低"},
     "protection": {"en": "investor protection and safeguards: educational topic",
                    "zh": "投资者保护：教育类主题"},
+    "high_yield": {"en": "high-yield (junk) bonds: real default risk, prices can fall sharply in downturns",
+                   "zh": "高收益债（垃圾债）：违约风险较高，经济下行时价格可能大幅下跌"},
     "bonds": {"en": "bonds: interest-rate and credit risk, prices can fall",
               "zh": "债券：存在利率风险和信用风险，价格可能下跌"},
     "diversified": {"en": "diversified portfolios and allocation: market risk, spread across assets",

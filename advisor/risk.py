@@ -38,9 +38,9 @@ TAXONOMY: tuple[Topic, ...] = (
     _topic("scams", "R5", r"pump[- ]and[- ]dump|\bscams?\b|ponzi|pig[- ]butcher|杀猪盘|荐股|喊单|骗局|庄家"),
     _topic("leveraged_etf", "R5", r"(?:leveraged|inverse|[23]x|ultra)\s*(?:etfs?|funds?|products?)|"
                                   r"杠杆\s*ETF|反向\s*ETF"),
-    _topic("options", "R5", r"\boptions? (?:trading|contracts?|premium|strategies|basics)|\b(?:call|put) options?\b|"
-                            r"\bputs? and calls?\b|"
-                            r"\bcalls? and puts?\b|\boptions?\b(?= ?(?:\?|risk|expir))|\bfutures?\b|\bderivatives?\b|"
+    # Options are R5 in any phrasing, except the everyday sense ("my options", "options for saving").
+    _topic("options", "R5", r"(?<!\bmy )(?<!\byour )(?<!\bother )(?<!\bbest )(?<!\bsavings )"
+                            r"\boptions?\b(?! (?:for|to|are there|do i have)\b)|\bfutures?\b|\bderivatives?\b|"
                             r"\bwarrants?\b|期权|期货|衍生品|权证|牛熊证"),
     _topic("margin", "R5", r"margin (?:accounts?|calls?|loans?|trading|debt|lending|requirements?)|on margin\b|"
                            r"\bleverage[d]?\b|borrow(?:ed|ing)? to invest|融资融券|融资|杠杆|配资|保证金"),
@@ -54,6 +54,8 @@ TAXONOMY: tuple[Topic, ...] = (
     _topic("funds", "R3", r"\betfs?\b|index funds?|mutual funds?|(?<!emergency )(?<!market )(?<!money )\bfunds?\b|"
                           r"dividend|valuation|earnings|p/?e ratio|dollar[- ]cost|esg|(?<!货币)基金|指数|分红|估值|"
                           r"财报|定投"),
+    # High-yield ("junk") bonds carry equity-like default risk: at least R3, above ordinary bonds.
+    _topic("high_yield", "R3", r"junk bonds?|high[- ]yield|below investment grade|垃圾债|高收益债"),
     _topic("diversified", "R2", r"diversif\w*|asset allocation|rebalanc\w*|portfolio|分散|资产配置|再平衡|组合"),
     _topic("bonds", "R2", r"\bbonds?\b|treasur(?:y|ies)|interest[- ]rates?|duration|yield|债券|国债|利率"),
     _topic("suitability", "R2", r"risk tolerance|suitability|risk profile|questionnaire|适当性|风险测评|风险承受"),
@@ -84,20 +86,22 @@ def riskiest_topic(text: str) -> str | None:
 def label_for(question: str, evidence: Sequence[Mapping[str, object]], language: Language) -> RiskLabel:
     """The risk label of an answer to ``question`` drawing on ``evidence`` (chunk metadata, best first).
 
-    The question's own topics decide; if it names none, the best evidence's front-matter ``risk``
-    decides; failing that, the evidence titles' topics; failing everything, a general R3.
+    The question's own topics decide; if it names none, the highest front-matter ``risk`` among the
+    cited sources decides (an answer drawing on a crypto note and a savings note is as risky as crypto);
+    failing that, the evidence titles' topics; failing everything, a general R3.
     """
     topic = _riskiest(topics_in(question))
     if topic is not None:
         return RiskLabel(topic.level, risk_reason(topic.key, language))
-    for meta in evidence[:1]:
-        rated = str(meta.get("risk", "")).upper()
-        if rated in RISK_LEVELS:
-            level: RiskLevel = rated
+    rated = [(RISK_LEVELS[RISK_LEVELS.index(lv)], meta) for meta in evidence
+             if (lv := str(meta.get("risk", "")).upper()) in RISK_LEVELS]
+    if rated:
+        level = max((lv for lv, _ in rated), key=RISK_LEVELS.index)
+        for lv, meta in rated:
             title_topic = _riskiest(topics_in(str(meta.get("title", ""))))
-            if title_topic is not None and title_topic.level == level:
+            if lv == level and title_topic is not None and title_topic.level == level:
                 return RiskLabel(level, risk_reason(title_topic.key, language))
-            return RiskLabel(level, risk_reason("evidence", language, level=level))
+        return RiskLabel(level, risk_reason("evidence", language, level=level))
     topic = _riskiest(t for meta in evidence for t in topics_in(str(meta.get("title", ""))))
     if topic is not None:
         return RiskLabel(topic.level, risk_reason(topic.key, language))

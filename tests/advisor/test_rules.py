@@ -103,6 +103,8 @@ def test_detect_language() -> None:
     ("how do bonds react to rates", "R2"), ("what is diversification", "R2"),
     ("how big should my emergency fund be", "R1"), ("货币基金安全吗", "R1"),
     ("leveraged ETFs versus bonds", "R5"),
+    ("what are options?", "R5"), ("how do covered calls and options work", "R5"), ("what are junk bonds", "R3"),
+    ("are high-yield bond funds safe", "R3"), ("what are my options for saving", "R3"),
 ])
 def test_risk_taxonomy(question: str, level: str) -> None:
     label = label_for(question, [], "en")
@@ -113,6 +115,20 @@ def test_risk_falls_back_to_evidence_front_matter() -> None:
     label = label_for("tell me more", [{"risk": "R4", "title": "IPOs"}], "zh")
     assert label.level == "R4" and re.search(r"[\u4e00-\u9fff]", label.reason)
     assert label_for("tell me more", [], "en").level == "R3"
+    # A question that names no topic takes the riskiest of its cited sources, not the first one.
+    mixed = label_for("tell me more", [{"risk": "R1", "title": "Savings"}, {"risk": "R5", "title": "Crypto"}], "en")
+    assert mixed.level == "R5" and "crypto" in mixed.reason
+
+
+@pytest.mark.parametrize("question", ["How much can I put in a Roth IRA?", "What does the SEC do?",
+                                      "Is my CD covered by FDIC insurance?", "What is an ETF?"])
+def test_capitalised_words_are_not_tickers(question: str) -> None:
+    assert label_for(question, [], "en").level != "R4"
+
+
+@pytest.mark.parametrize("question", ["Should I buy PLTR?", "what about $sofi", "is NVDA volatile"])
+def test_known_symbols_and_dollar_tickers_are_single_stocks(question: str) -> None:
+    assert label_for(question, [], "en").level == "R4"
 
 
 def test_srri_bands_and_mapping() -> None:
