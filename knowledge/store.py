@@ -155,6 +155,12 @@ class ChunkStore:
                 texts.append(f"{meta.get('title', '')}\n{meta.get('heading', '')}\n{doc or ''}")
         return ids, texts
 
+    def chunks(self) -> Iterator[tuple[str, str]]:
+        """(document id, chunk text) for every chunk, page by page."""
+        for page in self._pages(["documents", "metadatas"]):
+            for doc, meta in zip(page["documents"], page["metadatas"], strict=True):
+                yield str((meta or {}).get("doc_id", "")), doc or ""
+
     def get(self, ids: Sequence[str]) -> dict[str, tuple[str, Mapping[str, MetaValue]]]:
         """Text and metadata of the given chunks, by id."""
         if not ids:

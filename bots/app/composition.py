@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from advisor.advisor import Advisor, Rephraser
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore, load_or_create_key
+from advisor.vetting import Vetting, vet
 from bots.app.settings import Settings
 from bots.chat.router import Router
-from bots.chat.settings import ChatSettingsStore
-from knowledge.errors import UserError
+from bots.chat.settings import Approval, ApprovalStore, ApprovedCollections, ChatSettingsStore
+from knowledge.errors import CollectionNotFoundError, UserError
 from knowledge.research import Research
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -21,6 +25,7 @@ class App:
     profiles: SqlProfileStore
     advisor: Advisor
     router: Router
+    approvals: ApprovalStore
 
 
 def open_research(settings: Settings) -> Research:
@@ -48,5 +53,26 @@ def build_app(settings: Settings, research: Research | None = None) -> App:
         rephraser = ModelRephraser(load_chat_model(settings.llm), research.embedder, settings.llm_timeout)
     advisor = Advisor(research.retriever, GroundedComposer(), profiles,
                       collection=settings.collection, rephraser=rephraser)
-    router = Router(advisor, profiles, ChatSettingsStore(profiles.engine))
-    return App(settings, research, profiles, advisor, router)
+    approvals = ApprovalStore(profiles.engine)
+    router = Router(advisor, profiles, ChatSettingsStore(profiles.engine),
+                    ApprovedCollections(approvals, lambda name: revision_of(research, name)))
+    return App(settings, research, profiles, advisor, router, approvals)
+
+
+def revision_of(research: Research, name: str) -> str | None:
+    """A collection's current revision, or None when there is no such collection."""
+    store = research.store(name)
+    return store.revision() if store.exists() else None
+
+
+def approve_collection(app_: App, name: str) -> tuple[Vetting, Approval]:
+    """Screen every chunk of ``name`` with the compliance guard and record the operator's approval."""
+    store = app_.research.store(name)
+    if not store.exists():
+        raise CollectionNotFoundError(name, app_.research.collection_names())
+    revision = store.revision()
+    vetting = vet(store.chunks())
+    approval = app_.approvals.approve(name, revision, vetting.sentences, len(vetting.flags))
+    log.info("collection %s approved at revision %s (%d of %d sentences would be blocked)",
+             name, revision, len(vetting.flags), vetting.sentences)
+    return vetting, approval

@@ -19,7 +19,7 @@ from advisor.suitability import QUESTIONNAIRE, Profile, max_risk
 from advisor.types import RISK_LEVELS, Language, Question, RiskLevel
 from bots.chat.messages import Button, Incoming, Outgoing
 from bots.chat.quota import Quota
-from bots.chat.settings import ChatSettings, ChatSettingsStore
+from bots.chat.settings import ChatSettings, ChatSettingsStore, CollectionCatalog
 from knowledge.errors import UserError
 from knowledge.store import validate_collection_name
 
@@ -54,10 +54,11 @@ class Router:
     instances (or concurrent updates in one) agree on them."""
 
     def __init__(self, advisor: Advisor, profiles: ProfileStore, chat_settings: ChatSettingsStore,
-                 bot_username: str = "roundtable", quota: Quota | None = None) -> None:
+                 collections: CollectionCatalog, bot_username: str = "roundtable", quota: Quota | None = None) -> None:
         self.advisor = advisor
         self.profiles = profiles
         self.chat_settings = chat_settings
+        self.collections = collections
         self.bot_username = bot_username.lower()
         self.quota = quota or Quota(chat_settings.engine)
 
@@ -119,11 +120,17 @@ class Router:
         if not self.quota.allow(msg.chat_key, msg.user_key, settings.quota_per_hour):
             return [Outgoing(f"You've asked {settings.quota_per_hour} questions in the last hour here; "
                              "please give it a little while before the next one.")]
+        collection = settings.collection
+        if collection is not None and not self.collections.is_approved(collection):
+            # Changed since it was vetted (or its approval was withdrawn): unvetted text is never quoted.
+            log.warning("chat %s chose collection %s, which is not approved now; using the default",
+                        msg.chat_key, collection)
+            collection = None
         try:
             answer = self.advisor.answer(
                 Question(question, user_id=msg.user_key, chat_id=msg.chat_key, is_group=msg.chat_kind == "group",
                          language=settings.language, asked_at=msg.received_at),
-                collection=settings.collection)
+                collection=collection)
         except UserError as exc:
             return [Outgoing(str(exc))]
         confirm = (_confirm_button(answer.confirm_risk, answer.language),) if answer.confirm_risk else ()
@@ -145,14 +152,22 @@ class Router:
     def _settings(self, msg: Incoming, args: str) -> list[Outgoing]:
         settings = self.chat_settings.get(msg.chat_key)
         if not args:
+            approved = ", ".join(self.collections.approved()) or "none yet"
             return [Outgoing("**Settings for this chat**\n" + settings.describe() + "\nAdmins change them with "
-                             "/settings language en|zh|auto, collection NAME|default, mentions on|off, quota N.")]
+                             "/settings language en|zh|auto, collection NAME|default, mentions on|off, quota N.\n"
+                             f"Approved collections: {approved}.")]
         if msg.chat_kind == "group" and not msg.is_admin:
             return [Outgoing("Only group admins can change settings.")]
         try:
             updated = apply_setting(settings, args)
         except ValueError as exc:
             return [Outgoing(str(exc))]
+        if updated.collection not in (None, settings.collection) and \
+                not self.collections.is_approved(updated.collection):
+            approved = ", ".join(self.collections.approved()) or "none yet"
+            return [Outgoing(f"The collection {updated.collection!r} is not approved for chats (approved: "
+                             f"{approved}). An operator vets and approves one with `roundtable corpus approve "
+                             "NAME`.")]
         self.chat_settings.save(updated)
         return [Outgoing("Saved.\n" + updated.describe())]
 

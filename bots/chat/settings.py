@@ -1,11 +1,14 @@
-"""Per-chat settings (language, corpus collection, answering mentions, quota), persisted with SQLAlchemy."""
+"""Per-chat settings (language, corpus collection, answering mentions, quota), persisted with SQLAlchemy, and
+the operator's approvals of research collections (only approved collections can be chosen by a chat)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Protocol
 
-from sqlalchemy import Boolean, DateTime, Integer, String, create_engine, delete
+from sqlalchemy import Boolean, DateTime, Integer, String, create_engine, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -73,3 +76,82 @@ class ChatSettingsStore:
     def delete(self, chat_key: str) -> None:
         with Session(self.engine) as session, session.begin():
             session.execute(delete(ChatSettingsRow).where(ChatSettingsRow.chat_key == chat_key))
+
+
+class ApprovalRow(Base):
+    __tablename__ = "approved_collections"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revision: Mapped[str] = mapped_column(String(64))  # the contents approved; a later ingest lapses it
+    sentences: Mapped[int] = mapped_column(Integer)
+    blocked: Mapped[int] = mapped_column(Integer)
+    approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+@dataclass(frozen=True)
+class Approval:
+    name: str
+    revision: str
+    sentences: int
+    blocked: int
+    approved_at: datetime
+
+
+class ApprovalStore:
+    """Which collections an operator approved, and at which revision of their contents."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        Base.metadata.create_all(engine)
+
+    def approve(self, name: str, revision: str, sentences: int, blocked: int) -> Approval:
+        approval = Approval(name, revision, sentences, blocked, datetime.now(UTC))
+        with Session(self.engine) as session, session.begin():
+            session.merge(ApprovalRow(name=name, revision=revision, sentences=sentences, blocked=blocked,
+                                      approved_at=approval.approved_at))
+        return approval
+
+    def all(self) -> dict[str, Approval]:
+        with Session(self.engine) as session:
+            return {row.name: Approval(row.name, row.revision, row.sentences, row.blocked, row.approved_at)
+                    for row in session.scalars(select(ApprovalRow))}
+
+    def revoke(self, name: str) -> bool:
+        with Session(self.engine) as session, session.begin():
+            return bool(session.execute(delete(ApprovalRow).where(ApprovalRow.name == name)).rowcount)  # type: ignore[attr-defined]
+
+
+class CollectionCatalog(Protocol):
+    """Which research collections chats may use: the router's view of the operator's approvals."""
+
+    def approved(self) -> list[str]: ...
+    def is_approved(self, name: str) -> bool: ...
+
+
+class ApprovedCollections:
+    """Approvals that still match the collection's contents: an ingest after approval lapses it."""
+
+    def __init__(self, store: ApprovalStore, revision_of: Callable[[str], str | None]) -> None:
+        self.store = store
+        self.revision_of = revision_of  # None: the collection no longer exists
+
+    def approved(self) -> list[str]:
+        return sorted(name for name, approval in self.store.all().items()
+                      if self.revision_of(name) == approval.revision)
+
+    def is_approved(self, name: str) -> bool:
+        approval = self.store.all().get(name)
+        return approval is not None and self.revision_of(name) == approval.revision
+
+
+@dataclass
+class FixedCollections:
+    """A ``CollectionCatalog`` over a fixed set of names: for tests and single-collection setups."""
+
+    names: set[str]
+
+    def approved(self) -> list[str]:
+        return sorted(self.names)
+
+    def is_approved(self, name: str) -> bool:
+        return name in self.names

@@ -14,7 +14,7 @@ from advisor.profiles import SqlProfileStore
 from bots.chat.messages import Incoming, Outgoing
 from bots.chat.quota import Quota
 from bots.chat.router import Router
-from bots.chat.settings import ChatSettings, ChatSettingsStore
+from bots.chat.settings import ChatSettings, ChatSettingsStore, FixedCollections
 from knowledge.retrieval import Retriever
 
 
@@ -34,8 +34,8 @@ def clock() -> Clock:
 def make_router(notes_retriever: Callable[[str], Retriever], url: str, key: bytes, clock: Clock) -> Router:
     profiles = SqlProfileStore.open(url, key)
     advisor = Advisor(notes_retriever, GroundedComposer(), profiles)
-    return Router(advisor, profiles, ChatSettingsStore(profiles.engine), bot_username="RoundtableBot",
-                  quota=Quota(profiles.engine, clock))
+    return Router(advisor, profiles, ChatSettingsStore(profiles.engine), FixedCollections({"research"}),
+                  bot_username="RoundtableBot", quota=Quota(profiles.engine, clock))
 
 
 @pytest.fixture
@@ -148,6 +148,8 @@ def test_settings_are_admin_only_and_persist(router: Router) -> None:
     assert say(router, "@RoundtableBot what is an ETF?", mentions_bot=True) == []
     assert "didn't understand" in say(router, "/settings quota lots", is_admin=True)[0].text
     assert "must be 3-63" in say(router, "/settings collection x", is_admin=True)[0].text
+    assert "not approved for chats (approved: research)" in say(router, "/settings collection rumours",
+                                                                 is_admin=True)[0].text
     say(router, "/settings language zh", is_admin=True)
     assert say(router, "/ask what is diversification?")[0].answer.language == "zh"  # type: ignore[union-attr]
 
@@ -225,3 +227,25 @@ def test_forget_also_drops_a_questionnaire_in_progress_and_recent_questions(rout
     say(router, "/forget", kind="private")
     assert "expired" in say(router, kind="private", action=question.buttons[0].action)[0].text
     assert say(router, "/ask what is a bond?")[0].answer is not None  # the quota forgot the member too
+
+
+def test_chats_choose_only_approved_collections_and_lapsed_ones_fall_back(
+        notes_retriever: Callable[[str], Retriever], tmp_path: Path, clock: Clock) -> None:
+    from knowledge.memory import MemoryRetriever, retrievers
+    from tests.helpers import write
+
+    write(tmp_path / "club" / "club-rules.md", "# Club rules\n\nOur investment club meets on the first Monday "
+          "of every month to discuss diversification and fees.")
+    club = MemoryRetriever.from_paths([tmp_path / "club"])
+    research = notes_retriever("research")
+    approved = FixedCollections({"research", "club"})
+    profiles = SqlProfileStore.open(f"sqlite:///{tmp_path / 'c.db'}", Fernet.generate_key())
+    advisor = Advisor(retrievers({"research": research, "club": club}), GroundedComposer(), profiles)
+    router = Router(advisor, profiles, ChatSettingsStore(profiles.engine), approved, quota=Quota(profiles.engine))
+    assert "Approved collections: club, research" in say(router, "/settings")[0].text
+    assert "Saved" in say(router, "/settings collection club", is_admin=True)[0].text
+    answer = say(router, "/ask when does the investment club meet?")[0].answer
+    assert answer is not None and answer.citations[0].doc_id == "club-rules.md"
+    approved.names.discard("club")  # new, unvetted content arrived: the approval lapsed
+    answer = say(router, "/ask when does the investment club meet?")[0].answer
+    assert answer is not None and all(c.doc_id != "club-rules.md" for c in answer.citations)
