@@ -88,3 +88,15 @@ def notes_retriever():  # type: ignore[no-untyped-def]
     from knowledge.memory import MemoryRetriever, retrievers
 
     return retrievers({"research": MemoryRetriever.from_paths([BUNDLED_CORPUS])})
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster (see tests/postgres.py); skips, saying why, where none can start."""
+    from tests.postgres import Unavailable, postgres_cluster
+
+    try:
+        with postgres_cluster() as url:
+            yield url
+    except Unavailable as exc:
+        pytest.skip(f"PostgreSQL unavailable: {exc}")

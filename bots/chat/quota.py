@@ -1,18 +1,25 @@
 """Per-member question quotas, counted in the database so that every bot instance sees the same count.
 
-A sliding window: a member may ask ``limit`` questions per chat in any ``window`` seconds. Each question is
-one row (hashes of chat and member, and a wall-clock time). The check inserts first and counts after, so
-two instances racing for the last slot can both refuse but never both accept: the quota is never exceeded.
+A sliding window: a member may ask ``limit`` questions per chat in any ``window`` seconds. Each (member, chat)
+has one row holding the times of its recent questions (hashed keys: the table holds no raw ids).
+
+Concurrency: the check must be atomic across instances, or two racing requests could both take the last
+slot. Each check opens its transaction with a write to the member's row (``UPDATE ... SET updated``): on
+PostgreSQL that locks the row until commit, and on SQLite it takes the database's write lock, so the read
+that follows sees every earlier question and no other check can interleave. A row that does not exist yet
+is inserted; two instances inserting it at once collide on the primary key and the loser retries.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Float, Integer, String, delete, func, select
+from sqlalchemy import Float, String, Text, delete, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 
@@ -20,13 +27,13 @@ class Base(DeclarativeBase):
     pass
 
 
-class QuotaEvent(Base):
-    __tablename__ = "quota_events"
+class QuotaBucket(Base):
+    __tablename__ = "quota_buckets"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    member: Mapped[str] = mapped_column(String(64), index=True)  # hashes: the table holds no raw ids
-    chat: Mapped[str] = mapped_column(String(64))
-    at: Mapped[float] = mapped_column(Float, index=True)
+    member: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chat: Mapped[str] = mapped_column(String(64), primary_key=True)
+    times: Mapped[str] = mapped_column(Text)  # JSON list of wall-clock times inside the window
+    updated: Mapped[float] = mapped_column(Float, index=True)
 
 
 def _hash(value: str) -> str:
@@ -42,20 +49,34 @@ class Quota:
 
     def allow(self, chat_key: str, user_key: str, limit: int) -> bool:
         """Count one question; False (and nothing counted) when the member's window here is already full."""
-        member, chat, now = _hash(user_key), _hash(chat_key), self.clock()
+        member, chat = _hash(user_key), _hash(chat_key)
+        for _ in range(5):
+            try:
+                return self._take(member, chat, limit)
+            except IntegrityError:  # another instance created the row first: the next try finds it
+                continue
+        raise RuntimeError("quota row kept colliding")  # five collisions in a row: the database is misbehaving
+
+    def _take(self, member: str, chat: str, limit: int) -> bool:
+        now = self.clock()
+        key = (QuotaBucket.member == member) & (QuotaBucket.chat == chat)
         with Session(self.engine) as session, session.begin():
-            session.execute(delete(QuotaEvent).where(QuotaEvent.at <= now - self.window))  # forget old events
-            event = QuotaEvent(member=member, chat=chat, at=now)
-            session.add(event)
-            session.flush()
-            used = session.scalar(select(func.count()).select_from(QuotaEvent).where(
-                QuotaEvent.member == member, QuotaEvent.chat == chat, QuotaEvent.at > now - self.window)) or 0
-            if used > limit:
-                session.delete(event)
-                return False
-            return True
+            locked = session.execute(update(QuotaBucket).where(key).values(updated=now))  # lock first
+            row = session.get(QuotaBucket, (member, chat)) if locked.rowcount else None  # type: ignore[attr-defined]
+            if row is None:
+                row = QuotaBucket(member=member, chat=chat, times="[]", updated=now)
+                session.add(row)
+                session.flush()
+            times = [t for t in json.loads(row.times) if t > now - self.window]
+            allowed = len(times) < limit
+            if allowed:
+                times.append(now)
+            row.times = json.dumps(times)
+            # Buckets quiet for a whole window hold nothing worth keeping.
+            session.execute(delete(QuotaBucket).where(QuotaBucket.updated <= now - self.window))
+            return allowed
 
     def forget(self, user_key: str) -> None:
         """/forget: drop the member's recent questions too."""
         with Session(self.engine) as session, session.begin():
-            session.execute(delete(QuotaEvent).where(QuotaEvent.member == _hash(user_key)))
+            session.execute(delete(QuotaBucket).where(QuotaBucket.member == _hash(user_key)))
