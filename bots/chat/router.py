@@ -76,11 +76,10 @@ class Quota:
 
 class Router:
     def __init__(self, advisor: Advisor, profiles: ProfileStore, chat_settings: ChatSettingsStore,
-                 bot_username: str = "roundtable", quota: Quota | None = None) -> None:
+                 quota: Quota | None = None) -> None:
         self.advisor = advisor
         self.profiles = profiles
         self.chat_settings = chat_settings
-        self.bot_username = bot_username.lower()
         self.quota = quota or Quota()
         self._questionnaires: dict[str, dict[str, int]] = {}
         self._lock = threading.Lock()  # front-ends may route several updates at once
@@ -95,7 +94,7 @@ class Router:
         if msg.chat_kind == "private":
             return self._ask(msg, text)
         if msg.reply_to_bot or (msg.mentions_bot and self.chat_settings.get(msg.chat_key).answer_mentions):
-            return self._ask(msg, self._strip_mention(text))
+            return self._ask(msg, text)  # the front-end has already removed the mention
         return []  # group chatter the bot only observes
 
     # -- chat lifecycle (front-ends report what the platform tells them) ---------------------------
@@ -113,12 +112,11 @@ class Router:
     # -- commands --------------------------------------------------------------------------------
 
     def _on_command(self, msg: Incoming, text: str) -> list[Outgoing]:
+        # Front-ends drop commands addressed to other bots and turn "/cmd@ThisBot" into "/cmd" with
+        # mentions_bot set, so the text here is always a plain "/cmd args".
         head, _, rest = text.partition(" ")
-        name, _, target = head[1:].partition("@")
-        name = name.lower()
-        if target and target.lower() != self.bot_username:
-            return []  # a command for another bot
-        addressed = bool(target) or msg.chat_kind == "private"
+        name = head[1:].lower()
+        addressed = msg.mentions_bot or msg.chat_kind == "private"
         handler = {
             "start": self._start, "help": lambda m, a: [Outgoing(help_text())], "ask": self._ask_command,
             "profile": self._profile, "forget": self._forget, "privacy": lambda m, a: [Outgoing(PRIVACY)],
@@ -214,9 +212,6 @@ class Router:
         return [Outgoing(f"Thank you. Your risk profile is **{profile.level}**: products up to "
                          f"{max_risk(profile.level)} match it; answers about riskier products will carry a "
                          "warning. /forget deletes it.", private=True)]
-
-    def _strip_mention(self, text: str) -> str:
-        return " ".join(word for word in text.split() if word.lower() != f"@{self.bot_username}")
 
 
 def apply_setting(settings: ChatSettings, args: str) -> ChatSettings:

@@ -140,6 +140,8 @@ def test_console_group_chat_transcript(bundled_home: Path) -> None:
               "/ask what is diversification?",     # a command is answered
               "/as bob",
               "@roundtable how do margin calls work?",
+              "@roundtable_fan what is diversification?",   # someone else: observed
+              "/ask@otherbot what is diversification?",     # another bot's command: ignored
               "/profile",                          # personal: offered as a private chat
               "1",                                 # press the deep-link button
               "/quit"]
