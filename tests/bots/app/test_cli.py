@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,9 @@ from knowledge.research import Research
 from tests.helpers import write
 
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[3]
+HEAVY = {"chromadb", "onnxruntime", "telegram", "sqlalchemy", "langchain_core", "langchain", "numpy", "tokenizers",
+         "bm25s", "apscheduler", "pydantic"}
 
 
 def roundtable(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
@@ -191,3 +196,13 @@ def test_profile_questionnaire_then_answers_carry_the_match(bundled_home: Path) 
     assert "only share general education" in warned["suitability"]
     abandoned = roundtable("profile", "--user", "carol", input="1\n")
     assert abandoned.exit_code == 0 and "2/8" in abandoned.stdout
+
+
+def test_help_is_quick_because_it_imports_no_heavy_library() -> None:
+    # A deterministic stand-in for "--help answers in well under a second": nothing heavy gets imported.
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "bots", "--help"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60, check=True)
+    assert "Usage: roundtable" in result.stdout and "ingest" in result.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    assert "bots.app.cli" in imported  # the probe sees our imports
+    assert not {name for name in imported if name.split(".")[0] in HEAVY}
