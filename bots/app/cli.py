@@ -3,37 +3,34 @@
 This module is the composition root for the CLI: settings -> Research -> commands. Commands print
 for people by default and JSON lines with ``--json``; a ``UserError`` becomes a one-line message and
 exit code 1; anything unexpected is logged with its traceback under a reference id.
+
+Heavy libraries (Chroma, onnxruntime, langchain, SQLAlchemy, telegram, pydantic) are imported inside the
+commands that use them, so `roundtable --help` and typing mistakes answer at once;
+tests/bots/app/test_cli.py keeps it that way.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from advisor.types import Question
-from bots.app.composition import build_app, open_research
 from bots.app.logs import report_crash, setup_logging
-from bots.app.serve import serve
-from bots.app.settings import Settings
-from bots.console.chat import run_console
-from bots.console.render import answer_markup
 from knowledge.errors import InvalidQueryError, UserError
-from knowledge.ingest import IngestReport
-from knowledge.research import Research
-from knowledge.retrieval import Hit, clean_text
+
+if TYPE_CHECKING:
+    from bots.app.composition import App
+    from bots.app.settings import Settings
+    from knowledge.ingest import IngestReport
+    from knowledge.research import Research
+    from knowledge.retrieval import Hit
 
 app = typer.Typer(help="Roundtable: an investment-education bot for group chats, and its research corpus.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -50,6 +47,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON lines instead 
 
 
 def load_settings() -> Settings:
+    from pydantic import ValidationError
+
+    from bots.app.settings import Settings
+
     try:
         return Settings()
     except ValidationError as exc:
@@ -81,9 +82,25 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def open_research(settings: Settings) -> Research:
+    from bots.app.composition import open_research as open_
+
+    return open_(settings)
+
+
+def build_app(settings: Settings) -> App:
+    from bots.app.composition import build_app as build
+
+    return build(settings)
+
+
 @app.callback()
 def main() -> None:
     """Set up logging before any command runs."""
+    from pydantic import ValidationError
+
+    from bots.app.settings import Settings
+
     try:
         settings = Settings()
     except ValidationError:
@@ -98,6 +115,8 @@ class IngestProgress:
     """A rich progress bar: files read, then chunks embedded."""
 
     def __init__(self, console: Console) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
         self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TimeElapsedColumn(), console=console, transient=True)
         self.read = self.bar.add_task("reading documents", total=None)
@@ -217,6 +236,8 @@ def search(
         raise UserError("Give either a QUERY or --batch FILE.")
     if mode not in {"hybrid", "dense", "lexical"}:
         raise UserError(f"Unknown mode {mode!r}; use hybrid, dense or lexical.")
+    from knowledge.retrieval import clean_text
+
     settings = load_settings()
     research = open_research(settings)
     name = collection or settings.collection
@@ -252,6 +273,8 @@ def search(
 @guarded
 def corpus_list(as_json: JsonOpt = False) -> None:
     """List collections with their document and chunk counts."""
+    from rich.table import Table
+
     research = open_research(load_settings())
     infos = [research.describe(name) for name in research.collection_names()]
     if as_json:
@@ -273,6 +296,8 @@ def corpus_list(as_json: JsonOpt = False) -> None:
 @guarded
 def corpus_stats(collection: CollectionOpt = None, as_json: JsonOpt = False) -> None:
     """Documents in one collection: title, source, chunks."""
+    from rich.table import Table
+
     settings = load_settings()
     research = open_research(settings)
     name = collection or settings.collection
@@ -316,6 +341,9 @@ def ask(
     batch: Annotated[Path | None, typer.Option(help="File of questions: one per line, or JSONL (id, text).")] = None,
 ) -> None:
     """Ask the advisor: a cited, risk-labelled answer from the research corpus."""
+    from advisor.types import Question
+    from bots.console.render import answer_markup
+
     if (question is None) == (batch is None):
         raise UserError("Give either a QUESTION or --batch FILE.")
     settings = load_settings()
@@ -355,6 +383,8 @@ def ask(
 @guarded
 def profile(user: Annotated[str, typer.Option("--user", "-u", help="Whose profile.")] = "console") -> None:
     """Take the risk questionnaire in the terminal (your profile decides which risk warnings you get)."""
+    from bots.console.chat import run_console
+
     app_ = build_app(load_settings())
     run_console(app_.router, out, speaker=user, chat_kind="private", first="/profile")
 
@@ -364,6 +394,8 @@ def profile(user: Annotated[str, typer.Option("--user", "-u", help="Whose profil
 def chat(collection: CollectionOpt = None,
          user: Annotated[str, typer.Option("--user", "-u", help="Whose risk profile to apply.")] = "console") -> None:
     """Ask questions in the terminal; the advisor answers from the research corpus."""
+    from bots.console.chat import run_console
+
     settings = load_settings()
     if collection:
         settings = settings.model_copy(update={"collection": collection})
@@ -376,12 +408,17 @@ def chat(collection: CollectionOpt = None,
 @guarded
 def run() -> None:
     """Start Roundtable: the scheduler plus the Telegram bot, or the terminal chat when no token is set."""
-    started = time.perf_counter()
+    import asyncio
+
+    from bots.app.serve import serve
+
     settings = load_settings()
     app_ = build_app(settings)
     ensure_default_corpus(app_.research, settings, settings.collection, sync=True)
-    app_.research.retriever(settings.collection).lexical_index()  # load BM25 before the first question
+    # One search before "ready" loads what the first question would otherwise wait for: the embedding
+    # model (onnxruntime session and tokenizer), the Chroma collection and the BM25 index.
+    app_.research.retriever(settings.collection).search("what is diversification?", k=1)
     if settings.discord_token and not settings.telegram_token:
         err.print("[yellow]The Discord front-end is not built yet; set ROUNDTABLE_TELEGRAM_TOKEN or use the "
                   "terminal chat.[/yellow]")
-    asyncio.run(serve(app_, settings, started, out, err))
+    asyncio.run(serve(app_, settings, out, err))

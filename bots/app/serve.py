@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import time
 
@@ -12,8 +13,25 @@ from bots.app.composition import App
 from bots.app.settings import Settings
 from bots.console.chat import run_console
 
+_IMPORTED = time.perf_counter()
 
-async def serve(app_: App, settings: Settings, started: float, out: Console, err: Console) -> None:
+
+def seconds_since_start() -> float:
+    """Wall time since the operating system started this process, imports and interpreter start-up included.
+
+    Linux reports when the process started (/proc/self/stat, in clock ticks since boot); elsewhere this
+    falls back to the time since this module was imported.
+    """
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat, open("/proc/uptime", encoding="ascii") as uptime:
+            # Field 22 (starttime); counting starts after the command name, which may itself hold spaces.
+            started = int(stat.read().rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+            return float(uptime.read().split()[0]) - started
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - _IMPORTED
+
+
+async def serve(app_: App, settings: Settings, out: Console, err: Console) -> None:
     """Everything in one asyncio loop: scheduler, chat front-ends; stops on Ctrl-C, SIGTERM or end of input."""
     from jobs.scheduler import build_scheduler, describe
 
@@ -33,11 +51,11 @@ async def serve(app_: App, settings: Settings, started: float, out: Console, err
             secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
             await frontend.start(webhook_url=settings.telegram_webhook_url, port=settings.telegram_webhook_port,
                                  webhook_secret=secret)
-            err.print(f"Roundtable ready in {time.perf_counter() - started:.1f} s (Telegram; "
+            err.print(f"Roundtable ready in {seconds_since_start():.1f} s (Telegram; "
                       f"{describe(scheduler)}). Press Ctrl-C to stop.")
             await stop.wait()
         else:
-            err.print(f"Roundtable ready in {time.perf_counter() - started:.1f} s (terminal chat, no bot token set; "
+            err.print(f"Roundtable ready in {seconds_since_start():.1f} s (terminal chat, no bot token set; "
                       f"{describe(scheduler)}).")
             console = asyncio.create_task(asyncio.to_thread(run_console, app_.router, out))
             stopped = asyncio.create_task(stop.wait())

@@ -54,12 +54,11 @@ class Router:
     instances (or concurrent updates in one) agree on them."""
 
     def __init__(self, advisor: Advisor, profiles: ProfileStore, chat_settings: ChatSettingsStore,
-                 collections: CollectionCatalog, bot_username: str = "roundtable", quota: Quota | None = None) -> None:
+                 collections: CollectionCatalog, quota: Quota | None = None) -> None:
         self.advisor = advisor
         self.profiles = profiles
         self.chat_settings = chat_settings
         self.collections = collections
-        self.bot_username = bot_username.lower()
         self.quota = quota or Quota(chat_settings.engine)
 
     def handle(self, msg: Incoming) -> list[Outgoing]:
@@ -71,7 +70,7 @@ class Router:
         if msg.chat_kind == "private":
             return self._ask(msg, text)
         if msg.reply_to_bot or (msg.mentions_bot and self.chat_settings.get(msg.chat_key).answer_mentions):
-            return self._ask(msg, self._strip_mention(text))
+            return self._ask(msg, text)  # the front-end has already removed the mention
         return []  # group chatter the bot only observes
 
     # -- chat lifecycle (front-ends report what the platform tells them) ---------------------------
@@ -89,12 +88,11 @@ class Router:
     # -- commands --------------------------------------------------------------------------------
 
     def _on_command(self, msg: Incoming, text: str) -> list[Outgoing]:
+        # Front-ends drop commands addressed to other bots and turn "/cmd@ThisBot" into "/cmd" with
+        # mentions_bot set, so the text here is always a plain "/cmd args".
         head, _, rest = text.partition(" ")
-        name, _, target = head[1:].partition("@")
-        name = name.lower()
-        if target and target.lower() != self.bot_username:
-            return []  # a command for another bot
-        addressed = bool(target) or msg.chat_kind == "private"
+        name = head[1:].lower()
+        addressed = msg.mentions_bot or msg.chat_kind == "private"
         handler = {
             "start": self._start, "help": lambda m, a: [Outgoing(help_text())], "ask": self._ask_command,
             "profile": self._profile, "forget": self._forget, "privacy": lambda m, a: [Outgoing(PRIVACY)],
@@ -222,9 +220,6 @@ class Router:
         self.profiles.confirm(msg.user_key, level)
         log.info("G6 confirmation recorded: %s profile confirmed a %s topic", profile.level, level)
         return [Outgoing(message("confirm_done", msg.language or "en", risk=level), private=True)]
-
-    def _strip_mention(self, text: str) -> str:
-        return " ".join(word for word in text.split() if word.lower() != f"@{self.bot_username}")
 
 
 def _confirm_button(risk: RiskLevel, language: Language) -> Button:

@@ -1,8 +1,9 @@
 """The console front-end: a terminal group chat on the shared Router.
 
-It behaves like a group: commands, @roundtable mentions and replies are answered. ``/as NAME`` switches
-who is speaking, ``/dm`` and ``/group`` switch between a private chat with the bot and the group, and
-buttons appear as numbered choices (type the number).
+It behaves like a group: commands and @roundtable mentions are answered. ``/as NAME`` switches who is
+speaking, ``/dm`` and ``/group`` switch between a private chat with the bot and the group, and buttons
+appear as numbered choices (type the number). Like every front-end it gives the router clean text: the
+mention removed, "/ask@roundtable" turned into "/ask", and commands for other bots dropped.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from bots.chat.messages import Button, Incoming, Outgoing
 from bots.chat.router import Router
 from bots.console.render import answer_markup
 
+NAME = "roundtable"  # the bot's name in the terminal chat
+# "@roundtable" as a whole word: not "@roundtable_fan", not "me@roundtable.org".
+MENTION = re.compile(rf"(?<![\w@.])@{NAME}(?![\w@]|\.\w)", re.IGNORECASE)
+COMMAND = re.compile(r"^(/\w+)@(\w+)")
 HELP = """Terminal chat. This is a group: use /ask QUESTION or mention @roundtable (or /dm for a private chat).
 Console commands: /as NAME (speak as someone else), /dm, /group, /quit. /help lists the bot's commands."""
 
@@ -29,14 +34,25 @@ class ConsoleChat:
     chat_kind: str = "group"
     pending: list[Button] = field(default_factory=list)
 
-    def incoming(self, text: str = "", action: str | None = None) -> Incoming:
+    def incoming(self, text: str = "", action: str | None = None) -> Incoming | None:
+        """The router's view of a typed line, or None for a command addressed to another bot."""
         private = self.chat_kind == "private"
+        addressed = False
+        command = COMMAND.match(text)
+        if command:
+            if command.group(2).lower() != NAME:
+                return None
+            text, addressed = command.group(1) + text[command.end():], True
+        text, mentions = MENTION.subn("", text)
+        if mentions:
+            text, addressed = " ".join(text.split()), True
         return Incoming("console", f"dm-{self.speaker}" if private else "group", "private" if private else "group",
-                        self.speaker, self.speaker, text, mentions_bot="@roundtable" in text.lower(),
-                        is_admin=True, action=action)
+                        self.speaker, self.speaker, text, mentions_bot=addressed, is_admin=True, action=action,
+                        language=None)  # a terminal tells us nothing about the speaker's language
 
     def send(self, text: str = "", action: str | None = None) -> list[Outgoing]:
-        replies = self.router.handle(self.incoming(text, action))
+        msg = self.incoming(text, action)
+        replies = self.router.handle(msg) if msg is not None else []
         for reply in replies:
             self.show(reply)
         return replies

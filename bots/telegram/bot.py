@@ -2,7 +2,9 @@
 
 Long polling by default, a webhook when ROUNDTABLE_TELEGRAM_WEBHOOK_URL is set, and any Bot API server
 via ROUNDTABLE_TELEGRAM_API_URL (which is how the end-to-end tests run it against a local fake).
-Rate limits are PTB's AIORateLimiter (per chat and per group, honouring retry_after).
+Rate limits are PTB's AIORateLimiter (per chat and per group, honouring retry_after); other failures are
+retried as ``retries`` decides; updates PTB cannot parse are skipped (``updates``); what the router sees
+is decided in ``translate``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from telegram import (
@@ -25,7 +27,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -36,11 +38,15 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bots.app.logs import report_crash
 from bots.chat.messages import Incoming, Outgoing
 from bots.chat.router import COMMANDS, Router
+from bots.telegram import retries
 from bots.telegram.render import answer_html, light_markup_to_html, split_message
+from bots.telegram.translate import BotIdentity, incoming, language_of
+from bots.telegram.updates import TolerantUpdatesRequest
 from knowledge.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -51,21 +57,22 @@ COMMANDS_ZH = {"start": "介绍与入门", "help": "我能做什么", "ask": "�
                "settings": "群设置（管理员）"}
 ADMIN_CACHE_SECONDS = 120.0
 APOLOGY = "Sorry, something went wrong on my side (reference {ref}). Please try again in a moment."
-RETRY_DELAYS = (0.5, 1.0, 2.0)  # server errors and timeouts; 429s are the rate limiter's (retry_after)
 
 
 class TelegramFrontend:
-    def __init__(self, router: Router, token: str, *, api_url: str | None = None) -> None:
+    def __init__(self, router: Router, token: str, *, api_url: str | None = None, read_timeout: float = 30.0) -> None:
         self.router = router
         # Updates are processed concurrently (a slow answer in one chat must not stall the others); the
         # router's shared state is locked.
         builder = (ApplicationBuilder().token(token).rate_limiter(AIORateLimiter(max_retries=3))
-                   .concurrent_updates(8))
+                   .concurrent_updates(8)
+                   .request(HTTPXRequest(connect_timeout=10, read_timeout=read_timeout))
+                   .get_updates_request(TolerantUpdatesRequest(connection_pool_size=1, connect_timeout=10)))
         if api_url:
             base = api_url.rstrip("/")
             builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
-        builder = builder.connect_timeout(10).read_timeout(30)
         self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self.me = BotIdentity(0, "")  # known once getMe has answered (start)
         self._admins: dict[tuple[int, int], tuple[bool, float]] = {}
         self.webhook_secret: str | None = None
         self._add_handlers()
@@ -81,12 +88,12 @@ class TelegramFrontend:
         app.add_error_handler(self.on_error)
 
     async def _register(self) -> None:
-        """Learn the bot's username (for mentions and deep links) and register its commands, en and zh."""
-        app = self.app
-        self.router.bot_username = (app.bot.username or self.router.bot_username).lower()
-        await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS.items()])
-        await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS_ZH.items()],
-                                      language_code="zh")
+        """Remember who the bot is (for mentions, commands and deep links); register its commands, en and zh."""
+        bot = self.app.bot
+        self.me = BotIdentity(bot.id, bot.username)
+        await retries.idempotent(bot.set_my_commands, [BotCommand(name, text) for name, text in COMMANDS.items()])
+        await retries.idempotent(bot.set_my_commands,
+                                 [BotCommand(name, text) for name, text in COMMANDS_ZH.items()], language_code="zh")
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -118,30 +125,17 @@ class TelegramFrontend:
 
     # -- translating updates ---------------------------------------------------------------------
 
-    def incoming(self, message: Message, text: str, is_admin: bool | None = None) -> Incoming:
-        chat, user = message.chat, message.from_user
-        bot_name = f"@{self.router.bot_username}"
-        replied = message.reply_to_message
-        return Incoming(
-            platform="telegram", chat_id=str(chat.id),
-            chat_kind="private" if chat.type == ChatType.PRIVATE else "group",
-            user_id=str(user.id if user else chat.id), display_name=user.full_name if user else chat.title or "",
-            text=text, mentions_bot=bot_name in text.lower(),
-            reply_to_bot=bool(replied and replied.from_user and replied.from_user.id == self.app.bot.id),
-            is_admin=is_admin, received_at=message.date,
-            language="zh" if user and (user.language_code or "").startswith("zh") else None,
-        )
-
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message is None or not message.text:
             return
-        is_admin = None
-        words = message.text.split()
-        if words[0].split("@")[0].lower() == "/settings" and len(words) > 1 and message.chat.type != ChatType.PRIVATE:
-            is_admin = await self.is_admin(message)  # only changes need the (cached) getChatMember call
-        incoming = self.incoming(message, message.text, is_admin)
-        replies = await asyncio.to_thread(self.router.handle, incoming)
+        msg = incoming(message, self.me)
+        if msg is None:
+            return  # a command for another bot
+        words = msg.text.split()
+        if words[:1] == ["/settings"] and len(words) > 1 and msg.chat_kind == "group":
+            msg = replace(msg, is_admin=await self.is_admin(message))  # only changes need the (cached) lookup
+        replies = await asyncio.to_thread(self.router.handle, msg)
         for reply in replies:
             await self.send(message, reply)
 
@@ -153,21 +147,30 @@ class TelegramFrontend:
         query: CallbackQuery | None = update.callback_query
         if query is None:
             return
-        await query.answer()
+        await retries.idempotent(query.answer)
         message = query.message
         if not isinstance(message, Message):
             return  # the button's message is too old to be accessible
-        incoming = Incoming("telegram", str(message.chat.id),
-                            "private" if message.chat.type == ChatType.PRIVATE else "group",
-                            str(query.from_user.id), query.from_user.full_name, "", action=query.data)
-        replies = await asyncio.to_thread(self.router.handle, incoming)
+        pressed = Incoming("telegram", str(message.chat.id),
+                           "private" if message.chat.type == ChatType.PRIVATE else "group",
+                           str(query.from_user.id), query.from_user.full_name, "", action=query.data,
+                           language=language_of(query.from_user))
+        replies = await asyncio.to_thread(self.router.handle, pressed)
         for index, reply in enumerate(replies):
             if index == 0 and not reply.answer:
                 # The questionnaire edits its own message forward instead of piling up new ones.
-                await message.edit_text(light_markup_to_html(reply.text), parse_mode=ParseMode.HTML,
-                                        reply_markup=self.keyboard(reply))
+                await self.edit(message, reply)
             else:
                 await self.send(message, reply)
+
+    async def edit(self, message: Message, reply: Outgoing) -> None:
+        try:
+            await retries.idempotent(message.edit_text, light_markup_to_html(reply.text), parse_mode=ParseMode.HTML,
+                                     reply_markup=self.keyboard(reply))
+        except BadRequest as exc:
+            # A retried edit whose first attempt timed out after all lands on a message that already says this.
+            if "not modified" not in str(exc).lower():
+                raise
 
     async def on_my_chat_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         change = update.my_chat_member
@@ -179,8 +182,8 @@ class TelegramFrontend:
             self.router.chat_removed(chat_key)
         elif change.old_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED) and \
                 change.chat.type != ChatType.PRIVATE:
-            await context.bot.send_message(
-                change.chat.id, light_markup_to_html(
+            await retries.send(
+                context.bot.send_message, change.chat.id, light_markup_to_html(
                     "Hello! I'm **Roundtable**, an investor-education assistant. Ask me with /ask or by "
                     "mentioning me; /help lists what I can do. I never give buy or sell calls."),
                 parse_mode=ParseMode.HTML)
@@ -207,7 +210,7 @@ class TelegramFrontend:
         rows = []
         for button in reply.buttons:
             if button.deep_link:
-                url = f"https://t.me/{self.router.bot_username}?start={button.deep_link}"
+                url = f"https://t.me/{self.me.username}?start={button.deep_link}"
                 rows.append([InlineKeyboardButton(button.label, url=url)])
             else:
                 rows.append([InlineKeyboardButton(button.label, callback_data=button.action)])
@@ -230,14 +233,22 @@ class TelegramFrontend:
     async def _send_pieces(self, chat_id: int, pieces: list[str], reply: Outgoing, origin: Message | None) -> None:
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
-            if reply.image is not None and index == 0:
-                await with_retries(self.app.bot.send_photo, chat_id, reply.image)
-            await with_retries(
-                self.app.bot.send_message, chat_id, piece, parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-                reply_parameters=ReplyParameters(origin.message_id, allow_sending_without_reply=True)
-                if origin is not None and index == 0 and reply.reply else None,
-                reply_markup=self.keyboard(reply) if last else None)
+            try:
+                if reply.image is not None and index == 0:
+                    await retries.send(self.app.bot.send_photo, chat_id, reply.image)
+                await retries.send(
+                    self.app.bot.send_message, chat_id, piece, parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    reply_parameters=ReplyParameters(origin.message_id, allow_sending_without_reply=True)
+                    if origin is not None and index == 0 and reply.reply else None,
+                    reply_markup=self.keyboard(reply) if last else None)
+            except TelegramError as exc:
+                if not retries.may_have_been_delivered(exc):
+                    raise
+                # Most likely it arrived and only the answer was lost: sending it again could post it twice,
+                # and an apology would contradict a delivered answer. Carry on with the rest.
+                log.warning("a message to chat %s may not have been delivered (%s); not sending it again",
+                            chat_id, type(exc).__name__)
 
     async def is_admin(self, message: Message) -> bool:
         user = message.from_user
@@ -249,20 +260,8 @@ class TelegramFrontend:
         cached = self._admins.get(key)
         if cached and time.monotonic() - cached[1] < ADMIN_CACHE_SECONDS:
             return cached[0]
-        member = await self.app.bot.get_chat_member(message.chat.id, user.id)
+        member = await retries.idempotent(self.app.bot.get_chat_member, message.chat.id, user.id)
         admin = member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
         self._admins[key] = (admin, time.monotonic())
         return admin
 
-
-async def with_retries(call: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> Any:
-    """Retry Telegram server errors and timeouts with backoff; bad requests and refusals fail at once."""
-    for delay in RETRY_DELAYS:
-        try:
-            return await call(*args, **kwargs)
-        except BadRequest:
-            raise
-        except NetworkError as exc:
-            log.warning("telegram call failed (%s); retrying in %.1f s", type(exc).__name__, delay)
-            await asyncio.sleep(delay)
-    return await call(*args, **kwargs)

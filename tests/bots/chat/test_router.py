@@ -35,7 +35,7 @@ def make_router(notes_retriever: Callable[[str], Retriever], url: str, key: byte
     profiles = SqlProfileStore.open(url, key)
     advisor = Advisor(notes_retriever, GroundedComposer(), profiles)
     return Router(advisor, profiles, ChatSettingsStore(profiles.engine), FixedCollections({"research"}),
-                  bot_username="RoundtableBot", quota=Quota(profiles.engine, clock))
+                  quota=Quota(profiles.engine, clock))
 
 
 @pytest.fixture
@@ -64,9 +64,7 @@ def test_private_chat_answers_plain_text(router: Router) -> None:
 
 
 @pytest.mark.parametrize(("text", "kind", "expected"), [
-    ("/ask@OtherBot what is an ETF?", "group", None),
     ("/frobnicate", "group", None),
-    ("/frobnicate@RoundtableBot", "group", "I don't know /frobnicate"),
     ("/frobnicate", "private", "I don't know /frobnicate"),
     ("/ask", "group", "Ask me something after the command"),
     ("/help", "group", "/profile — take the risk questionnaire"),
@@ -80,8 +78,10 @@ def test_commands(router: Router, text: str, kind: str, expected: str | None) ->
         assert expected in replies[0].text
 
 
-def test_ask_for_this_bot_by_name(router: Router) -> None:
-    assert say(router, "/ask@roundtablebot what is an index fund?")[0].answer is not None
+def test_commands_addressed_to_this_bot_by_name(router: Router) -> None:
+    # Front-ends turn "/cmd@ThisBot" into "/cmd" with mentions_bot set (and drop other bots' commands).
+    assert say(router, "/ask what is an index fund?", mentions_bot=True)[0].answer is not None
+    assert "I don't know /frobnicate" in say(router, "/frobnicate", mentions_bot=True)[0].text
 
 
 def test_hostile_and_odd_text_does_not_break_anything(router: Router) -> None:

@@ -2,8 +2,9 @@
 
 It serves the methods the bot uses (getMe, deleteWebhook, getUpdates, sendMessage, sendPhoto,
 editMessageText, answerCallbackQuery, getChatMember, setMyCommands), records every call, and feeds
-queued updates through getUpdates. Request bodies are form-encoded as PTB sends them; nested objects
-arrive as JSON strings.
+queued updates through getUpdates. Tests can make the next call to a method fail (``fail_next``) or answer
+late (``delay_next``, after recording it: a call that times out on the bot's side was still received).
+Request bodies are form-encoded as PTB sends them; nested objects arrive as JSON strings.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ class FakeTelegram:
         self.token = token
         self.calls: list[Call] = []
         self.admins: set[int] = set()
+        # Members who never opened a private chat with the bot: Telegram refuses to message them first.
+        self.never_started: set[int] = set()
         self.failures: dict[str, list[dict[str, Any]]] = {}  # method -> queued error responses
+        self.delays: dict[str, list[float]] = {}  # method -> queued delays before answering, in seconds
         self._updates: list[dict[str, Any]] = []
         self._next_update = 1
         self._next_message = 1000
@@ -77,6 +81,9 @@ class FakeTelegram:
             error["parameters"] = {"retry_after": retry_after}
         self.failures.setdefault(method, []).append(error)
 
+    def delay_next(self, method: str, seconds: float) -> None:
+        self.delays.setdefault(method, []).append(seconds)
+
     # -- the server ------------------------------------------------------------------------------
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -102,11 +109,14 @@ class FakeTelegram:
 
             def _reply(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    pass  # the client gave up waiting (a timeout test): nobody reads this answer
 
         return Handler
 
@@ -127,6 +137,9 @@ class FakeTelegram:
     def dispatch(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if method != "getUpdates":
             self.calls.append(Call(method, params))
+        delays = self.delays.get(method)
+        if delays:
+            time.sleep(delays.pop(0))
         queued = self.failures.get(method)
         if queued:
             error = queued.pop(0)
@@ -138,6 +151,9 @@ class FakeTelegram:
                 updates = [u for u in self._updates if u["update_id"] >= offset]
                 self._updates = updates
             return 200, {"ok": True, "result": updates}
+        if method in {"sendMessage", "sendPhoto"} and str(params.get("chat_id")) in map(str, self.never_started):
+            return 403, {"ok": False, "error_code": 403,
+                         "description": "Forbidden: bot can't initiate conversation with a user"}
         if method in {"sendMessage", "sendPhoto", "editMessageText"}:
             return 200, {"ok": True, "result": self._message(params)}
         if method == "getMe":

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import re
 import time
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,11 +17,12 @@ from advisor.advisor import Advisor
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
 from bots.chat.router import Router
-from bots.chat.settings import ChatSettings, ChatSettingsStore
+from bots.chat.settings import ChatSettings
 from bots.telegram.bot import TelegramFrontend
 from bots.telegram.render import answer_html, light_markup_to_html, split_message
+from bots.telegram.translate import BotIdentity
 from knowledge.errors import UserError
-from knowledge.research import Research
+from knowledge.retrieval import Retriever
 from tests.bots.telegram.fake_telegram import BOT, FakeTelegram
 from tests.conftest import FIXTURES, SHARED
 
@@ -30,32 +31,31 @@ GROUP = -1001160242915
 ALICE = 408258968
 
 
+def entities(text: str) -> list[dict[str, Any]]:
+    """The entities Telegram marks in ``text``: a leading command, and @usernames (offsets in UTF-16 units)."""
+    found = []
+    for match in re.finditer(r"^/\w{1,32}(?:@\w{5,32})?|(?<![\w@])@\w{5,32}(?!\w)", text, re.ASCII):
+        offset = len(text[:match.start()].encode("utf-16-le")) // 2
+        found.append({"type": "bot_command" if match.group().startswith("/") else "mention", "offset": offset,
+                      "length": len(match.group().encode("utf-16-le")) // 2})
+    return found
+
+
 def private_message(text: str, user: int = ALICE) -> dict[str, Any]:
     update = copy.deepcopy(SAMPLES["de_private_chat_text_message"])  # a real private text update
-    update["message"].update(text=text, date=int(time.time()))
+    update["message"].update(text=text, date=int(time.time()), entities=entities(text))
     update["message"]["chat"]["id"] = update["message"]["from"]["id"] = user
-    if text.startswith("/"):
-        update["message"]["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
     return update
 
 
 def group_message(text: str, user: int = ALICE, reply_to_bot: bool = False) -> dict[str, Any]:
-    message: dict[str, Any] = {"message_id": 77, "date": int(time.time()), "text": text,
+    message: dict[str, Any] = {"message_id": 77, "date": int(time.time()), "text": text, "entities": entities(text),
                                "chat": {"id": GROUP, "title": "Investors", "type": "supergroup"},
                                "from": {"id": user, "is_bot": False, "first_name": "Alice", "language_code": "en"}}
-    if text.startswith("/"):
-        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
     if reply_to_bot:
         message["reply_to_message"] = {"message_id": 70, "date": int(time.time()), "from": BOT, "text": "earlier",
                                        "chat": message["chat"]}
     return {"message": message}
-
-
-@pytest.fixture
-def router(bundled_research: Research, tmp_path: Path) -> Router:
-    profiles = SqlProfileStore.open(f"sqlite:///{tmp_path / 'rt.db'}", Fernet.generate_key())
-    advisor = Advisor(bundled_research.retriever, GroundedComposer(), profiles)
-    return Router(advisor, profiles, ChatSettingsStore(profiles.engine))
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ async def test_startup_registers_commands_in_two_languages(fake: FakeTelegram, b
     registered = fake.sent("setMyCommands")
     assert len(registered) == 2 and registered[1]["language_code"] == "zh"
     assert {c["command"] for c in registered[0]["commands"]} >= {"start", "help", "ask", "profile", "forget"}
-    assert bot.router.bot_username == "roundtabletestbot"
+    assert bot.me == BotIdentity(BOT["id"], "RoundtableTestBot")  # the front-end's own, from getMe
 
 
 async def test_private_question_gets_an_html_answer(fake: FakeTelegram, bot: TelegramFrontend) -> None:
@@ -102,12 +102,46 @@ async def test_group_transcript(fake: FakeTelegram, bot: TelegramFrontend) -> No
     fake.push(group_message("/ask@OtherBot what is diversification?"))        # another bot's command
     fake.push(group_message("/ask@RoundtableTestBot what is diversification?"))
     fake.push(group_message("and bonds?", reply_to_bot=True))
-    sent = await wait_for(fake, count=2)
+    await wait_for(fake, count=4)
     await asyncio.sleep(0.3)
-    assert len(fake.sent()) == 2  # updates run concurrently, so the two answers may arrive in either order
-    assert all(s["reply_parameters"]["message_id"] == 77 for s in sent)
+    sent = in_chat(fake, GROUP)  # updates run concurrently, so the two answers may arrive in either order
+    assert len(sent) == 2 and all(s["reply_parameters"]["message_id"] == 77 for s in sent)
     texts = sorted(s["text"].lower() for s in sent)
     assert any("diversification.md" in t for t in texts) and any("bond" in t for t in texts)
+    notes = in_chat(fake, ALICE)  # each answer's suitability note goes to the asker privately
+    assert len(notes) == 2 and all("haven't taken the risk questionnaire" in n["text"] for n in notes)
+
+
+def in_chat(fake: FakeTelegram, chat_id: int) -> list[dict[str, Any]]:
+    return [s for s in fake.sent() if int(s["chat_id"]) == chat_id]
+
+
+async def test_a_member_the_bot_cannot_message_gets_one_neutral_line(fake: FakeTelegram,
+                                                                    bot: TelegramFrontend) -> None:
+    fake.never_started.add(ALICE)
+    fake.push(group_message("/ask what is diversification?"))
+    await wait_for(fake, count=3)  # the answer, the refused private note, the neutral line
+    await asyncio.sleep(0.3)
+    answer, line = in_chat(fake, GROUP)
+    assert "<b>Sources</b>" in answer["text"]
+    assert line["text"] == "I have sent you a private note (open a chat with me if you did not get it)."
+
+
+async def test_mentions_are_read_from_entities_not_substrings(fake: FakeTelegram, bot: TelegramFrontend) -> None:
+    fake.push(group_message("@roundtabletestbot_fan what is diversification?"))  # another account
+    code = group_message("the bot is @RoundtableTestBot, what is diversification?")
+    code["message"]["entities"] = [{"type": "code", "offset": 11, "length": 18}]  # named in code: not a mention
+    fake.push(code)
+    fake.push(group_message("/frobnicate@RoundtableTestBot"))                   # addressed: unknown command said so
+    fake.push(group_message("/help@OtherBot"))                                  # another bot's command
+    fake.push(group_message("@ROUNDTABLETESTBOT what is a bond?"))              # a mention, in any case
+    await wait_for(fake, count=3)  # two replies in the group, one suitability note in private
+    await asyncio.sleep(0.3)
+    sent = in_chat(fake, GROUP)
+    assert len(sent) == 2 and len(fake.sent()) == 3
+    unknown = [s["text"] for s in sent if s["text"].startswith("I don't know")]
+    assert unknown == ["I don't know /frobnicate. Try /help."]
+    assert any("bond" in s["text"].lower() and "<b>Sources</b>" in s["text"] for s in sent)
 
 
 async def test_user_text_is_escaped(fake: FakeTelegram, bot: TelegramFrontend) -> None:
@@ -121,7 +155,7 @@ async def test_profile_moves_to_a_private_chat_and_runs_on_buttons(fake: FakeTel
     fake.push(group_message("/profile"))
     (invite,) = await wait_for(fake)
     button = invite["reply_markup"]["inline_keyboard"][0][0]
-    assert button["url"] == "https://t.me/roundtabletestbot?start=profile"
+    assert button["url"] == "https://t.me/RoundtableTestBot?start=profile"
     fake.push(private_message("/start profile"))
     first = (await wait_for(fake, count=2))[1]
     assert first["text"].startswith("<b>1/8</b>")
@@ -205,6 +239,7 @@ async def test_rate_limit_is_retried(fake: FakeTelegram, bot: TelegramFrontend) 
 
 
 async def test_server_errors_are_retried_with_backoff(fake: FakeTelegram, bot: TelegramFrontend) -> None:
+    # An error status is Telegram saying the send failed and posted nothing, so sending again is safe.
     fake.fail_next("sendMessage", 502, "Bad Gateway")
     fake.fail_next("sendMessage", 500, "Internal Server Error")
     fake.push(private_message("/help"))
@@ -238,9 +273,9 @@ def test_long_answers_split_on_paragraphs_under_the_limit() -> None:
     assert all(len(p) <= 4096 and not p.endswith("&amp") for p in giant)
 
 
-def test_html_rendering_escapes_corpus_and_user_strings(bundled_research: Research) -> None:
+def test_html_rendering_escapes_corpus_and_user_strings(notes_retriever: Callable[[str], Retriever]) -> None:
     assert light_markup_to_html("**Hi** <script>") == "<b>Hi</b> &lt;script&gt;"
-    advisor = Advisor(bundled_research.retriever, GroundedComposer(), SqlProfileStore.open(
+    advisor = Advisor(notes_retriever, GroundedComposer(), SqlProfileStore.open(
         "sqlite://", Fernet.generate_key()))
     from advisor.types import Question
 

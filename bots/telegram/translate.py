@@ -1,0 +1,72 @@
+"""Telegram messages -> ``Incoming``: whether the bot is addressed is read from the message's entities.
+
+Telegram marks mentions, text mentions and commands as entities. Reading those rather than searching the
+text means "@roundtablebot_fan" is not a mention of @roundtablebot, and "/ask@OtherBot" in a group is
+another bot's command, which never reaches the router. The router gets clean text: the bot's own mentions
+removed and "/ask@ThisBot q" turned into "/ask q" with ``mentions_bot`` set.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from telegram import Message, MessageEntity, User
+from telegram.constants import ChatType
+
+from advisor.types import Language
+from bots.chat.messages import Incoming
+
+_SPACES = re.compile(r"[ \t]{2,}")  # runs of spaces left where a mention was cut out
+
+
+@dataclass(frozen=True)
+class BotIdentity:
+    """Who the bot is on Telegram, as getMe reported it."""
+
+    id: int
+    username: str
+
+    def is_me(self, username: str) -> bool:
+        return username.lstrip("@").casefold() == self.username.casefold()
+
+
+def language_of(user: User | None) -> Language | None:
+    """The member's Telegram app language, when it is one the bot speaks."""
+    code = (user.language_code or "").lower() if user else ""
+    return "zh" if code.startswith("zh") else "en" if code.startswith("en") else None
+
+
+def incoming(message: Message, me: BotIdentity, is_admin: bool | None = None) -> Incoming | None:
+    """The router's view of a text message, or None when it is a command for another bot."""
+    text = message.text or ""
+    data = text.encode("utf-16-le")  # entity offsets and lengths count UTF-16 code units
+    cuts: list[tuple[int, int, str]] = []  # (start, end) in UTF-16 units, and what replaces the span
+    addressed = False
+    for entity in message.entities:
+        start, end = entity.offset, entity.offset + entity.length
+        span = data[start * 2:end * 2].decode("utf-16-le")
+        if entity.type == MessageEntity.BOT_COMMAND and start == 0:
+            name, _, target = span.partition("@")
+            if target:
+                if not me.is_me(target):
+                    return None  # "/ask@OtherBot": another bot's command
+                addressed = True
+                cuts.append((start, end, name))
+        elif (entity.type == MessageEntity.MENTION and me.is_me(span)) or \
+                (entity.type == MessageEntity.TEXT_MENTION and entity.user is not None and entity.user.id == me.id):
+            addressed = True
+            cuts.append((start, end, ""))
+    for start, end, replacement in sorted(cuts, reverse=True):
+        data = data[:start * 2] + replacement.encode("utf-16-le") + data[end * 2:]
+    clean = _SPACES.sub(" ", data.decode("utf-16-le")).strip() if cuts else text
+    chat, user = message.chat, message.from_user
+    replied = message.reply_to_message
+    return Incoming(
+        platform="telegram", chat_id=str(chat.id),
+        chat_kind="private" if chat.type == ChatType.PRIVATE else "group",
+        user_id=str(user.id if user else chat.id), display_name=user.full_name if user else chat.title or "",
+        text=clean, mentions_bot=addressed,
+        reply_to_bot=bool(replied and replied.from_user and replied.from_user.id == me.id),
+        is_admin=is_admin, received_at=message.date, language=language_of(user),
+    )
