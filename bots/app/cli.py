@@ -169,8 +169,10 @@ def ingest(
         raise typer.Exit(1)
 
 
-def ensure_default_corpus(research: Research, settings: Settings, collection: str, *, sync: bool) -> None:
-    """Ingest the bundled notes into the default collection on first use (or keep them in sync)."""
+def ensure_default_corpus(research: Research, settings: Settings, collection: str, *, sync: bool,
+                          app_: App | None = None) -> None:
+    """Ingest the bundled notes into the default collection on first use (or keep them in sync); with the
+    app at hand, the bundled notes are also approved for chats (vetted by the compliance guard)."""
     if collection != settings.collection:
         return
     if not sync and collection in research.collection_names() and research.store(collection).count():
@@ -180,6 +182,10 @@ def ensure_default_corpus(research: Research, settings: Settings, collection: st
     if report.changed:
         err.print(f"Loaded the bundled research notes into {collection!r} "
                   f"({report.added} added, {report.updated} updated, {report.deleted} removed).")
+    if app_ is not None:
+        from bots.app.composition import approve_bundled
+
+        approve_bundled(app_, collection)
 
 
 # -- search -----------------------------------------------------------------------------------------
@@ -317,6 +323,44 @@ def corpus_stats(collection: CollectionOpt = None, as_json: JsonOpt = False) -> 
     out.print(table)
 
 
+@corpus_app.command("approve")
+@guarded
+def corpus_approve(
+    name: Annotated[str, typer.Argument(help="The collection to vet and approve for chats.")],
+    revoke: Annotated[bool, typer.Option("--revoke", help="Withdraw the approval instead.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Vet a collection with the compliance guard and let chats choose it (/settings collection NAME).
+
+    Every sentence of every chunk is screened; the ones the guard would block are listed (they are never
+    quoted to members). An ingest into the collection afterwards lapses the approval until you approve again.
+    """
+    from rich.table import Table
+
+    from bots.app.composition import approve_collection, build_app
+
+    app_ = build_app(load_settings())
+    if revoke:
+        removed = app_.approvals.revoke(name)
+        out.print(f"Approval of {name!r} withdrawn; chats using it fall back to the default collection."
+                  if removed else f"{name!r} was not approved.")
+        return
+    vetting, approval = approve_collection(app_, name)
+    if as_json:
+        print(json.dumps({"name": name, "revision": approval.revision, "sentences": vetting.sentences,
+                          "blocked": [{"doc_id": f.doc_id, "rule": f.rule, "sentence": f.sentence}
+                                      for f in vetting.flags]}, ensure_ascii=False))
+        return
+    if vetting.flags:
+        table = Table("doc_id", "rule", "sentence the guard would block", title="Blocked sentences")
+        for flag in vetting.flags:
+            table.add_row(escape(flag.doc_id), flag.rule, escape(flag.sentence))
+        out.print(table)
+    out.print(f"[green]Approved[/green] {name!r}: {vetting.sentences} sentences screened, {len(vetting.flags)} "
+              f"would be blocked ({vetting.blocked_share:.1%}). Chats can choose it with "
+              f"/settings collection {name}.")
+
+
 # -- doctor, chat, run ------------------------------------------------------------------------------
 
 
@@ -349,7 +393,7 @@ def ask(
     settings = load_settings()
     app_ = build_app(settings)
     name = collection or settings.collection
-    ensure_default_corpus(app_.research, settings, name, sync=False)
+    ensure_default_corpus(app_.research, settings, name, sync=False, app_=app_)
     if batch is None:
         assert question is not None
         try:
@@ -400,7 +444,7 @@ def chat(collection: CollectionOpt = None,
     if collection:
         settings = settings.model_copy(update={"collection": collection})
     app_ = build_app(settings)
-    ensure_default_corpus(app_.research, settings, settings.collection, sync=True)
+    ensure_default_corpus(app_.research, settings, settings.collection, sync=True, app_=app_)
     run_console(app_.router, out, speaker=user)
 
 
@@ -414,7 +458,7 @@ def run() -> None:
 
     settings = load_settings()
     app_ = build_app(settings)
-    ensure_default_corpus(app_.research, settings, settings.collection, sync=True)
+    ensure_default_corpus(app_.research, settings, settings.collection, sync=True, app_=app_)
     # One search before "ready" loads what the first question would otherwise wait for: the embedding
     # model (onnxruntime session and tokenizer), the Chroma collection and the BM25 index.
     app_.research.retriever(settings.collection).search("what is diversification?", k=1)

@@ -12,6 +12,7 @@ from advisor.vetting import Vetting, vet
 from bots.app.settings import Settings
 from bots.chat.router import Router
 from bots.chat.settings import Approval, ApprovalStore, ApprovedCollections, ChatSettingsStore
+from knowledge.documents import BUNDLED_CORPUS
 from knowledge.errors import CollectionNotFoundError, UserError
 from knowledge.research import Research
 
@@ -76,3 +77,18 @@ def approve_collection(app_: App, name: str) -> tuple[Vetting, Approval]:
     log.info("collection %s approved at revision %s (%d of %d sentences would be blocked)",
              name, revision, len(vetting.flags), vetting.sentences)
     return vetting, approval
+
+
+def approve_bundled(app_: App, name: str) -> bool:
+    """The bundled notes are approved on first load: when ``name`` holds only them and its approval is not
+    current, vet and approve it. Anything an operator ingested into it keeps it waiting for
+    ``roundtable corpus approve``. True when an approval was recorded."""
+    store = app_.research.store(name)
+    if not store.exists() or app_.router.collections.is_approved(name):
+        return False
+    bundled = str(BUNDLED_CORPUS.resolve())
+    states = store.doc_states()
+    if not states or any(state.origin != bundled for state in states.values()):
+        return False
+    approve_collection(app_, name)
+    return True

@@ -216,3 +216,34 @@ def test_help_is_quick_because_it_imports_no_heavy_library() -> None:
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
     assert "bots.app.cli" in imported  # the probe sees our imports
     assert not {name for name in imported if name.split(".")[0] in HEAVY}
+
+
+def test_corpus_approve_vets_lists_blocked_sentences_and_lapses_on_change(home: Path, tmp_path: Path) -> None:
+    from bots.app.composition import build_app
+    from bots.app.settings import Settings
+
+    write(tmp_path / "club" / "tips.md", "# Tips\n\nIndex funds spread money across many companies. "
+          "This fund is guaranteed to double your money by spring.")
+    assert roundtable("ingest", str(tmp_path / "club"), "-c", "club").exit_code == 0
+    assert not build_app(Settings()).router.collections.is_approved("club")
+    result = roundtable("corpus", "approve", "club", "--json")
+    payload = json.loads(result.stdout)
+    assert result.exit_code == 0 and payload["name"] == "club" and payload["sentences"] == 2
+    assert [b["sentence"] for b in payload["blocked"]] == ["This fund is guaranteed to double your money by spring."]
+    assert build_app(Settings()).router.collections.approved() == ["club"]
+    write(tmp_path / "club" / "more.md", "# More\n\nBonds pay interest.")
+    roundtable("ingest", str(tmp_path / "club"), "-c", "club")  # new, unvetted content
+    assert not build_app(Settings()).router.collections.is_approved("club")
+    assert "Approved" in roundtable("corpus", "approve", "club").stdout
+    assert "withdrawn" in roundtable("corpus", "approve", "club", "--revoke").stdout
+    assert "There is no collection named 'nope'" in roundtable("corpus", "approve", "nope").output
+
+
+def test_the_bundled_notes_are_approved_on_first_load(bundled_home: Path) -> None:
+    from bots.app.composition import approve_bundled, build_app
+    from bots.app.settings import Settings
+
+    app_ = build_app(Settings())
+    app_.approvals.revoke("research")
+    assert approve_bundled(app_, "research") is True and app_.router.collections.approved() == ["research"]
+    assert approve_bundled(app_, "research") is False  # already current: nothing to do
