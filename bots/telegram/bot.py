@@ -133,7 +133,7 @@ class TelegramFrontend:
         if msg is None:
             return  # a command for another bot
         words = msg.text.split()
-        if words[:1] == ["/settings"] and len(words) > 1 and msg.chat_kind == "group":
+        if len(words) > 1 and words[0].lower() == "/settings" and msg.chat_kind == "group":
             msg = replace(msg, is_admin=await self.is_admin(message))  # only changes need the (cached) lookup
         replies = await asyncio.to_thread(self.router.handle, msg)
         for reply in replies:

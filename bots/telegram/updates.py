@@ -19,10 +19,9 @@ from telegram.request import HTTPXRequest
 log = logging.getLogger(__name__)
 
 
-def readable(item: Any) -> dict[str, Any] | None:
+def readable(item: object) -> dict[str, Any] | None:
     """``item`` if PTB can parse it, an empty update with its id if not, None if it has no usable id."""
-    update_id = item.get("update_id") if isinstance(item, dict) else None
-    if not isinstance(update_id, int):
+    if not isinstance(item, dict) or not isinstance(update_id := item.get("update_id"), int):
         log.warning("skipped an update without an update_id from getUpdates")
         return None
     try:
