@@ -1,12 +1,15 @@
-"""Intent routing benchmark on the labelled set tests/data/intents.jsonl.
+"""Intent routing benchmark on the labelled sets tests/data/intents.jsonl and intents_holdout.jsonl.
 
-    python benchmarks/intent.py                    # both splits: figures, confusion matrices, latency
+    python benchmarks/intent.py                    # every split: figures, confusion matrices, latency
     python benchmarks/intent.py --split tune -v    # one split, listing every misrouted question
 
 Per split and language: accuracy; recall of personal_advice, of prediction and of both together (target
 >= 98% each); the share of education questions routed elsewhere (target <= 3%); per-intent precision and
-recall; and a confusion matrix (rows: labelled intent, columns: routed intent). The test split is the honest
-figure: the rules were tuned on the tune split only.
+recall; and a confusion matrix (rows: labelled intent, columns: routed intent).
+
+Splits: the rules were tuned on "tune". "test" was held out until its first evaluation (98.5% accuracy,
+education misrouted 3.4%); its three misses were then fixed, so it is no longer unseen. "holdout" (a separate
+file) was written after that first look and before the fixes, and is the honest figure for the current rules.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from common import percentile, read_jsonl
 
 from advisor.intent import Intent, classify, read_intent
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "intents.jsonl"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+FILES = ("intents.jsonl", "intents_holdout.jsonl")
+SPLITS = ("tune", "test", "holdout")
 INTENTS: tuple[Intent, ...] = ("education", "personal_advice", "prediction", "quote", "portfolio", "off_topic",
                                "injection")
 SHORT = {"education": "edu", "personal_advice": "advice", "prediction": "pred", "quote": "quote",
@@ -88,12 +93,12 @@ def latency(texts: list[str], rounds: int = 20) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", choices=("tune", "test", "both"), default="both")
+    parser.add_argument("--split", choices=(*SPLITS, "all"), default="all")
     parser.add_argument("-v", "--verbose", action="store_true", help="list misrouted questions")
     args = parser.parse_args()
-    rows = read_jsonl(DATA)
-    for split in ("tune", "test"):
-        if args.split in (split, "both"):
+    rows = [row for name in FILES for row in read_jsonl(DATA / name)]
+    for split in SPLITS:
+        if args.split in (split, "all"):
             report(split, [r for r in rows if r["split"] == split], args.verbose)
     latency([r["text"] for r in rows])
 
