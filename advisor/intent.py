@@ -143,6 +143,13 @@ MARKET = RuleSet.of(
     zh_market=r"大盘|股市|a股|港股|美股|市场|黄金|房价|楼市|油价|汇率|人民币|币圈",
 )
 
+# "The market" alone is a quote's subject only when the question is about now ("how is the market doing
+# today?"); otherwise it is a topic ("what is market cap?").
+NOW = RuleSet.of(
+    now=r"\b(?:today|now|right now|rn|currently|current|latest|live|yesterday|this (?:morning|afternoon|week)|so far)\b",
+    zh_now=r"今[天日]|现在|目前|最新|昨[天日]|本周|刚才",
+)
+
 # 4. Shopping: buying things, not investments ("which phone should I buy?").
 SHOPPING = compile_fast(r"\b(?:phone|iphone|laptop|computer|car|bike|bicycle|tv|television|console|ps5|xbox|shoes|"
                       r"sneakers|dress|gift|present|ticket|book|game|camera|headphones|watch|mattress|sofa|couch|"
@@ -161,7 +168,9 @@ ADVICE = RuleSet.of(
                 r"\bis it (?:a )?(?:good|smart|wise|bad|dumb|stupid|ok|okay|safe)(?: idea| move)? (?:for me )?to "
                 r"(?:buy|sell|invest|put|get into|hold|short|keep|move)\b",
     worth_buying=r"\bworth (?:buying|investing|owning|holding|a buy|getting|adding|selling|it at)\b",
-    what_to_buy=r"\bwhat (?:\w+ ){0,2}(?:should|shall|do) (?:i|we) (?:buy|invest|put|pick|get|do with|sell|hold|own)\b|"
+    # "what do I own / hold" is a portfolio lookup; "what should I hold" and "what do I buy" are advice.
+    what_to_buy=r"\bwhat (?:\w+ ){0,2}(?:should|shall) (?:i|we) (?:buy|invest|put|pick|get|do with|sell|hold|own)\b|"
+                r"\bwhat (?:\w+ ){0,2}do (?:i|we) (?:buy|invest in|pick|sell)\b|"
                 r"\bwhich (?:\w+ ){0,2}(?:should|shall|do|would) (?:i|we|you) (?:buy|pick|choose|get|invest|sell|hold)"
                 r"\b|\b(?:tell|show) (?:me|us) what (?:to|i should) (?:buy|sell|invest)\b|\bwhat to (?:buy|invest in)\b",
     recommend=r"\b(?:recommend|suggest|tip|give|name)(?:ing)? (?:me |us )?(?:an? |some |any |the |your |few |\d+ |"
@@ -285,10 +294,12 @@ def read_intent(question: str) -> IntentReading:
     if not LOOKUP_IS_A_QUESTION_ABOUT.search(text) and (rule := PORTFOLIO.first(text, script)):
         return reading("portfolio", rule)
     # A quote, and the defaults below, need something to be about: a named security or the market.
-    subject = bool(securities or MARKET.first(text, script))
+    market = not securities and bool(MARKET.first(text, script))
+    subject = bool(securities) or market
     trade = bool(securities) and bool(TRADE_WORDS.first(text, script))
     future = subject and bool(FUTURE_WORDS.first(text, script))
-    if subject and not trade and not future and not LOOKUP_IS_A_QUESTION_ABOUT.search(text):
+    quotable = bool(securities) or (market and bool(NOW.first(text, script)))
+    if quotable and not trade and not future and not LOOKUP_IS_A_QUESTION_ABOUT.search(text):
         if rule := QUOTE.first(text, script):
             return reading("quote", rule)
     if (trade or future or securities) and not EXPLAINER.first(text, script):

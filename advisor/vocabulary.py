@@ -27,7 +27,7 @@ analyst analysts invest invested investing investor investors investment investm
 roth savings retire retirement retiring holdings overbought oversold undervalued overvalued dca diversify
 diversified diversification allocation rebalance rebalancing liquidity volatile volatility stablecoin stablecoins
 bitcoin ethereum altcoin altcoins blockchain nasdaq dow s&p gold silver fiat cd cds t-bill t-bills paycheck
-inheritance stop-loss take-profit""".split())
+inheritance stop-loss take-profit scam scams scammer scammers fraud ponzi insider""".split())
 # Word beginnings: "invest" covers investing/investor, "financ" covers finance/financial.
 STEMS = ("invest", "financ", "econom", "crypto", "stablecoin", "monet", "diversif", "allocat", "rebalanc", "annuit",
          "treasur", "volatil", "leverag", "dividend", "mortgag", "brokerag", "portfolio", "retire", "pension",
@@ -36,7 +36,7 @@ STEMS = ("invest", "financ", "econom", "crypto", "stablecoin", "monet", "diversi
 PHRASES = re.compile(r"real estate|capital gains|emergency fund|time the market|bid-ask|stop[- ]loss|expense ratio|"
                      r"to the moon|short (?:sell|squeeze|position)|call options?|put options?|net worth|rainy day|"
                      r"(?:limit|market|stop|buy|sell) orders?|bull market|bear market|cost basis|exchange rate|"
-                     r"(?:stock|share) split|buy the dip|buy and hold")
+                     r"(?:stock|share) split|buy the dip|buy and hold|pump[- ]and[- ]dump")
 # Chinese: substrings (single characters where the character itself is about money).
 ZH = ("股", "债", "币", "钱", "财", "税", "贷", "赚", "涨", "价", "利息", "利率", "通胀", "经济", "收益", "银行", "存款", "退休",
       "养老", "行情", "账户", "期权", "期货", "外汇", "汇率", "分红", "估值", "定投", "牛市", "熊市", "k线", "融资", "杠杆",
@@ -44,7 +44,7 @@ ZH = ("股", "债", "币", "钱", "财", "税", "贷", "赚", "涨", "价", "利
       "复利", "通缩", "泡沫", "etf", "风险", "保险", "资金", "资产", "投资", "投入", "工资", "基金", "黄金", "金融", "现金",
       "金价", "大盘", "盘面", "开盘", "收盘", "仓位", "加仓", "减仓", "清仓", "建仓", "补仓", "持仓", "满仓", "下跌", "暴跌",
       "大跌", "跌停", "跌幅", "跌破", "会跌", "还跌", "亏损", "亏钱", "亏了", "市场", "市值", "上市", "市盈率", "楼市", "房价",
-      "美元", "人民币", "港币", "预算", "收入", "支出", "消费贷", "信用卡")
+      "美元", "人民币", "港币", "预算", "收入", "支出", "消费贷", "信用卡", "杀猪盘", "庄家", "内幕")
 TOKEN = re.compile(r"[a-z0-9$&/'\-]+")
 
 
