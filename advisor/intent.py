@@ -42,7 +42,7 @@ from typing import Literal
 from advisor.patterns import RuleSet, Script, compile_fast, script_of
 from advisor.securities import named_securities
 from advisor.text import normalise
-from advisor.vocabulary import mentions_finance
+from advisor.vocabulary import mentions_finance, mentions_other_topic
 
 Intent = Literal["education", "personal_advice", "prediction", "quote", "portfolio", "off_topic", "injection"]
 
@@ -62,7 +62,7 @@ TRADE_VERB = (r"(?:buy|by|sell|short|hold|dump|trim|take (?:some )?profits?|aver
               r"all[- ]?in|ape|yolo|load up|sell off|cash out|bail|exit|get out|get in(?:to)?|jump in|buy in(?:to)?|"
               r"hodl|accumulate|add to|swap|switch|rotate|convert|cut (?:my )?loss(?:es)?|stay in|keep holding)\b")
 # Softer verbs are a trade call only when aimed at something to buy or at the member's money (OBJECT).
-SOFT_VERB = r"(?:invest|put|move|allocate|park|go into|keep|spend|use)\b"
+SOFT_VERB = r"(?:invest|put|move|allocate|park|go into|get into|keep|spend|use|rebalance|shift|switch)\b"
 PRODUCTS = (r"stocks?|shares|equit(?:y|ies)|bonds?|etfs?|(?<!emergency )funds?|index|crypto\w*|coins?|tokens?|"
             r"altcoins?|gold|silver|reits?|real estate|property|options|cash|cds?\b|treasur\w*|t-bills?|"
             r"money market|annuit\w*")
@@ -70,12 +70,13 @@ OBJECT = compile_fast(rf"\b(?:{PRODUCTS})|\bmy (?:money|savings|cash|bonus|salar
                     r"pension|portfolio|retirement|emergency fund)|\$\s?\d|\b\d+(?:[.,]\d+)?\s?k\b|\bright now\b|"
                     r"\bnow\b|\btoday\b|\bhere\b")
 # Chinese modal + trade verb: "应该买", "要不要割肉", "可以抄底", "还能上车".
-ZH_MODAL = (r"(?:应该|应不应该|该不该|该|要不要|能不能|能|可不可以|可以|适合|适不适合|值不值得|值得|是否(?:应该|可以|要)?|"
-            r"需不需要|敢不敢|还能|还可以|还要|你会|你要|你敢)")
-ZH_TRADE = (r"(?:买入|卖出|买|卖|入手|入场|进场|抄底|加仓|减仓|清仓|割肉|止损|止盈|持有|拿着|继续持有|继续拿|上车|下车|梭哈|"
-            r"补仓|建仓|出货|离场|跑路|抛|投资|定投|调仓|调整|转成|转到|换成|换到)")
+ZH_MODAL = (r"(?:应该|应不应该|该不该|该|要不要|能不能|能|可不可以|可以|适合|适不适合|值不值得|值得|"
+            r"是否(?:应该|可以|要)?|需不需要|敢不敢|还能|还可以|还要|你会|你要|你敢)")
+ZH_TRADE = (r"(?:买入|卖出|买|卖|入手|入场|进场|抄底|加仓|减仓|清仓|割肉|止损|止盈|持有|拿着|继续持有|继续拿|"
+            r"上车|下车|梭哈|补仓|建仓|出货|离场|跑路|抛|投资|定投|调仓|调整|转成|转到|换成|换到|赎回|申购|卖掉|卖了)")
 # Amounts and "my money": what makes "怎么投资" a question about this member's money.
-ZH_MY_MONEY = compile_fast(r"我的钱|我有|我手上|手里|存款|工资|积蓄|闲钱|\d+(?:万|千|块|元)")
+ZH_MY_MONEY = compile_fast(r"我的钱|我有|我手上|手里|存款|工资|积蓄|闲钱|养老金|养老钱|退休金|公积金|奖金|"
+                           r"年终奖|压岁钱|\d+(?:万|千|块|元)")
 
 # 1. Injection: instructions aimed at the bot, not questions about money.
 INJECTION = RuleSet.of(
@@ -84,8 +85,11 @@ INJECTION = RuleSet.of(
                         r"instructions?|prompts?|rules|guidelines|directions|directives|constraints|restrictions|"
                         r"programming|polic(?:y|ies)|filters?|training|guardrails|settings|compliance)\b",
     persona=r"\byou(?: are|'re) (?:now|no longer)\b|\bfrom now on,? you\b|\bpretend (?:to be|you(?:'re| are)|that "
-            r"you)\b|\brole ?-?play|\bact as (?:if|though|my|a|an)\b.{0,40}?\b(?:advis[eo]r|analyst|broker|planner|"
-            r"trader|manager|expert|guru|bot|ai|assistant|model|human|person|consultant)\b",
+            r"you)\b|\brole ?-?play|\b(?:act|behave|respond|answer) (?:as|like) (?:if|though|my|a|an)\b.{0,40}?"
+            r"(?:advis[eo]r|analyst|broker|planner|trader|manager|expert|guru|bot|ai|assistant|model|human|person|"
+            r"consultant|coach)\b",
+    forget_everything=r"\b(?:forget|ignore|disregard) (?:everything|all|anything) (?:you(?:'ve| have| were| are)? "
+                      r"(?:been )?(?:told|taught|trained|instructed)|(?:written |said )?(?:above|before))\b",
     jailbreak=r"\bjailbreak|\bdan mode\b|\bdo anything now\b|\b(?:developer|dev|god) mode\b|\bunfiltered\b|"
               r"\buncensored\b|^system\s*:|\[system\]|<\|?system|\bcompliance (?:mode )?off\b|"
               r"\b(?:your )?new instructions?\s*:",
@@ -105,20 +109,21 @@ PORTFOLIO = RuleSet.of(
     bare=r"^(?:my )?(?:portfolio|holdings|positions|watchlist|p&l|pnl)(?: summary| overview| please)*\W*$|"
          r"\bportfolio (?:summary|overview|value|balance|performance|report)\b",
     how_doing=r"\bhow(?:'s| is| are| has| have| did)? my (?:\w+ )?(?:portfolio|holdings|positions|stocks|investments|"
-              r"shares|account)\b.{0,25}?\b(?:doing|done|performing|performed|going)\b",
-    whats_mine=r"\bwhat(?:'s|s| is| are)(?: in)? my (?:\w+ )?(?:portfolio|holdings|positions|account|total|p&l|pnl|"
-               r"returns?|gains?|loss(?:es)?|balance|net worth)\b|\bwhat do (?:i|we) (?:own|hold)\b|"
+              r"shares|account)\b.{0,25}?\b(?:doing|done|do|performing|performed|going)\b",
+    whats_mine=r"\bwhat(?:'s|s| is| are)(?: in)? my (?:\w+ )?(?:portfolio|holdings?|positions?|account|total|p&l|pnl|"
+               r"returns?|gains?|loss(?:es)?|balance|net worth|cost basis)\b|\bwhat do (?:i|we) (?:own|hold)\b|"
                r"\bhow much (?:have|did) (?:i|we) (?:made|make|lost|lose|earned|earn|gained|gain)\b",
-    edit=r"\b(?:add|remove|delete|record|log|track|update|edit)\b.{0,40}?\b(?:to|from|in|into|on) my (?:portfolio|"
-         r"holdings|positions|watchlist)\b|\b(?:delete|remove|close|update) my (?:\w+ )?(?:position|holdings)\b|"
+    edit=r"\b(?:add|remove|delete|record|log|track|update|edit)\b.{0,40}?\b(?:to|from|in|into|on) (?:my|the) "
+         r"(?:portfolio|holdings|positions|watchlist)\b|"
+         r"\b(?:delete|remove|close|update) my (?:\w+ )?(?:position|holdings)\b|"
          r"\brecord (?:it|this|that|the trade|my trade)\b|\btrack \d+.{0,30}?\bfor me\b|\blog (?:a|my|this) (?:trade|"
          r"buy|sale|purchase)\b",
     zh_mine=r"我的(?:持仓|组合|投资组合|仓位|账户|自选股?)(?:$|[?!。]|收益|盈亏|表现|情况|明细|怎么样|如何|今天|现在|市值|"
             r"总值|赚|亏)|我(?:的)?(?:账户|组合|持仓)?(?:现在|今年|今天|一共)?(?:赚了|亏了)多少|"
             r"我(?:现在)?(?:持有|有)(?:哪些|什么)(?:股票|基金|币|资产)",
     zh_show=r"(?:查看|看看|看一下|显示|查一下|查询|列出|show)(?:一下)?(?:我的)?(?:持仓|组合|账户|仓位)",
-    zh_edit=r"(?:加入|添加|加到|删除|移除|删掉)(?:一下)?.{0,20}?(?:组合|持仓|自选)|(?:删除|移除)我(?:的)?(?:持仓|组合)|"
-            r"记录一下|记一笔|帮我记录|录入",
+    zh_edit=r"(?:加入|添加|加到|加进|删除|移除|删掉|去掉|拿掉|更新)(?:一下)?.{0,20}?(?:组合|持仓|自选)|"
+            r"(?:组合|持仓|自选).{0,8}?(?:删掉|删除|去掉|移除|拿掉)|记录一下|记一笔|帮我记录|录入",
 )
 # Lookups step aside for advice about them ("is it bad to check my portfolio every day?").
 LOOKUP_IS_A_QUESTION_ABOUT = compile_fast(r"\bis it (?:bad|good|ok|okay|healthy|normal|wise|smart)\b|\bhow often\b")
@@ -133,7 +138,7 @@ QUOTE = RuleSet.of(
             r"\b(?:up|down) (?:or (?:up|down) )?today\b",
     current=r"\b(?:current|latest|live|real[- ]time)\b|\bhow much is\b|\bright now\b|\btoday\b|\bpull up\b|"
             r"\bshow me\b",
-    zh_data=r"股价|现价|最新价|价格(?:是)?多少|多少钱|报价|行情|k线|走势图|分时|收盘|开盘|涨跌幅|涨了多少|跌了多少|涨幅|"
+    zh_data=r"股价|现价|最新价|价格|什么价|啥价|多少钱|报价|行情|k线|走势图|分时|收盘|开盘|涨跌幅|涨了多少|跌了多少|涨幅|"
             r"跌幅|市值|市盈率|点位|多少点|成交量|今[天日]",
 )
 # Indices and markets a quote or a forecast can be about without naming a security.
@@ -146,7 +151,8 @@ MARKET = RuleSet.of(
 # "The market" alone is a quote's subject only when the question is about now ("how is the market doing
 # today?"); otherwise it is a topic ("what is market cap?").
 NOW = RuleSet.of(
-    now=r"\b(?:today|now|right now|rn|currently|current|latest|live|yesterday|this (?:morning|afternoon|week)|so far)\b",
+    now=r"\b(?:today|now|right now|rn|currently|current|latest|live|yesterday|this (?:morning|afternoon|week)|"
+        r"so far)\b",
     zh_now=r"今[天日]|现在|目前|最新|昨[天日]|本周|刚才",
 )
 
@@ -160,11 +166,16 @@ ADVICE = RuleSet.of(
     should_i_trade=rf"{SHOULD_I} (?:still |just |now |really |also |finally )?{TRADE_VERB}|"
                    rf"\b{I_} should (?:still |just )?{TRADE_VERB}",
     would_you=r"\b(?:would|will|do|did|are) you (?:be )?(?:buy(?:ing)?|sell(?:ing)?|hold|short|own|touch|invest|"
-              r"pick|choose|add|keep|get in)\b|\bwhat would you (?:buy|do|pick|invest|choose|hold|sell)\b|"
+              r"pick|choose|add|keep|get in)\b|\b(?:would|do|did|will|can|could) you (?:recommend|suggest|advise) "
+              r"(?:buying|selling|holding|investing|getting|putting|adding|i\b|me\b|that i\b|we\b)|"
+              r"\bshould my (?:first |next )?(?:investment|purchase|buy|pick|allocation|money|savings|401k|ira)\b|"
+              r"\bwhat would you (?:buy|do|pick|invest|choose|hold|sell)\b|"
               r"\bif you were me\b|\bin my (?:shoes|position)\b",
     buy_or_sell=r"\b(?:buy|sell|hold|keep|short|wait)(?:,)? or (?:not|sell|hold|buy|wait|keep|short|fold)\b",
-    is_it_a_buy=r"\b(?:is|are|isn't|is it) .{1,30}? an? (?:good |great |strong |smart |bad |safe |solid |decent |wise )?"
-                r"(?:buy|sell|hold|investment|bet|pick|deal|stock to (?:buy|own|hold)|long[- ]term (?:hold|investment))\b|"
+    is_it_a_buy=r"\b(?:is|are|isn't|is it) .{1,30}? an? "
+                r"(?:good |great |strong |smart |bad |safe |solid |decent |wise )?"
+                r"(?:buy|sell|hold|investment|bet|pick|deal|stock to (?:buy|own|hold)|long[- ]term (?:hold|investment))"
+                r"\b|"
                 r"\bis it (?:a )?(?:good|smart|wise|bad|dumb|stupid|ok|okay|safe)(?: idea| move)? (?:for me )?to "
                 r"(?:buy|sell|invest|put|get into|hold|short|keep|move)\b",
     worth_buying=r"\bworth (?:buying|investing|owning|holding|a buy|getting|adding|selling|it at)\b",
@@ -172,7 +183,8 @@ ADVICE = RuleSet.of(
     what_to_buy=r"\bwhat (?:\w+ ){0,2}(?:should|shall) (?:i|we) (?:buy|invest|put|pick|get|do with|sell|hold|own)\b|"
                 r"\bwhat (?:\w+ ){0,2}do (?:i|we) (?:buy|invest in|pick|sell)\b|"
                 r"\bwhich (?:\w+ ){0,2}(?:should|shall|do|would) (?:i|we|you) (?:buy|pick|choose|get|invest|sell|hold)"
-                r"\b|\b(?:tell|show) (?:me|us) what (?:to|i should) (?:buy|sell|invest)\b|\bwhat to (?:buy|invest in)\b",
+                r"\b|\b(?:tell|show) (?:me|us) what (?:to|i should) (?:buy|sell|invest)\b|"
+                r"\bwhat to (?:buy|invest in)\b",
     recommend=r"\b(?:recommend|suggest|tip|give|name)(?:ing)? (?:me |us )?(?:an? |some |any |the |your |few |\d+ |"
               r"couple )*(?:good |great |best |top |hot |cheap |safe |solid |of )*(?:stocks?|shares|coins?|cryptos?|"
               r"tokens?|funds?|etfs?|bonds?|picks?|stock tips?|investments?|penny stocks|altcoins?)\b|"
@@ -188,7 +200,7 @@ ADVICE = RuleSet.of(
                rf"\bwhere (?:should|do|can) {I_} (?:invest|put|park|stash|keep) (?:it|my|our|\$?\d|money|cash|savings)|"
                r"\bbest way to (?:invest|put|use|allocate) (?:my |our |\$?\d|\d+k|money|savings|cash)",
     can_i_get_in=rf"\bcan {I_} (?:still )?(?:get|jump|buy) in\b",
-    zh_modal_trade=rf"{ZH_MODAL}(?:现在)?{ZH_TRADE}",
+    zh_modal_trade=rf"{ZH_MODAL}(?:现在)?{ZH_TRADE}|{ZH_MODAL}把.{{1,12}}?{ZH_TRADE}",
     zh_buy_or_sell=r"(?:买|卖|拿|持有|留|走|抛|加仓|减仓|割|止损)(?:着)?还是(?:不买|卖|拿|持有|留|走|抛|买|加仓|减仓|"
                    r"继续持有|继续拿|清仓)",
     zh_pick=r"推荐.{0,8}(?:股票|基金|币|etf|理财|产品|标的|板块)|荐股(?!骗局)|帮我(?:选|挑|推荐|配)|"
@@ -228,8 +240,10 @@ PREDICTION = RuleSet.of(
     your_call=r"\b(?:your|ur) (?:prediction|forecast|price target|target|outlook|guess)s?\b|"
               r"\b(?:bullish|bearish) (?:on|about)\b|\bare you (?:bullish|bearish)\b",
     timing=r"\b(?:good|right|best|bad|great|perfect|ideal|smart) (?:time|moment|entry(?: point)?|point) (?:to|for) "
-           r"(?:buy|sell|invest|get in|enter|exit|load|jump)\b|\btoo (?:late|early) to (?:buy|sell|invest|get in)\b|"
-           r"\bwhen (?:to|is the best time to|will it be time to|is it time to) (?:buy|sell|invest|get in|exit|enter)\b",
+           r"(?:buy|sell|invest|get in|get into|get out|enter|exit|load|jump|start buying)\b|"
+           r"\btoo (?:late|early) to (?:buy|sell|invest|get in)\b|"
+           r"\bwhen (?:to|is the best time to|will it be time to|is it time to) "
+           r"(?:buy|sell|invest|get in|exit|enter)\b",
     turning_point=r"\bhas .{1,20}? (?:bottomed|topped|peaked)\b|\bis (?:this|it|that) the (?:top|bottom|peak)\b|"
                   r"\bis the (?:bottom|top) in\b",
     valuation=r"\b(?:is|are) .{1,30}? (?:overvalued|undervalued|overpriced|underpriced|in a bubble|a bubble)\b",
@@ -240,7 +254,7 @@ PREDICTION = RuleSet.of(
                  r"暴涨|暴跌|上涨|下跌|崩|反弹|回调|突破|翻倍|见底|见顶|回到|回本|涨回|跌破|降(?!低)|升(?!值|级)|回升|走强|走弱|"
                  r"创新高|持续)",
     zh_forecast=r"(?:涨|跌)到多少|能涨多少|涨多少|目标价(?:是|多少|定)|(?:后市|后期|未来|今后|接下来)(?:走势|怎么看|如何|"
-                r"会|表现)|走势如何|怎么走|见底|见顶|到底了|底部|顶部|(?:好|最佳|合适)(?:的)?(?:时机|买点)|"
+                r"会|表现)|走势(?:如何|怎么看|会)|怎么走|见底|见顶|到底了|底部|顶部|(?:好|最佳|合适)(?:的)?(?:时机|买点)|"
                 r"什么时候(?:买|卖|入场|进场|见底|反弹|涨|跌|能涨|会涨|回本|是.{0,4}时机)|上涨空间|下跌空间|还有(?:机会|空间)|"
                 r"看好|看空|看(?:涨|跌)(?!期权|合约)|涨还是跌|(?:牛市|熊市|股灾|崩盘|危机|衰退)(?:要|快)?(?:来了|来临|到来|结束)",
 )
@@ -255,8 +269,8 @@ FUTURE_WORDS = RuleSet.of(
     future=r"\b(?:will|wil|gonna|going to|tomorrow|next (?:day|week|month|quarter|year|decade)|by (?:end of|the end|"
            r"20\d\d|dec\w*|jan\w*)|in 20[2-9]\d|in \d+ (?:years?|months?)|outlook|forecast|predict\w*|prediction|"
            r"price targets?|targets?|pt|moon|to the moon|pump|rip|squeeze|\d+x|bullish|bearish|upside|future|"
-           r"eventually|ever|soon|expect\w*|go(?:ing)? (?:up|down|higher|lower))\b",
-    zh_future=r"明天|下周|下个月|明年|未来|今后|以后|接下来|后市|后期|目标|预测|预期|前景|走势(?!图)",
+           r"eventually|ever|soon|expect\w*|go(?:ing)? (?:up|down|higher|lower))\b|\bto \$?\d[\d,.]*\s?(?:k|m)?\b",
+    zh_future=r"明天|下周|下个月|明年|下半年|年底|年内|未来|今后|以后|接下来|后市|后期|目标|预测|预期|前景|走势(?!图)",
 )
 # An explainer frame makes trade or future words a topic, not a request ("what does 'buy the dip' mean?").
 EXPLAINER = RuleSet.of(
@@ -299,9 +313,9 @@ def read_intent(question: str) -> IntentReading:
     trade = bool(securities) and bool(TRADE_WORDS.first(text, script))
     future = subject and bool(FUTURE_WORDS.first(text, script))
     quotable = bool(securities) or (market and bool(NOW.first(text, script)))
-    if quotable and not trade and not future and not LOOKUP_IS_A_QUESTION_ABOUT.search(text):
-        if rule := QUOTE.first(text, script):
-            return reading("quote", rule)
+    lookup = quotable and not trade and not future and not LOOKUP_IS_A_QUESTION_ABOUT.search(text)
+    if lookup and (rule := QUOTE.first(text, script)):
+        return reading("quote", rule)
     if (trade or future or securities) and not EXPLAINER.first(text, script):
         if trade:
             return reading("personal_advice", "named_security_trade")
@@ -309,8 +323,8 @@ def read_intent(question: str) -> IntentReading:
             return reading("personal_advice", "named_security_opinion")
         if future:
             return reading("prediction", "named_security_future")
-    if not securities and not mentions_finance(text):
-        return reading("off_topic", "no_finance_words")
+    if not securities and not mentions_finance(text) and mentions_other_topic(text):
+        return reading("off_topic", "other_topic")
     return reading("education", "default")
 
 

@@ -42,20 +42,21 @@ WORD_TICKERS = frozenset("meta spy eth arm ko dis".split())
 
 # Names of companies, coins and indices (normalised spelling) -> how the reading reports them.
 NAMES: dict[str, str] = {
-    "bitcoin": "bitcoin", "ethereum": "ethereum", "dogecoin": "dogecoin", "solana": "solana",
-    "tesla": "tesla", "nvidia": "nvidia", "microsoft": "microsoft", "netflix": "netflix", "palantir": "palantir",
+    "bitcoin": "bitcoin", "ethereum": "ethereum", "dogecoin": "dogecoin", "solana": "solana", "tesla": "tesla",
+    "nvidia": "nvidia", "microsoft": "microsoft", "netflix": "netflix", "palantir": "palantir",
     "alibaba": "alibaba", "tencent": "tencent", "coinbase": "coinbase", "gamestop": "gamestop",
     "berkshire": "berkshire", "shopify": "shopify", "paypal": "paypal", "broadcom": "broadcom", "byd": "byd",
     "s&p 500": "S&P 500", "s&p500": "S&P 500", "s&p": "S&P 500", "sp500": "S&P 500", "nasdaq": "Nasdaq",
-    "dow jones": "Dow Jones", "dow": "Dow Jones", "hang seng": "Hang Seng", "nikkei": "Nikkei", "ftse": "FTSE", "russell 2000": "Russell 2000",
-    "茅台": "茅台", "贵州茅台": "茅台", "腾讯": "腾讯", "阿里巴巴": "阿里巴巴", "阿里": "阿里巴巴", "比特币": "比特币",
-    "以太坊": "以太坊", "狗狗币": "狗狗币", "宁德时代": "宁德时代", "比亚迪": "比亚迪", "中国平安": "中国平安",
-    "招商银行": "招商银行", "工商银行": "工商银行", "五粮液": "五粮液", "美团": "美团", "京东": "京东", "拼多多": "拼多多",
-    "特斯拉": "特斯拉", "英伟达": "英伟达", "微软": "微软", "亚马逊": "亚马逊", "谷歌": "谷歌", "中石油": "中石油",
-    "中芯国际": "中芯国际", "隆基": "隆基", "东方财富": "东方财富", "紫金矿业": "紫金矿业", "长江电力": "长江电力",
-    "上证指数": "上证指数", "上证": "上证指数", "深证成指": "深证成指", "创业板指": "创业板指", "沪深300": "沪深300",
-    "中证500": "中证500", "恒生指数": "恒生指数", "恒指": "恒生指数", "纳斯达克": "纳斯达克", "纳指": "纳斯达克",
-    "标普500": "标普500", "标普": "标普500", "道琼斯": "道琼斯", "道指": "道琼斯",
+    "dow jones": "Dow Jones", "dow": "Dow Jones", "hang seng": "Hang Seng", "nikkei": "Nikkei", "ftse": "FTSE",
+    "russell 2000": "Russell 2000", "茅台": "茅台", "贵州茅台": "茅台", "腾讯": "腾讯", "阿里巴巴": "阿里巴巴",
+    "阿里": "阿里巴巴", "比特币": "比特币", "以太坊": "以太坊", "狗狗币": "狗狗币", "宁德时代": "宁德时代",
+    "比亚迪": "比亚迪", "中国平安": "中国平安", "招商银行": "招商银行", "工商银行": "工商银行", "五粮液": "五粮液",
+    "美团": "美团", "京东": "京东", "拼多多": "拼多多", "特斯拉": "特斯拉", "英伟达": "英伟达", "微软": "微软",
+    "亚马逊": "亚马逊", "谷歌": "谷歌", "中石油": "中石油", "中芯国际": "中芯国际", "隆基": "隆基",
+    "东方财富": "东方财富", "紫金矿业": "紫金矿业", "长江电力": "长江电力", "上证指数": "上证指数",
+    "上证": "上证指数", "深证成指": "深证成指", "创业板指": "创业板指", "沪深300": "沪深300", "中证500": "中证500",
+    "恒生指数": "恒生指数", "恒指": "恒生指数", "纳斯达克": "纳斯达克", "纳指": "纳斯达克", "标普500": "标普500",
+    "标普": "标普500", "道琼斯": "道琼斯", "道指": "道琼斯",
 }
 # Names that are also ordinary words (fruit, rivers, millet): a security only next to market words.
 WORD_NAMES: dict[str, str] = {
@@ -67,14 +68,15 @@ WORD_NAMES: dict[str, str] = {
 MARKET_CONTEXT = re.compile(
     r"stocks?|shares?|price|ticker|quote|chart|buy|sell|hold|short|invest|trad|calls?\b|puts?\b|earnings|"
     r"market|going (?:up|down)|go (?:up|down)|up or down|tomorrow|today|target|worth|\bpt\b|moon|pump|crash|dip|"
-    r"valuation|overvalued|undervalued|dividend|split|\bath\b|"
+    r"valuation|overvalued|undervalued|dividend|split|\bath\b|\bto \$?\d|"
     r"股|价|买|卖|涨|跌|仓|市值|行情|财报|估值|分红|k线")
 CONTEXT_WINDOW = 25
 
 # Chinese fallback: "XX股票 / XX股价" for names not on the list. Characters that cannot be part of a name
 # ("买什么股票", "这只股票", "帮我选只股票") cut the candidate; what is left must be 2-4 characters long.
 ZH_STOCK_OF = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:的)?(?:股票|股价)")
-ZH_NOT_NAME = re.compile(r".*[什么哪这那些只支个买卖推荐选挑和与及或的了吗呢吧要该能会好我你他她它们很最都也还就再看查有是些种类新请问于解绍下]")
+ZH_NOT_NAME = re.compile(r".*[什么哪这那些只支个买卖推荐选挑和与及或的了吗呢吧要该能会好我你他她它们很最都也还就再"
+                         r"看查有是些种类新请问于解绍下]")
 # Six digits starting 0, 3 or 6, not part of a longer number or an amount ("600000元").
 A_SHARE_CODE = re.compile(r"[036]\d{5}(?<!\d[036]\d{5})(?![\d万元块%])")
 

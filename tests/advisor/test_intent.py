@@ -15,8 +15,15 @@ from advisor.intent import IntentReading, classify, read_intent
 from advisor.patterns import RuleSet, fast_pattern
 from advisor.text import normalise
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "intents.jsonl"
-ROWS: list[dict[str, str]] = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line]
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line]
+
+
+ROWS = _read("intents.jsonl")  # tune / test, ~50/50
+HOLDOUT = _read("intents_holdout.jsonl")  # holdout, holdout2: written later, each before the fixes that followed
 
 
 def transcript(*pairs: tuple[str, str]) -> list[pytest.ParameterSet]:
@@ -141,7 +148,7 @@ def test_a_reading_names_the_securities_and_the_rule() -> None:
 
 
 def test_words_that_are_also_names_count_only_next_to_market_words() -> None:
-    assert read_intent("How do I make an apple pie?") == IntentReading("off_topic", (), "off_topic:no_finance_words")
+    assert read_intent("How do I make an apple pie?") == IntentReading("off_topic", (), "off_topic:other_topic")
     assert read_intent("Is apple stock a buy?").securities == ("apple",)
     assert read_intent("小米粥怎么煮？").securities == ()
     assert read_intent("小米股价多少").securities == ("小米",)
@@ -164,10 +171,11 @@ def _routed_figures(rows: list[dict[str, str]]) -> dict[str, float]:
     }
 
 
-@pytest.mark.parametrize("split", ["tune", "test"])
+@pytest.mark.parametrize("split", ["tune", "test", "holdout", "holdout2"])
 def test_labelled_set_meets_the_targets(split: str) -> None:
-    """The test split is the honest figure: the rules were tuned on the tune split only."""
-    figures = _routed_figures([row for row in ROWS if row["split"] == split])
+    """Honest figures are each split's first evaluation (benchmarks/intent.py docstring): tune was tuned on
+    from the start, test and holdout were fixed after their first look, holdout2 only after its own."""
+    figures = _routed_figures([row for row in (*ROWS, *HOLDOUT) if row["split"] == split])
     assert figures["advice"] >= 0.98, figures
     assert figures["prediction"] >= 0.98, figures
     assert figures["advice+prediction"] >= 0.98, figures
@@ -191,7 +199,7 @@ def _rule_sets() -> list[tuple[str, RuleSet]]:
 
 @pytest.mark.parametrize(("name", "rules"), _rule_sets(), ids=[name for name, _ in _rule_sets()])
 def test_fast_rules_match_exactly_what_was_written(name: str, rules: RuleSet) -> None:
-    texts = [normalise(row["text"]) for row in ROWS] + [
+    texts = [normalise(row["text"]) for row in (*ROWS, *HOLDOUT)] + [
         "foreshould i buy", "reshall we sell", "isn't it a buy", "this is a good buy", "awill it go up",
         "you are now", "ayou are now", "show my portfolio", "reshow my portfolio", "xwhat is a stock",
     ]
@@ -203,7 +211,7 @@ def test_fast_rules_match_exactly_what_was_written(name: str, rules: RuleSet) ->
 
 
 def test_fast_pattern_moves_leading_word_boundaries_behind_the_word() -> None:
-    assert fast_pattern(r"\bcoins?\b|\bwill (?:it|they) go\b") == r"coin(?<!\wcoin)s?\b|will(?<!\wwill) (?:it|they) go\b"
+    assert fast_pattern(r"\bcoins?\b|\bwill (?:it|they)") == r"coin(?<!\wcoin)s?\b|will(?<!\wwill) (?:it|they)"
     assert fast_pattern(r"\b(?:is|are) a buy") == r"(?:is(?<!\wis)|are(?<!\ware)) a buy"
     assert fast_pattern(r"\b(?:your )?new") == r"\b(?:your )?new"  # optional group: left as written
     assert fast_pattern(r"^why\b|[|]\bx") == r"^why\b|[|]\bx"  # "|" inside a class is not a branch
