@@ -25,7 +25,7 @@ from advisor.intent import Intent, classify, read_intent
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 FILES = ("intents.jsonl", "intents_holdout.jsonl")
-SPLITS = ("tune", "test", "holdout", "holdout2", "holdout3")
+SPLITS = ("tune", "test", "holdout", "holdout2", "holdout3", "holdout4")
 INTENTS: tuple[Intent, ...] = ("education", "personal_advice", "prediction", "quote", "portfolio", "off_topic",
                                "injection")
 SHORT = {"education": "edu", "personal_advice": "advice", "prediction": "pred", "quote": "quote",
