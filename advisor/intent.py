@@ -43,9 +43,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from advisor import intent_rules as rules
-from advisor.patterns import Script, script_of
+from advisor.patterns import Scan, scan
 from advisor.securities import named_securities
 from advisor.text import normalise
+from advisor.traditional import to_simplified
 from advisor.vocabulary import mentions_finance, mentions_other_topic
 
 Intent = Literal["education", "personal_advice", "prediction", "quote", "portfolio", "off_topic", "injection"]
@@ -64,8 +65,8 @@ def read_intent(question: str) -> IntentReading:
     The steps follow the priority in the module docstring; each is evaluated only when the ones before it
     did not decide (this runs on every question).
     """
-    text = normalise(question)
-    script = script_of(text)
+    text = to_simplified(normalise(question))
+    script = scan(text)
     securities = named_securities(question, text)
 
     def reading(intent: Intent, rule: str) -> IntentReading:
@@ -73,10 +74,9 @@ def read_intent(question: str) -> IntentReading:
 
     if rule := rules.INJECTION.first(text, script):
         return reading("injection", rule)
-    shopping = not securities and bool(rules.SHOPPING.search(text)) and not mentions_finance(text)
     # Lookups (portfolio, quote) yield to advice and prediction phrases, so those are read first.
     if rule := _advice_phrase(text, script, securities):
-        return reading("off_topic", "shopping") if shopping else reading("personal_advice", rule)
+        return reading("off_topic", "shopping") if _shopping(text, securities) else reading("personal_advice", rule)
     explaining = not securities and bool(rules.WHY.first(text, script))  # "why do prices fall when ..."
     if not explaining and (rule := rules.PREDICTION.first(text, script)):
         return reading("prediction", rule)
@@ -94,6 +94,7 @@ def read_intent(question: str) -> IntentReading:
         return reading("quote", rule)
     if not rules.EXPLAINER.first(text, script):
         if rule := _advice_cue(text, script, securities):
+            shopping = _shopping(text, securities)
             return reading("off_topic", "shopping") if shopping else reading("personal_advice", rule)
         if not explaining and (rule := _forecast_cue(text, script, securities)):
             return reading("prediction", rule)
@@ -105,12 +106,19 @@ def read_intent(question: str) -> IntentReading:
             return reading("prediction", "named_security_future")
     if securities or mentions_finance(text) or rules.QUOTED_TERM_MEANING.search(text):
         return reading("education", "default")
-    if shopping or mentions_other_topic(text):
-        return reading("off_topic", "shopping" if shopping else "other_topic")
+    if rules.SHOPPING.search(text):
+        return reading("off_topic", "shopping")
+    if mentions_other_topic(text):
+        return reading("off_topic", "other_topic")
     return reading("education", "default")
 
 
-def _advice_phrase(text: str, script: Script, securities: tuple[str, ...]) -> str | None:
+def _shopping(text: str, securities: tuple[str, ...]) -> bool:
+    """Buying things, not investments: "which phone should I buy?" (no security, no finance word)."""
+    return not securities and bool(rules.SHOPPING.search(text)) and not mentions_finance(text)
+
+
+def _advice_phrase(text: str, script: Scan, securities: tuple[str, ...]) -> str | None:
     """The personal-advice phrase ``text`` matches, including those that need an object or the asker's money."""
     if rule := rules.ADVICE.first(text, script):
         return rule
@@ -124,7 +132,7 @@ def _advice_phrase(text: str, script: Script, securities: tuple[str, ...]) -> st
     return None
 
 
-def _advice_cue(text: str, script: Script, securities: tuple[str, ...]) -> str | None:
+def _advice_cue(text: str, script: Scan, securities: tuple[str, ...]) -> str | None:
     """A decision frame with something to decide about, in any word order; general practice excepted.
 
     What counts as "something": a named security always; a trade verb or product for first-person frames and
@@ -138,15 +146,14 @@ def _advice_cue(text: str, script: Script, securities: tuple[str, ...]) -> str |
         return None
     if not securities:
         trade = bool(rules.TRADE_OBJECT.first(text, script))
-        product = bool(rules.PRODUCT_OBJECT.first(text, script))
-        personal = bool(rules.PERSONAL.search(text))
-        chosen = bool(rules.CHOICE.first(text, script))
         if frame in {"first_person", "trade_management", "how_much_should"}:
-            enough = trade or product
+            enough = trade or bool(rules.PRODUCT_OBJECT.first(text, script))
         elif frame == "zh_decision":
-            enough = trade or (product and chosen)
+            product = bool(rules.PRODUCT_OBJECT.first(text, script))
+            enough = trade or (product and bool(rules.CHOICE.first(text, script)))
         else:
-            enough = (product or trade) and personal and not rules.NOT_A_PRODUCT_PICK.search(text)
+            enough = ((trade or bool(rules.PRODUCT_OBJECT.first(text, script))) and bool(rules.PERSONAL.search(text))
+                      and not rules.NOT_A_PRODUCT_PICK.search(text))
         if not enough:
             return None
         if rules.GENERAL_PRACTICE.search(text) and not rules.DIRECT_TRADE.search(text):
@@ -154,7 +161,7 @@ def _advice_cue(text: str, script: Script, securities: tuple[str, ...]) -> str |
     return f"cue_{frame}"
 
 
-def _forecast_cue(text: str, script: Script, securities: tuple[str, ...]) -> str | None:
+def _forecast_cue(text: str, script: Scan, securities: tuple[str, ...]) -> str | None:
     """A future marker, a movement and a subject (a named security or the market), in any word order.
 
     Without a named security, effect and what-if questions are explanations, not forecasts.

@@ -19,7 +19,7 @@ TRADE_VERB = (r"(?:buy|by|sell|short|hold|dump|trim|take (?:some )?profits?|aver
               r"hodl|accumulate|add to|swap|switch|rotate|convert|cut (?:my )?loss(?:es)?|stay in|keep holding)\b")
 # Softer verbs are a trade call only when aimed at something to buy or at the member's money (OBJECT).
 SOFT_VERB = r"(?:invest|put|move|allocate|park|go into|get into|keep|spend|use|rebalance|shift|switch)\b"
-PRODUCTS = (r"stocks?|shares|equit(?:y|ies)|bonds?|etfs?|(?<!emergency )funds?|index|crypto\w*|coins?|tokens?|"
+PRODUCTS = (r"stocks?|shares|equit(?:y|ies)|bonds?|etfs?|fund(?<!emergency fund)s?|index|crypto\w*|coins?|tokens?|"
             r"altcoins?|gold|silver|reits?|real estate|property|options|cash|cds?\b|treasur\w*|t-bills?|"
             r"money market|annuit\w*")
 OBJECT = compile_fast(rf"\b(?:{PRODUCTS})|\bmy (?:money|savings|cash|bonus|salary|paycheck|inheritance|401k|ira|"
@@ -29,7 +29,8 @@ OBJECT = compile_fast(rf"\b(?:{PRODUCTS})|\bmy (?:money|savings|cash|bonus|salar
 ZH_MODAL = (r"(?:应该|应不应该|该不该|该|要不要|能不能|能|可不可以|可以|适合|适不适合|值不值得|值得|"
             r"是否(?:应该|可以|要)?|需不需要|敢不敢|还能|还可以|还要|你会|你要|你敢)")
 ZH_TRADE = (r"(?:买入|卖出|买|卖|入手|入场|进场|抄底|加仓|减仓|清仓|割肉|止损|止盈|持有|拿着|继续持有|继续拿|"
-            r"上车|下车|梭哈|补仓|建仓|出货|离场|跑路|抛|投资|定投|调仓|调整|转成|转到|换成|换到|赎回|申购|卖掉|卖了)")
+            r"上车|下车|梭哈|补仓|建仓|出货|离场|跑路|抛|投资|定投|调仓|调整|转成|转到|换成|换到|赎回|申购|卖掉|卖了|"
+            r"满仓|空仓|半仓|轻仓|重仓|换(?:一只|一个|掉|仓))")
 # Amounts and "my money": what makes "怎么投资" a question about this member's money.
 ZH_MY_MONEY = compile_fast(r"我的钱|我有|我手上|手里|存款|工资|积蓄|闲钱|养老金|养老钱|退休金|公积金|奖金|"
                            r"年终奖|压岁钱|\d+(?:万|千|块|元)")
@@ -49,7 +50,14 @@ INJECTION = RuleSet.of(
             r"fund manager)\b|\b(?:not|no longer) (?:a|an) (?:bot|ai|assistant)\b|"
             r"\bfrom now on,? (?:respond|answer|reply|only|always|never)\b",
     forget_everything=r"\b(?:forget|ignore|disregard) (?:everything|all|anything) (?:you(?:'ve| have| were| are)? "
-                      r"(?:been )?(?:told|taught|trained|instructed)|(?:written |said )?(?:above|before))\b",
+                      r"(?:been )?(?:told|taught|trained|instructed)|(?:written |said )?(?:above|before))\b|"
+                      r"\b(?:ignore|disregard|forget) (?:the|what(?:'s| is)?) "
+                      r"(?:above|before|previous|prior|earlier)\b",
+    rules_lifted=r"\bpretend (?:that )?(?:the )?(?:compliance|rules|regulations?|restrictions|guidelines|"
+                 r"disclaimers)\b|"
+                 r"\bnew rules?\s*:|\byou (?:can|may|are allowed to) (?:now )?give (?:financial|investment|personal) "
+                 r"advice\b|\b(?:ai|bot|assistant|model|gpt)\b.{0,20}\bwithout (?:any )?(?:restrictions|filters|rules|"
+                 r"limits)\b|\byou(?: are|'re) \w*gpt\b|\bwhat (?:instructions|rules|prompt) (?:were|have|did) you\b",
     switch_off=r"\b(?:disable|turn off|switch off|remove|drop|no more|stop (?:adding|giving|showing))\b(?: \w+){0,2}? "
                r"(?:disclaimers?|warnings?|compliance|filters?|guardrails|safety|censorship)\b|"
                r"\b(?:system|admin|root) override\b",
@@ -67,7 +75,8 @@ INJECTION = RuleSet.of(
     zh_persona=r"你现在是|现在你是|从现在(?:开始|起),?你|(?:请|你)扮演|扮演(?:一个|一位|一名|成|我的)|假装(?:你是|自己是|成)|"
                r"角色扮演|系统提示|提示词|开发者模式|越狱|不受(?:任何)?限制|解除(?:所有)?限制|"
                r"假设你(?:没有|不受|不是|是一个|是个|是一名)|如果你(?:没有|不受|不是)|你不再是|你已经不是|"
-               r"从现在(?:开始|起).{0,4}只",
+               r"从现在(?:开始|起).{0,4}只|现在(?:开始|起)?你是|你是我的(?:私人|专属)?(?:操盘手|投顾|顾问|分析师|经纪人)|"
+               r"不(?:要|用)?(?:加|给|带|写)(?:任何)?(?:风险提示|免责声明|免责)|系统指令|(?:你的|初始)(?:指令|设定|规则)是什么",
 )
 
 # 2. Portfolio: the member's own holdings (shown privately by the portfolio handler).
@@ -77,13 +86,14 @@ PORTFOLIO = RuleSet.of(
     bare=r"^(?:my )?(?:portfolio|holdings|positions|watchlist|p&l|pnl)(?: summary| overview| please)*\W*$|"
          r"\bportfolio (?:summary|overview|value|balance|performance|report)\b",
     how_doing=r"\bhow(?:'s| is| are| has| have| did)? my (?:\w+ )?(?:portfolio|holdings|positions|stocks|investments|"
-              r"shares|account)\b.{0,25}?\b(?:doing|done|do|performing|performed|going)\b",
+              r"shares|account)\b.{0,25}?\b(?:doing|done|do|performing|performed|going|looking)\b",
     whats_mine=r"\bwhat(?:'s|s| is| are)(?: in)? my (?:\w+ )?(?:portfolio|holdings?|positions?|account|total|p&l|pnl|"
                r"returns?|gains?|loss(?:es)?|balance|net worth|cost basis)\b|\bwhat do (?:i|we) (?:own|hold)\b|"
                r"\bhow much (?:have|did) (?:i|we) (?:made|make|lost|lose|earned|earn|gained|gain)\b|"
                r"\bhow much is my (?:\w+ )?(?:portfolio|holdings|positions|stocks|crypto|coins|shares|investments|"
                r"account)\b(?: \w+){0,2}? (?:worth|valued at|up|down)\b|"
-               r"\b(?:list|show) (?:me )?everything (?:i|we) (?:hold|own|have)\b",
+               r"\b(?:list|show) (?:me )?everything (?:i|we) (?:hold|own|have)\b|"
+               r"\bwhat (?:stocks|shares|coins|crypto|funds|etfs|positions) do (?:i|we) (?:have|own|hold)\b",
     edit=r"\b(?:add|remove|delete|record|log|track|update|edit)\b.{0,40}?\b(?:to|from|in|into|on) (?:my|the) "
          r"(?:portfolio|holdings|positions|watchlist)\b|"
          r"\b(?:delete|remove|close|update) my (?:\w+ )?(?:position|holdings)\b|"
@@ -95,17 +105,20 @@ PORTFOLIO = RuleSet.of(
             r"我(?:现在)?(?:持有|有)(?:哪些|什么)(?:股票|基金|币|资产)|"
             r"我的(?:账户|资产|基金|股票|组合|持仓)(?:总资产|总额|收益|盈亏|多少)|"
             r"(?:看看|看一下|查看|看下|查一下)我的(?:基金|股票|持仓|组合|账户|资产|收益)|"
-            r"我(?:总共|一共|今年|这个月|目前)?(?:投了|投入了|赚了|亏了|买了)多少",
+            r"我(?:总共|一共|今年|这个月|目前)?(?:投了|投入了|赚了|亏了|买了)多少|"
+            r"我的(?:收益|收益率|盈亏|回报)(?:率)?(?:多少|怎么样|是多少)|我(?:现在|目前)?(?:一共|总共)?有多少钱在",
     zh_show=r"(?:查看|看看|看一下|显示|查一下|查询|列出|show)(?:一下)?(?:我的)?(?:持仓|组合|账户|仓位)",
     zh_edit=r"(?:加入|添加|加到|加进|删除|移除|删掉|去掉|拿掉|更新)(?:一下)?.{0,20}?(?:组合|持仓|自选)|"
-            r"(?:组合|持仓|自选).{0,8}?(?:删掉|删除|去掉|移除|拿掉)|记录一下|记一笔|帮我记录|录入",
+            r"(?:组合|持仓|自选).{0,8}?(?:删掉|删除|去掉|移除|拿掉)|把.{1,10}?(?:删了|删掉|删除|移除|去掉)|"
+            r"记录一下|记一笔|帮我记录|录入",
 )
 # Lookups step aside for advice about them ("is it bad to check my portfolio every day?").
 LOOKUP_IS_A_QUESTION_ABOUT = compile_fast(r"\bis it (?:bad|good|ok|okay|healthy|normal|wise|smart)\b|\bhow often\b")
 
 # 3. Quote: current price and market data, for a named security or the market as a whole.
 QUOTE = RuleSet.of(
-    price_of=r"\b(?:price|quote|share price|stock price|value|market cap\w*|p/?e(?: ratio)?|dividend yield|volume|"
+    price_of=r"\b(?:price|quote|share price|stock price|value|market cap\w*|p/?e(?: ratio)?|dividend yield|yield|"
+             r"volume|"
              r"52[- ]week (?:high|low)|all[- ]time high|close|closing price|opening price|chart)s? (?:of|for|on)\b",
     ticker_data=r"\b(?:price|quote|chart|market cap|trading at|closed? at|closing|52[- ]week|dividend yield|"
                 r"volume)\b|\bat (?:rn|right now|the moment)\b|\bwhat(?:'s|s| is) \S+ at\b",
@@ -114,12 +127,12 @@ QUOTE = RuleSet.of(
     current=r"\b(?:current|latest|live|real[- ]time)\b|\bhow much is\b|\bright now\b|\btoday\b|\bpull up\b|"
             r"\bshow me\b",
     zh_data=r"股价|现价|最新价|价格|什么价|啥价|多少钱|报价|行情|k线|走势图|分时|收盘|开盘|涨跌幅|涨了多少|跌了多少|涨幅|"
-            r"跌幅|市值|市盈率|点位|多少点|成交量|今[天日]|看[下看]|看一下|查[下一]|查看",
+            r"跌幅|市值|市盈率|点位|多少点|成交量|今[天日]|看[下看]|看一下|查[下一]|查看|收了|收在|收报",
 )
 # Indices and markets a quote or a forecast can be about without naming a security.
 MARKET = RuleSet.of(
     market=r"\b(?:the market|markets?|stock market|stocks|crypto\w*|altcoins?|gold|silver|oil|housing|house prices|"
-           r"real estate|bonds|dollar|yen|euro|rates|interest rates|economy|recession|fed)\b",
+           r"real estate|bonds|treasury|treasuries|dollar|yen|euro|rates|interest rates|economy|recession|fed)\b",
     zh_market=r"大盘|股市|a股|港股|美股|市场|黄金|房价|楼市|油价|汇率|人民币|币圈",
 )
 
@@ -128,7 +141,7 @@ MARKET = RuleSet.of(
 NOW = RuleSet.of(
     now=r"\b(?:today|now|right now|rn|currently|current|latest|live|yesterday|this (?:morning|afternoon|week)|"
         r"so far)\b",
-    zh_now=r"今[天日]|现在|目前|最新|昨[天日]|本周|刚才",
+    zh_now=r"今[天日]|现在|目前|最新|昨[天日晚]|本周|刚才",
 )
 
 # 4. Shopping: buying things, not investments ("which phone should I buy?").
@@ -141,7 +154,8 @@ ADVICE = RuleSet.of(
     should_i_trade=rf"{SHOULD_I} (?:still |just |now |really |also |finally )?{TRADE_VERB}|"
                    rf"\b{I_} should (?:still |just )?{TRADE_VERB}",
     would_you=r"\b(?:would|will|do|did|are) you (?:be )?(?:buy(?:ing)?|sell(?:ing)?|hold|short|own|touch|invest|"
-              r"pick|choose|add|keep|get in)\b|\b(?:would|do|did|will|can|could) you (?:recommend|suggest|advise) "
+              r"pick|choose|add|keep|get in)\b|\b(?:would|do) you (?:rather|prefer) (?:own|buy|hold|have)\b|"
+              r"\b(?:would|do|did|will|can|could) you (?:recommend|suggest|advise) "
               r"(?:buying|selling|holding|investing|getting|putting|adding|i\b|me\b|that i\b|we\b)|"
               r"\bshould my (?:first |next )?(?:investment|purchase|buy|pick|allocation|money|savings|401k|ira)\b|"
               r"\bwhat would you (?:buy|do|pick|invest|choose|hold|sell)\b|"
@@ -214,7 +228,7 @@ PREDICTION = RuleSet.of(
               r"\b(?:bullish|bearish) (?:on|about)\b|\bare you (?:bullish|bearish)\b",
     timing=r"\b(?:good|right|best|bad|great|perfect|ideal|smart) (?:time|moment|entry(?: point)?|point) (?:to|for) "
            r"(?:buy|sell|invest|get in|get into|get out|enter|exit|load|jump|start buying)\b|"
-           r"\btoo (?:late|early) to (?:buy|sell|invest|get in)\b|"
+           r"\btoo (?:late|early) to (?:buy|sell|invest|get in|get into|jump in|enter)\b|"
            r"\bwhen(?<!know when)(?<!decide when)(?<!tell when)(?<!learn when) "  # "how do I know when to sell"
            r"(?:to|is the best time to|will it be time to|is it time to) "
            r"(?:buy|sell|invest|get in|exit|enter)\b",
@@ -223,12 +237,13 @@ PREDICTION = RuleSet.of(
     valuation=r"\b(?:is|are) .{1,30}? (?:overvalued|undervalued|overpriced|underpriced|in a bubble|a bubble)\b",
     macro=r"\bwill there be an? (?:recession|crash|correction|bear market|bull run|rally|depression|crisis)\b|"
           r"\b(?:is|are) (?:an? |the )?(?:recession|crash|correction|bear market|bull run|rally|crisis|bull market|"
-          r"alt ?season) (?:coming|near|imminent|over|here|starting|ahead|on the way)\b",
+          r"alt ?season|soft landing|hard landing) (?:coming|near|imminent|over|here|starting|ahead|on the way|likely|"
+          r"possible|probable|inevitable)\b",
     zh_will_move=r"(?:会|能|还会|还能|会不会|能不能|可能|将|将要|还要|是否会|是否能)(?:继续|再|大幅)?(?:涨|跌|大涨|大跌|"
                  r"暴涨|暴跌|上涨|下跌|崩|反弹|回调|突破|翻倍|见底|见顶|回到|回本|涨回|跌破|降(?!低)|升(?!值|级)|回升|走强|走弱|"
                  r"创新高|持续)",
     zh_forecast=r"(?:涨|跌)到多少|能涨多少|涨多少|目标价(?:是|多少|定)|(?:后市|后期|未来|今后|接下来)(?:走势|怎么看|如何|"
-                r"会|表现)|走势(?:如何|怎么看|会)|怎么走|见底|见顶|到底了|底部|顶部|(?:好|最佳|合适)(?:的)?(?:时机|买点)|"
+                r"会|表现)|走势(?:如何|怎么看|会)|怎么走|(?:买入|入场|进场|抄底|卖出)的?时机|是不是.{0,4}时机|见底|见顶|到底了|底部|顶部|(?:好|最佳|合适)(?:的)?(?:时机|买点)|"
                 r"什么时候(?:买|卖|入场|进场|见底|反弹|涨|跌|能涨|会涨|回本|是.{0,4}时机)|上涨空间|下跌空间|还有(?:机会|空间)|"
                 r"看好|看空|看(?:涨|跌)(?!期权|合约)|涨还是跌|(?:牛市|熊市|股灾|崩盘|危机|衰退)(?:要|快)?(?:来了|来临|到来|结束)",
 )
@@ -271,7 +286,7 @@ QUOTED_TERM_MEANING = compile_fast(r"['\"][^'\"]{2,40}['\"].{0,20}\bmean|\bmean\
 # advice ("should I dca into btc or lump sum?"); a future marker with a movement and a subject is a prediction
 # ("think btc breaks 100k this cycle?"). Word order does not matter here, which is what makes them broad.
 DECISION = RuleSet.of(
-    first_person=r"\b(?:should|shall|shld|shud|ought) (?:i|we|my)\b|\b(?:i|we) should\b|"
+    first_person=r"\b(?:should|shall|shld|shud|ought) (?:i|we|my)\b|\b(?:i|we) should\b|\btime for me to\b|"
                  r"\bdo (?:i|we) (?:buy|sell|hold|add|exit|get|go|wait|keep|dump|trim)\b|"
                  r"\bcan (?:i|we) (?:still )?(?:buy|sell|get|add|invest)\b|"
                  r"\bmy (?:money|savings|cash|pension|401k|ira|bonus|position|positions|shares|holdings|crypto|coins|"
@@ -281,7 +296,8 @@ DECISION = RuleSet.of(
                   r"\b(?:your|ur) (?:top |best )?picks?\b|\bwhat would you\b|\byou recommend\b",
     evaluative=r"\b(?:good|great|bad|smart|wise|dumb|stupid|right|wrong) (?:idea|move|call|choice|bet|option|pick)\b|"
                r"\bworth (?:it|buying|getting|owning|holding)\b|\bbetter (?:buy|to buy|investment|pick|option|bet)\b|"
-               r"\bwhich (?:one|is better|is the better)\b|\bsafe (?:place|bet) (?:to|for) (?:park|put|keep|invest)\b",
+               r"\bwhich (?:one|is better|is the better)\b|\bsafe (?:place|bet) (?:to|for) (?:park|put|keep|invest)\b|"
+               r"\bwhich (?:\w+ )?(?:funds?|stocks?|etfs?|coins?|bonds?)\b",
     trade_management=r"\btake (?:some )?profits?\b|\blet it ride\b|\bcut (?:my )?loss(?:es)?\b|\baverage down\b|"
                      r"\bdouble down\b|\b(?:buy|add) more\b|\bgo all[- ]?in\b|\ball[- ]?in on\b|\bbag ?hold",
     how_much_should=r"\bhow much (?:\w+ ){0,3}(?:should|do) (?:i|we) (?:own|have|hold|buy|put|invest|allocate)\b",
@@ -293,7 +309,8 @@ DECISION = RuleSet.of(
 TRADE_OBJECT = RuleSet.of(
     trade=r"\b(?:buy|buying|sell|selling|hold|holding|short(?![- ]term)|dump|trim|exit|add|adding|invest|investing|"
           r"own|get into|move|switch|swap|rebalance|profits?)\b",
-    zh_trade=r"买|卖|入手|加仓|减仓|清仓|割肉|止损|止盈|持有|拿着|上车|梭哈|补仓|建仓|抄底|赎回|换成|转成|放",
+    zh_trade=r"买|卖|入手|加仓|减仓|清仓|割肉|止损|止盈|持有|拿着|上车|梭哈|补仓|建仓|抄底|赎回|换成|转成|放|满仓|空仓|"
+             r"半仓|轻仓|重仓|换(?:一只|一个|掉|仓)",
 )
 PRODUCT_OBJECT = RuleSet.of(
     product=rf"\b(?:{PRODUCTS})",
@@ -322,8 +339,8 @@ MOVEMENT = RuleSet.of(
     move=r"\b(?:up|down|higher|lower|rise|rising|fall|falling|drop|dropping|crash\w*|tank\w*|pop|pump\w*|dump|rip\w*|"
          r"moon\w*|recover\w*|rebound|bounce|hits?|reach\w*|breaks?|top|bottom\w*|highs?|lows?|peak|rally|"
          r"correction|recession|bear market|bull market|bubble|soft landing|hard landing|stronger|weaker|strengthen|"
-         r"weaken|outperform|underperform|double|triple|\d+x|lead\w*|happen|worth|price|prices|cost)\b|"
-         r"\$?\d[\d,.]*\s?k?\b",
+         r"weaken|outperform|underperform|double|triple|lead\w*|happen|worth|price|prices|cost)\b",
+    level=r"[$\d][\d,.]*\s?[kx]?\b",  # a price level or a multiple: "1000 by year end?", "to 10x"
     zh_move=r"涨|跌|崩|反弹|回调|见底|见顶|突破|翻倍|回到|回来|持续|走|贬值|升值|站岗|套|到多少|多少点|底|顶|高点|低点|调整|"
             r"泡沫|好吗|好不好",
 )

@@ -28,6 +28,7 @@ CSRC FDIC SIPC IRS HMRC ISA SIPP TFSA RRSP HSA FSA CD CDS MMF LOF QDII NFT NFTS 
 SPAC CFD FX TA FA DD PT PM AM EST UTC GMT US USA UK EU HK CN SZ SH NYC AI GPT LLM DAN API PDF TV PC OK OKAY
 NO YES LOL OMG WTF LMAO IMO IMHO FYI TLDR ASAP DIY DM DMS PNL HODL YOLO FUD NGMI WAGMI BTFD MACD RSI SMA EMA
 TER OCF AUM VC LLC INC PLC LTD ETN ETNS P2P CC UBI VAT GST
+NBA NFL MLB NHL FIFA UFC BBC CNN NASA FBI CIA UN WHO DIY TBH NGL IDK BTW ELI SMH
 """.split())
 
 # Tickers that are not everyday words: recognised in any case, anywhere ("tsla buy or hold").
@@ -93,6 +94,7 @@ LATIN_KNOWN = {word: (NAMES.get(word) or word.upper()) for word in [*TICKERS, *N
 LATIN_AMBIGUOUS = {word: (WORD_NAMES.get(word) or word.upper()) for word in [*WORD_TICKERS, *WORD_NAMES]
                    if word.isascii()}
 PAIR_STARTS = frozenset(name.split()[0] for name in LATIN_KNOWN if " " in name)
+LATIN_CANDIDATES = frozenset([*LATIN_KNOWN, *LATIN_AMBIGUOUS, *PAIR_STARTS])  # one lookup skips most words
 ZH_KNOWN = {name: display for name, display in NAMES.items() if not name.isascii()}
 ZH_AMBIGUOUS = {name: display for name, display in WORD_NAMES.items() if not name.isascii()}
 ZH_KNOWN_NAMES = re.compile("|".join(map(re.escape, sorted(ZH_KNOWN, key=len, reverse=True))))
@@ -134,6 +136,8 @@ def named_securities(original: str, normalised: str) -> tuple[str, ...]:
                 note(token, max(0, text.find(token.casefold())))
     words = LATIN_TOKEN.findall(text)
     for i, word in enumerate(words):
+        if word not in LATIN_CANDIDATES:
+            continue
         pair = f"{word} {words[i + 1]}" if word in PAIR_STARTS and i + 1 < len(words) else ""
         if pair in LATIN_KNOWN:
             note(LATIN_KNOWN[pair], text.find(pair))

@@ -71,7 +71,9 @@ wrote author translate translation grammar dog dogs cat cats puppy kitten pet pe
 plant plants garden tomatoes flower flowers travel visit trip vacation hotel mountain everest river tallest
 symptoms flu fever medicine doctor sleep hiccups workout exercise gym diet fix repair leaking tap plumbing bike
 car wifi router laptop homework math physics chemistry history science exam python javascript programming coding
-hi hello hey thanks thank hiya
+hi hello hey thanks thank hiya nba nfl mlb nhl fifa marathon running swim swimming yoga hiking fishing goldfish
+hamster rabbit horse essay resume cv letter email speech birthday wedding recipe drain toilet sink laundry clean
+cleaning dishes furniture paint garden lawn fact facts trivia riddle quiz celebrity actor actress singer band
 """.split())
 OTHER_PHRASES = re.compile(r"\bcapital of\b|\bwhat time is it\b|\bmeaning of life\b|\bhow are you\b|\bwhat's up\b|"
                            r"\bgood (?:morning|night|evening)\b|\bwho (?:won|wrote|painted|invented|is the best|was)\b|"
@@ -80,7 +82,8 @@ OTHER_PHRASES = re.compile(r"\bcapital of\b|\bwhat time is it\b|\bmeaning of lif
 OTHER_ZH = tuple("""
     天气 下雨 下雪 气温 怎么做 做法 菜谱 煮 炒 烤 蛋糕 吃什么 球赛 足球 篮球 比赛 谁赢 诗 笑话 故事 歌 电影 小说 画
     英语 翻译 作业 数学 猫 狗 宠物 植物 花 好玩 旅游 旅行 景点 去哪 多长 多高 多远 减肥 健身 感冒 吃药 医生 睡觉
-    你好 谢谢 早上好 生日 祝福 新鲜 保存 粥 学好 帮我写
+    你好 谢谢 早上好 生日 祝福 新鲜 保存 粥 学好 帮我写 游泳 跑步 出门 运动 钓鱼 唱歌 跳舞 请假条 作文 简历
+    做菜 菜谱 炒菜
 """.split())
 
 

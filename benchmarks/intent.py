@@ -7,14 +7,27 @@ Per split and language: accuracy; recall of personal_advice, of prediction and o
 >= 98% each); the share of education questions routed elsewhere (target <= 3%); per-intent precision and
 recall; and a confusion matrix (rows: labelled intent, columns: routed intent).
 
-Splits: the rules were tuned on "tune". "test" was held out until its first evaluation (98.5% accuracy,
-education misrouted 3.4%); its three misses were then fixed, so it is no longer unseen. "holdout" (a separate
-file) was written after that first look and before the fixes, and is the honest figure for the current rules.
+Splits and honesty. The rules were tuned on "tune". Each later split was written before the round of fixes
+that followed its predecessor's first evaluation, evaluated once, and only then tuned on. So the honest figure
+for each version of the rules is the first evaluation of the next split (all sets written by the rules' author;
+real members' messages would be the truer test):
+
+    split     first look at          accuracy  advice+prediction recall  education misrouted
+    test      phrase rules v1          98.5%     100.0% (72/72)             3.4% (2/58)
+    holdout   v2 (test misses fixed)   80.3%      84.0% (42/50)            27.5% (11/40)
+    holdout2  v3 (off_topic needs another topic)
+                                       78.3%      72.2% (52/72)             6.5% (3/46)
+    holdout3  v4 (cue rules)           80.0%      84.7% (61/72)             0.0% (0/42)
+    holdout4  v5 (shipped)             see below; never tuned on
+
+"test" looked good because it was drawn from the same pool as "tune"; the later sets show what unseen phrasing
+does. holdout4's first evaluation is recorded in the report that shipped v5 and guarded by a floor test.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 from collections import Counter
 from pathlib import Path
@@ -74,21 +87,28 @@ def report(name: str, rows: list[dict[str, str]], verbose: bool) -> None:
                 print(f"  MISS {row['intent']:>15} -> {got:15} {read_intent(row['text']).rule:35} {row['text']}")
 
 
-def latency(texts: list[str], rounds: int = 20) -> None:
-    for text in texts:  # warm caches and compiled patterns
+def latency(texts: list[str], repeats: int = 50, rounds: int = 3) -> None:
+    """Per-question CPU time (best of ``rounds``, each ``repeats`` calls): CPU time leaves out the time the
+    process spends descheduled, so the figure holds on a shared, loaded machine. Wall-clock throughput beside it."""
+    per_question: list[float] = []
+    for text in texts:
+        classify(text)  # warm
+        best = float("inf")
+        for _ in range(rounds):
+            began = time.process_time_ns()
+            for _ in range(repeats):
+                classify(text)
+            best = min(best, (time.process_time_ns() - began) / repeats / 1000)
+        per_question.append(best)
+    began_wall = time.perf_counter()
+    for text in texts:
         classify(text)
-    timings: list[float] = []
-    start = time.perf_counter()
-    for _ in range(rounds):
-        for text in texts:
-            began = time.perf_counter_ns()
-            classify(text)
-            timings.append((time.perf_counter_ns() - began) / 1000)
-    elapsed = time.perf_counter() - start
-    print(f"\n=== latency: {len(timings)} classify calls ===")
-    print(f"  throughput {len(timings) / elapsed:,.0f} questions/s; per question (µs): "
-          f"p50 {percentile(timings, 50):.1f}  p95 {percentile(timings, 95):.1f}  p99 {percentile(timings, 99):.1f}  "
-          f"max {max(timings):.1f}")
+    wall = time.perf_counter() - began_wall
+    print(f"\n=== latency: {len(texts)} questions, CPU time per classify call (µs) ===")
+    print(f"  p50 {percentile(per_question, 50):.1f}  p95 {percentile(per_question, 95):.1f}  "
+          f"p99 {percentile(per_question, 99):.1f}  max {max(per_question):.1f}  "
+          f"mean {statistics.fmean(per_question):.1f}")
+    print(f"  wall clock, one pass: {len(texts) / wall:,.0f} questions/s (affected by other load on the machine)")
 
 
 def main() -> None:

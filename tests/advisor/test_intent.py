@@ -12,7 +12,7 @@ import pytest
 
 from advisor import intent, intent_rules
 from advisor.intent import IntentReading, classify, read_intent
-from advisor.patterns import RuleSet, fast_pattern
+from advisor.patterns import RuleSet, anchors_of, fast_pattern, scan
 from advisor.text import normalise
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -23,7 +23,7 @@ def _read(name: str) -> list[dict[str, str]]:
 
 
 ROWS = _read("intents.jsonl")  # tune / test, ~50/50
-HOLDOUT = _read("intents_holdout.jsonl")  # holdout, holdout2: written later, each before the fixes that followed
+HOLDOUT = _read("intents_holdout.jsonl")  # holdout..holdout4: written later, each before the fixes that followed
 
 
 def transcript(*pairs: tuple[str, str]) -> list[pytest.ParameterSet]:
@@ -172,14 +172,27 @@ def _routed_figures(rows: list[dict[str, str]]) -> dict[str, float]:
 
 
 @pytest.mark.parametrize("split", ["tune", "test", "holdout", "holdout2", "holdout3"])
-def test_labelled_set_meets_the_targets(split: str) -> None:
-    """Honest figures are each split's first evaluation (benchmarks/intent.py docstring): tune was tuned on
-    from the start, test and holdout were fixed after their first look, holdout2 only after its own."""
+def test_tuned_splits_meet_the_targets(split: str) -> None:
+    """Regression guard on every split the rules were tuned on. These are not honest figures: the honest ones
+    are each split's first evaluation, listed in benchmarks/intent.py, and holdout4 below."""
     figures = _routed_figures([row for row in (*ROWS, *HOLDOUT) if row["split"] == split])
     assert figures["advice"] >= 0.98, figures
     assert figures["prediction"] >= 0.98, figures
     assert figures["advice+prediction"] >= 0.98, figures
     assert figures["education misrouted"] <= 0.03, figures
+
+
+def test_untouched_holdout_stays_above_its_floor() -> None:
+    """holdout4 was written before the last round of fixes and is never tuned on, so it shows how the rules do
+    on questions they have not seen. The targets (98% recall) are not met there; these floors were set before
+    its first evaluation, from the first looks at the earlier holdouts (72-85% advice+prediction recall), and
+    catch a change that makes unseen questions worse."""
+    rows = [row for row in HOLDOUT if row["split"] == "holdout4"]
+    figures = _routed_figures(rows)
+    accuracy = sum(classify(row["text"]) == row["intent"] for row in rows) / len(rows)
+    assert figures["advice+prediction"] >= 0.70, figures
+    assert figures["education misrouted"] <= 0.10, figures
+    assert accuracy >= 0.70, accuracy
 
 
 def test_labelled_set_is_bilingual_and_split_evenly() -> None:
@@ -203,16 +216,24 @@ def test_fast_rules_match_exactly_what_was_written(name: str, rules: RuleSet) ->
         "foreshould i buy", "reshall we sell", "isn't it a buy", "this is a good buy", "awill it go up",
         "you are now", "ayou are now", "show my portfolio", "reshow my portfolio", "xwhat is a stock",
     ]
-    for rule, compiled in (*rules.english, *rules.chinese):
+    for rule, compiled, _ in (*rules.english, *rules.chinese):
         written = re.compile(rules.written[rule])
         for text in texts:
             fast, slow = compiled.search(text), written.search(text)
             assert (fast and fast.span()) == (slow and slow.span()), (name, rule, text)
+    for text in texts:  # anchors only skip rules that could not have matched
+        scanned = scan(text)
+        candidates = [*(rules.english if scanned.latin else ()), *(rules.chinese if scanned.cjk else ())]
+        without_anchors = next((rule for rule, compiled, _ in candidates if compiled.search(text)), None)
+        assert rules.first(text, scanned) == without_anchors, (name, text)
 
 
 def test_fast_pattern_moves_leading_word_boundaries_behind_the_word() -> None:
     assert fast_pattern(r"\bcoins?\b|\bwill (?:it|they)") == r"coin(?<!\wcoin)s?\b|will(?<!\wwill) (?:it|they)"
-    assert fast_pattern(r"\b(?:is|are) a buy") == r"(?:is(?<!\wis)|are(?<!\ware)) a buy"
+    assert fast_pattern(r"\b(?:is|are) a buy") == r"is(?<!\wis) a buy|are(?<!\ware) a buy"
+    assert fast_pattern(r"\b(?:hits?|\d+x)\b") == r"\b(?:hits?|\d+x)\b"  # "\d+x" has no word to guard
+    assert anchors_of(fast_pattern(r"\b(?:is|are) a buy|\bcoins?\b")) == {"is", "are", "coi"}
+    assert anchors_of(fast_pattern(r"\bwill\b|^why")) is None  # "^why" has no guarded word: always run
     assert fast_pattern(r"\b(?:your )?new") == r"\b(?:your )?new"  # optional group: left as written
     assert fast_pattern(r"^why\b|[|]\bx") == r"^why\b|[|]\bx"  # "|" inside a class is not a branch
 
