@@ -35,6 +35,12 @@ Borderline rules, decided deliberately:
 - An opinion on a named security ("thoughts on PLTR?", "怎么看茅台") is advice; "bullish on", "看好", valuation
   calls ("is NVDA overvalued?", "in a bubble?") and macro forecasts (recession, rate cuts) are predictions.
 - Mechanics ("how do I buy bitcoin?", "how do I open a brokerage account?") are education.
+- General comparisons without the asker in them ("which is better for beginners, ETFs or mutual funds?") are
+  education; with the asker or a named security ("VTI or VXUS for me?") advice.
+- Without a named security, "why ..." and effect or what-if questions ("how will rising rates affect bonds?")
+  are explanations. A plain "will" question stays a prediction even when it is really about a mechanism
+  ("will bond prices fall if rates rise?"): the safe side.
+- Traditional characters are folded to simplified before matching (``advisor.traditional``).
 """
 
 from __future__ import annotations
