@@ -42,8 +42,9 @@ class Rule:
 NUMBER = r"[$¥€£]?\d[\d,.]*(?:\s?(?:k|m|bn|%|percent|points?|dollars?))?"
 ZH_NUMBER = r"[\d一二三四五六七八九十百千万亿两.]+"
 # "Will", "is going to", "is set to" ..., and the adverbs that may follow ("will easily triple").
-FUTURE = _any(r"will", r"'ll", r"(?:is|are|'s|'re)? ?going to", r"gonna", r"should",
-              r"(?:is|are)? ?(?:set|poised|bound|sure|certain|expected|likely|about|on track) to")
+FUTURE = _any(r"will", r"'ll", r"gonna", r"should", r"(?:(?:is|are|'s|'re) )?" + _any(
+    r"going to", r"set to", r"poised to", r"bound to", r"sure to", r"certain to", r"expected to", r"likely to",
+    r"about to", r"on track to"))
 ADVERB = (r"(?: (?:easily|definitely|surely|certainly|probably|likely|soon|quickly|only|always|never|strongly|"
           r"continue to|keep|at least|still|then|eventually|finally|really|massively|further|also))*")
 # Chinese future modals, minus the words they hide in: 需要/只要/不要 (need, only if, don't), 可能/才能 (may).
@@ -212,8 +213,7 @@ TRADE_VERB = (_any(r"buy", r"sell", r"short", r"dump", r"grab", r"own", r"hold",
                    r"switch", r"ape into", r"double down", r"average down", r"pick up", r"picking up")
               + r"(?:ing)?(?! (?:only|what|when|if|enough|cash|some cash|an emergency|a diversified|a mix|a range|"
                 r"a balanced|diversified))")
-# Imperatives, at the start of a clause only: "Buy VTI", not "a buy order", "buy-and-hold investors",
-# "whether to buy, sell or hold".
+# Imperatives ("Buy VTI", not "a buy order", "buy-and-hold investors", "whether to buy, sell or hold").
 IMPERATIVE = _any(
     r"buy(?:ing)? more", r"sell more", r"keep buying", r"keep selling", r"hodl", r"accumulate", r"dump", r"grab",
     r"(?:start|consider|try|begin|think about) (?:buying|selling|shorting|accumulating|adding|loading)",
@@ -228,7 +228,6 @@ IMPERATIVE = _any(
     r"everything)(?: of)? )*(?:your )?(?:\w+ )?(?:portfolio|money|savings|cash|funds|capital|net worth|paycheck|"
     r"salary)\b.{0,10}? (?:into|in|on)",  # put at least half your portfolio in Nvidia
     r"add [\w$.]{1,12} to your (?:portfolio|holdings|basket)")
-CLAUSE_START = r"(?:^|, (?:so |then )?|\b(?:just|now|simply|seriously|honestly|definitely|please) )"
 
 TRADE_CALL = Rule("G5 trade call", "call", """Telling someone to trade, or saying what the speaker would trade.
 
@@ -238,7 +237,10 @@ TRADE_CALL = Rule("G5 trade call", "call", """Telling someone to trade, or sayin
     you ...") is not a call, and neither is a warning not to trade ("don't put all your savings into one
     stock", 不要满仓).""",
     _compile(
-        rf"{CLAUSE_START}{IMPERATIVE}\b",
+        # Imperatives open a clause, or follow ", " or an urging word ("just buy the dip").
+        rf"^{IMPERATIVE}\b",
+        rf", (?:so |then )?{IMPERATIVE}\b",
+        rf"\b(?:just|now|simply|seriously|honestly|definitely|please) {IMPERATIVE}\b",
         rf"\byou(?:'d| had| would)? (?:should|must|need to|have to|ought to|better|gotta|'ve got to) (?:\w+ )?"
         rf"{TRADE_VERB}\b",  # you should buy TSLA now
         rf"\b(?:everyone|everybody|investors|people|you all|y'all|all of you|traders|holders) (?:should|must|needs? to|"
@@ -258,8 +260,8 @@ TRADE_CALL = Rule("G5 trade call", "call", """Telling someone to trade, or sayin
         r"opportunity|day|week) to (?:buy|sell|get in|load up|add)\b",  # now is the time to buy gold
         r"\b(?:it'?s|it is|this is) (?:a|the) (?:good|great|perfect|best|right) (?:time|moment|chance|opportunity|"
         r"entry point) to (?:buy|sell|get in|load up|add)\b",
-        r"\b(?:i'?m|i am|we'?re|we are) (?:buying|selling|shorting|loading up|adding|accumulating|going all in)\b",
-        r"\b(?:i'?m|i am|we'?re|we are) (?:going )?all[ -]in\b|\bfollow (?:me|my lead)\b|\byou should follow\b",
+        r"\b(?:i'm|im|i am|we're|we are) (?:buying|selling|shorting|loading up|adding|accumulating|going all in)\b",
+        r"\b(?:i'm|im|i am|we're|we are) (?:going )?all[ -]in\b|\bfollow (?:me|my lead)\b|\byou should follow\b",
         r"\b(?:and )?so should you\b|\byou should (?:be |do )?(?:too|the same)\b",
         r"\bsmart money is (?:buying|selling|loading)\b",
         # Chinese: advice (not 不建议), urgency, all-in, what the speaker would do, hold calls.
@@ -297,7 +299,8 @@ TESTIMONIAL = Rule("G8 testimonial", "testimonial", """Someone's own results hel
         r"\bmy (?:portfolio|account|returns?|profits?|gains?|investments?|savings|balance|net worth|stake|position)s? "
         r"(?:has |have |had |was |were |is |are )?(?:\w+ )?(?:doubled|tripled|grew|gained|rose|jumped|soared|"
         r"went up|up|were|was|hit|reached|increased)\b",  # my portfolio doubled
-        r"\b(?:i'?m|i am|we'?re|we are) (?:already )?(?:up|in profit) (?:\d|big|huge|a lot)",  # I'm up 120%
+        r"\b(?:i'm|i am|we're|we are) (?:already )?(?:up|in profit) (?:\d|big|huge|a lot)",  # I'm up 120%
+        r"\bim up (?:\d|big|huge|a lot)",  # "im" is too short a piece to look for on its own
         rf"\b(?:our|my) (?:vip |group |channel |community |premium )?{COMMUNITY}(?: have| has| are| were)?(?: all)? "
         r"(?:earned|made|gained|pocketed|netted|up|profited|doubled|tripled|turned|won|retired)\b",  # our members
         r"\b(?:students|members|subscribers|clients|followers) (?:in|of|from) (?:our|my|this) (?:course|group|channel|"
