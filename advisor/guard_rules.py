@@ -59,7 +59,8 @@ DIRECTION = _any(
     r"keep (?:rising|climbing|falling|going)", r"break (?:out|through|above|below)", r"trade (?:above|below|at)",
     r"(?:outperform|underperform|beat)(?! (?:its|their) (?:index|benchmark))(?: (?:the|its)? ?[\w&]+)?",
     r"(?:double|triple|quadruple)(?! (?:the|your|its|their|a|an|his|her|our|any|every|each|that|this|these|those)\b)",
-    rf"(?:finish|end|close) (?:the (?:year|month|week|quarter) )?(?:at|above|below|near) {NUMBER}")
+    rf"(?:finish|end|close) (?:the (?:year|month|week|quarter) )?(?:at|above|below|near) {NUMBER}",
+    r"(?:finish|end|close) (?:the (?:year|month|week|quarter) )?(?:higher|lower|up|down)")
 # Moves only a promoter describes this way: no "if" turns "will skyrocket" into teaching.
 HYPE = _any(r"soar", r"skyrocket", r"explode", r"moon", r"rocket", r"surge", r"crash", r"plunge", r"tank", r"collapse",
             r"crater", r"rip(?: higher)?", r"fly", r"pump", r"\d+x", r"go parabolic", r"take off", r"blow up")
@@ -78,7 +79,7 @@ HORIZON = _any(
 NAMED_ASSET_WORDS = _any(
     r"bitcoin", r"btc", r"ether(?:eum)?", r"eth", r"dogecoin", r"doge", r"solana", r"xrp", r"tesla", r"nvidia",
     r"apple", r"microsoft", r"amazon", r"alphabet", r"google", r"netflix", r"palantir", r"gamestop", r"gold",
-    r"silver", r"oil")
+    r"silver", r"oil", r"yuan", r"renminbi", r"euro", r"yen", r"sterling")
 ZH_NAMED_ASSET = _any(r"比特币", r"以太坊", r"狗狗币", r"茅台", r"英伟达", r"特斯拉", r"腾讯", r"宁德时代", r"比亚迪",
                       r"苹果", r"黄金")
 NAMED_ASSET = re.compile(r"\$[a-z]{1,5}\b|\b" + NAMED_ASSET_WORDS + r"\b|" + ZH_NAMED_ASSET)
@@ -114,6 +115,9 @@ PROMISE = Rule("G2 promise", "promise", """A promise that money cannot be lost o
         r"\bno way (?:this|it|you|we|that) (?:can |could |will )?(?:goes? wrong|fails?|loses?)\b",
         r"\bnothing to lose (?:and|but) (?:everything|a lot|much) to gain\b",
         r"\b(?:profits?|returns?|gains?|income|payouts?|yields?) (?:are |is )?(?:certain|assured|locked in|secured)\b",
+        r"\b(?:profits?|returns?|gains?|income|payouts?|yields?)\b.{0,30}? (?:is|are) (?:virtually|almost|practically|"
+        r"basically|essentially|all but|100%) (?:certain|assured|guaranteed)\b",  # returns ... are virtually certain
+        r"\bnever at risk\b|\bcan'?t go wrong\b|\bcannot go wrong\b|\bcan not go wrong\b",
         r"\bassured (?:of|returns?|profits?|income)\b",  # you are assured of 9% a year
         r"\b100 ?(?:%|percent) (?:safe|sure|certain|secure|risk)",  # 100% safe
         r"\b(?:capital|principal|money|savings|investment|deposit)s? (?:is|are|stays?|remains?) (?:fully|completely|"
@@ -135,7 +139,8 @@ PROMISE = Rule("G2 promise", "promise", """A promise that money cannot be lost o
         r"(?:百分百|100%)(?:盈利|赚|保本|安全|收益|回本)|(?:一定|肯定|保证|绝对)(?:能)?(?:赚钱|盈利|赚)",
         r"承诺(?:年化|投资|固定|最低)?(?:收益|回报|利率)|保证(?:赚钱|盈利|回报|本金|你|您|每月|每年|年化)",
         r"收益(?:绝对|一定)?有(?:保障|保证)|(?:收益|回报|利息|年化)率?(?:保证|确保|承诺)(?:在|达到|不低于|超过|有)",
-        r"本金(?:绝对|百分百|完全|100%)安全|收益稳稳|稳稳(?:的)?(?:收益|赚|幸福)",
+        r"本金(?:绝对|百分百|完全|100%)安全|本金(?:绝对|完全|百分百)?有(?:保障|保证)|收益稳稳|稳稳(?:的)?(?:收益|赚|幸福)",
+        r"只会多不会少|只多不少|只增不减",
     ),
 )
 
@@ -167,6 +172,9 @@ FORECAST = Rule("G3 forecast", "forecast", """A claim about where a price, a mar
         r"\b(?:can|will|does|do|it|they) only (?:go up|grow|rise|increase|gain|climb)\b|\bonly (?:goes|go|going) up\b",
         r"\bonly (?:rises?|goes higher)\b|\bthe only way is up\b|\b(?:has|have) bottomed\b|\bthe bottom is in\b",
         r"\broom to (?:run|rise|grow|climb)\b",  # the stock has room to run
+        # We see gold trading at $2,800.
+        rf"\b(?:i|we|analysts?) (?:see|expect|forecast|project|predict)s? [\w$&. -]{{1,30}}? (?:trading|reaching|"
+        rf"hitting|at|hit|reach|trade) (?:at |above |below |near )?{NUMBER}",
         rf"\b{FUTURE} be (?:the )?(?:best|top|worst|biggest|strongest) (?:performers?|performing|winners?|losers?|"
         r"investments?|trades?|assets?)\b",  # will be the best performers of the decade
         rf"\b(?:i|we) (?:predict|forecast|expect|think|believe|bet|reckon|am confident|are confident|'m confident|"
@@ -179,6 +187,7 @@ FORECAST = Rule("G3 forecast", "forecast", """A claim about where a price, a mar
         r"突破|破|站上|起飞|崩盘)",  # 肯定涨, 一定会反弹
         r"必跌|只涨不跌|稳涨|跌不下去|跌不了|只会涨|不可能跌",
         r"(?<!了)翻[\d一二三四五六七八九十两几百]+倍",  # 翻十倍 (翻了一倍 is history)
+        r"(?:上涨|上升)?空间(?:至少|起码)?还?有[\d一二三四五六七八九十两几百]+(?:倍|%|成)",  # 上涨空间至少还有一倍
         r"(?:至少|起码|还有|仍有)[^,。]{0,4}\d+%?的?(?:涨幅|上涨空间|空间|跌幅)",  # 至少还有50%的涨幅
         r"(?:即将|马上|很快|就要)(?:迎来|开启|进入)(?:大|一波|新一轮)?(?:主升浪|牛市|大行情|暴涨|拉升|反弹|崩盘|暴跌)|主升浪",
         r"(?:牛市|熊市|大行情|崩盘|暴跌|暴涨)(?:就)?(?:要|即将|马上)?来(?:了|临)",  # 牛市要来了
@@ -210,7 +219,7 @@ FORECAST = Rule("G3 forecast", "forecast", """A claim about where a price, a mar
 # general advice ("should hold enough cash", "should buy only what they understand").
 TRADE_VERB = (_any(r"buy", r"sell", r"short", r"dump", r"grab", r"own", r"hold", r"load up", r"get (?:in|into|out)",
                    r"pile into", r"go all in", r"go long", r"take profits?", r"accumulate", r"add", r"put", r"move",
-                   r"switch", r"ape into", r"double down", r"average down", r"pick up", r"picking up")
+                   r"switch", r"ape into", r"double down", r"average down", r"pick up", r"picking up", r"rotate")
               + r"(?:ing)?(?! (?:only|what|when|if|enough|cash|some cash|an emergency|a diversified|a mix|a range|"
                 r"a balanced|diversified))")
 # Imperatives ("Buy VTI", not "a buy order", "buy-and-hold investors", "whether to buy, sell or hold").
@@ -222,12 +231,13 @@ IMPERATIVE = _any(
     r"short(?![ -](?:selling|sellers?|positions?|interest|squeeze|term|-term|sale))",
     r"load up", r"get (?:into|out of|in on)", r"pile into", r"go all[ -]in", r"go (?:long|short)", r"ape into",
     r"hold on ?to", r"hold (?:it|them|these|those) (?:for|until|forever|long)", r"take profits? on",
+    r"rotate (?:out of|into|from)",
     r"back (?:up )?the truck", r"double down on", r"average down on", r"switch (?:from [\w ]{1,20} )?(?:to|into)",
     r"(?:move|put) (?:your|all|everything|every)\b.{0,30}? (?:into|in)\b",  # put your savings into QQQ
     r"(?:put|move|invest|park|allocate|throw) (?:(?:at least|up to|about|half|all|most|some|\d+ ?%|a third|"
     r"everything)(?: of)? )*(?:your )?(?:\w+ )?(?:portfolio|money|savings|cash|funds|capital|net worth|paycheck|"
     r"salary)\b.{0,10}? (?:into|in|on)",  # put at least half your portfolio in Nvidia
-    r"add [\w$.]{1,12} to your (?:portfolio|holdings|basket)")
+    r"add (?:some |more )?[\w$.]{1,12} to your (?:portfolio|holdings|basket|account|position)")
 
 TRADE_CALL = Rule("G5 trade call", "call", """Telling someone to trade, or saying what the speaker would trade.
 
@@ -240,7 +250,7 @@ TRADE_CALL = Rule("G5 trade call", "call", """Telling someone to trade, or sayin
         # Imperatives open a clause, or follow ", " or an urging word ("just buy the dip").
         rf"^{IMPERATIVE}\b",
         rf", (?:so |then )?{IMPERATIVE}\b",
-        rf"\b(?:just|now|simply|seriously|honestly|definitely|please) {IMPERATIVE}\b",
+        rf"\b(?:just|now|simply|seriously|honestly|definitely|please|go ahead and) {IMPERATIVE}\b",
         rf"\byou(?:'d| had| would)? (?:should|must|need to|have to|ought to|better|gotta|'ve got to) (?:\w+ )?"
         rf"{TRADE_VERB}\b",  # you should buy TSLA now
         rf"\b(?:everyone|everybody|investors|people|you all|y'all|all of you|traders|holders) (?:should|must|needs? to|"
@@ -263,7 +273,7 @@ TRADE_CALL = Rule("G5 trade call", "call", """Telling someone to trade, or sayin
         r"\b(?:i'm|im|i am|we're|we are) (?:buying|selling|shorting|loading up|adding|accumulating|going all in)\b",
         r"\b(?:i'm|im|i am|we're|we are) (?:going )?all[ -]in\b|\bfollow (?:me|my lead)\b|\byou should follow\b",
         r"\b(?:and )?so should you\b|\byou should (?:be |do )?(?:too|the same)\b",
-        r"\bsmart money is (?:buying|selling|loading)\b",
+        r"\bsmart money is (?:buying|selling|loading)\b|\b(?:is )?a no-brainer\b|\bis a steal\b",
         # Chinese: advice (not 不建议), urgency, all-in, what the speaker would do, hold calls.
         r"(?<!不)建议(?:大家|你|您|各位|投资者|朋友们|兄弟们)?(?:(?!了解|阅读|评估|谨慎|是否|根据|确认|先|再)[^,。]){0,10}?"
         r"(?:买入|买进|卖出|持有|加仓|减仓|清仓|抄底|入手|上车|梭哈|满仓|重仓|建仓|止盈|出货|跟进|做多|做空|配置|布局|低吸|抛售)",
@@ -279,13 +289,14 @@ TRADE_CALL = Rule("G5 trade call", "call", """Telling someone to trade, or sayin
         r"(?:投进|投入|砸进|押在|换成|买)",  # 我会把所有钱都投进英伟达
         r"(?:我|我们)(?:会|要|准备|打算|正在|已经)(?:现在|马上|今天|明天)?(?:买入|卖掉|卖出|清仓|加仓|抄底|满仓|梭哈)",
         r"换成我|如果我是你|要是我是你|换做是我|听我的|(?:全部|统统|通通)(?:卖掉|清仓|换成|买入)",
+        r"(?:今天|明天|明早|周一|开盘|尾盘)[^,。]{0,4}?就(?:买入|卖出|清仓|加仓|抄底|满仓)",  # 明天一早就买入
         rf"(?:^|,)(?:继续)?(?:持有|拿住|捂住|拿好){ZH_THIS_ASSET}|(?:千万)?(?:别|不要)(?:卖|抛|割肉|下车)",  # 千万别卖
     ),
 )
 
 # --- G8 testimonial ---------------------------------------------------------------------------------------
 MONEY_OBJECT = (r"(?:[$¥€£]?\d|money|a fortune|a killing|profits?|cash|bucks|grand|gains?|returns?|more|a lot|"
-                r"enough|my )")
+                r"enough|my |\w+ figures|thousands|millions)")
 COMMUNITY = r"(?:members?|subscribers?|students?|clients?|followers?|community|users?|customers?|traders?)"
 TESTIMONIAL = Rule("G8 testimonial", "testimonial", """Someone's own results held up as evidence.
 
@@ -296,7 +307,8 @@ TESTIMONIAL = Rule("G8 testimonial", "testimonial", """Someone's own results hel
         rf"\b(?:i|we)(?:'ve| have| had)? (?:just |already |personally |literally |also |actually |been )?(?:made|"
         rf"earned|gained|pocketed|netted|banked|cleared|doubled|tripled|quadrupled|turned|raked in|profited|making|"
         rf"earning)\b.{{0,30}}?{MONEY_OBJECT}",  # I made 300%, we turned $1,000 into ...
-        r"\bmy (?:portfolio|account|returns?|profits?|gains?|investments?|savings|balance|net worth|stake|position)s? "
+        r"\bmy (?:\w+ )?(?:portfolio|account|returns?|profits?|gains?|investments?|savings|balance|net worth|stake|"
+        r"position)s? "
         r"(?:has |have |had |was |were |is |are )?(?:\w+ )?(?:doubled|tripled|grew|gained|rose|jumped|soared|"
         r"went up|up|were|was|hit|reached|increased)\b",  # my portfolio doubled
         r"\b(?:i'm|i am|we're|we are) (?:already )?(?:up|in profit) (?:\d|big|huge|a lot)",  # I'm up 120%
@@ -315,6 +327,7 @@ TESTIMONIAL = Rule("G8 testimonial", "testimonial", """Someone's own results hel
         r"\bthanks to (?:the|this|our|my)\b.{0,40}, (?:i|we)\b",  # thanks to the teacher's picks, I ...
         r"\b(?:made|earned|got|netted|won) (?:me|us) (?:[$¥€£]?\d|rich|a fortune|money)",  # made me $12,000
         r"\bi went from \w+ to (?:millionaire|rich|[$¥€£]?\d)",  # I went from broke to millionaire
+        r"\bi (?:bought|got in|entered) (?:\w+ )?(?:at|around|near) [$¥€£]?\d",  # I bought at $10 and sold at $40
         r"\bi (?:retired|was able to retire|became a millionaire)\b",
         r"\bi (?:personally )?(?:own|hold|bought|am holding|have been holding) .{0,20}\b(?:and|it) (?:it )?(?:changed|"
         r"made|paid)\b|\b(?:changed my life|paid off my (?:mortgage|debt|house|loan)|quit my job)\b",
