@@ -21,7 +21,7 @@ from collections.abc import Iterable
 try:
     import re._parser as sre_parse  # the parser behind re.compile (private, CPython 3.11+)
 except ImportError:  # elsewhere ``required_pieces`` answers None: every pattern runs, only slower
-    sre_parse = None  # type: ignore[assignment]
+    sre_parse = None  # type: ignore[assignment, unused-ignore]
 
 Pieces = frozenset[str] | None  # one of these is in every match; None: no useful set known
 MIN_BYTES = 3  # "will" and 稳 are worth looking for; "i" and "to" are in nearly every clause
