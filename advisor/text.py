@@ -22,21 +22,33 @@ HOMOGLYPHS = str.maketrans({
 })
 # Curly quotes and primes become straight ones, so rules need one apostrophe and one double quote.
 QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "′": "'"})
-# Three or more single letters separated by single spaces or dots: "g u a r a n t e e d", "s.u.r.e".
-SPACED_LETTERS = re.compile(r"\b(?:[a-z][ .\-_*]){2,}[a-z]\b")
+# Three or more single letters separated by spaces, dots or dashes: "g u a r a n t e e d", "s.u.r.e t.h.i.n.g",
+# "r i s k - f r e e". The first letter must start a word: in "it's g u a r ..." the "s" belongs to "it's".
+SPACED_LETTERS = re.compile(r"(?<![\w'])(?:[a-z](?: ?[.\-_*] ?| {1,2})){2,}[a-z]\b")
+SEPARATOR = re.compile(r" ?[.\-_*] ?| {1,2}")
 # Spacing or filler between Chinese characters ("稳 赚 不 赔", "稳-赚") carries nothing in Chinese.
 CJK_GAP = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff])[\s.\-_*·]+(?=[\u3400-\u4dbf\u4e00-\u9fff])")
 
 
 def _join_spaced(match: re.Match[str]) -> str:
-    return re.sub(r"[ .\-_*]", "", match.group())
+    """Join the letters on the separator used most; any other separator marks a word break ("a s.u.r.e t.h.i.n.g"
+    -> "a sure thing") or, if it holds a dash, a hyphen ("r i s k - f r e e" -> "risk-free")."""
+    text = match.group()
+    separators = SEPARATOR.findall(text)
+    joiner = max(set(separators), key=separators.count)
+    letters = SEPARATOR.split(text)
+    out = letters[0]
+    for separator, letter in zip(separators, letters[1:], strict=True):
+        out += ("" if separator == joiner else "-" if "-" in separator else " ") + letter
+    return out
 
 
 def normalise(text: str) -> str:
     """Canonical form for matching: NFKC (full width -> ASCII), no invisible characters, Latin look-alikes,
     straight quotes, lower case, spaced-out letters and Chinese characters joined, runs of whitespace collapsed."""
     folded = unicodedata.normalize("NFKC", text)
-    folded = INVISIBLE.sub("", folded).translate(HOMOGLYPHS).translate(QUOTES).casefold()
+    # Case-fold before mapping look-alikes, so capital Cyrillic "А" (folded to "а") is caught as well.
+    folded = INVISIBLE.sub("", folded).casefold().translate(HOMOGLYPHS).translate(QUOTES)
     folded = SPACED_LETTERS.sub(_join_spaced, folded)
     folded = CJK_GAP.sub("", folded)
     return " ".join(folded.split())
