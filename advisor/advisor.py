@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from advisor.catalogue import education_query, message
-from advisor.compliance import classify, detect_language, mentions_performance, needs_balance, screen
+from advisor.compliance import detect_language, mentions_performance, needs_balance, screen
 from advisor.composer import Draft, GroundedComposer
+from advisor.intent import read_intent
 from advisor.profiles import ProfileStore
 from advisor.risk import label_for, riskiest_topic
 from advisor.suitability import Suitability, assess
@@ -63,7 +64,9 @@ class Advisor:
     def answer(self, question: Question, collection: str | None = None) -> Answer:
         text = clean_question(question.text)
         language = question.language or detect_language(text)
-        intent = classify(text)
+        reading = read_intent(text)
+        intent = reading.intent
+        log.info("intent %s (rule %s)", intent, reading.rule)
         if intent in SHORT_REPLIES:  # routed before retrieval: research sentences would only be padding
             return Answer(text=message(SHORT_REPLIES[intent], language), risk=label_for(text, [], language),
                           disclaimer=message("disclaimer", language), language=language, intent=intent,

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from advisor.catalogue import risk_reason
+from advisor.securities import DOLLAR_TICKER, NAMES, TICKERS, WORD_NAMES, WORD_TICKERS, named_securities
+from advisor.text import normalise
 from advisor.types import RISK_LEVELS, Language, RiskLabel, RiskLevel
 
 
@@ -26,11 +28,6 @@ class Topic:
 
 def _topic(key: str, level: RiskLevel, pattern: str, flags: int = re.IGNORECASE) -> Topic:
     return Topic(key, level, re.compile(pattern, flags))
-
-
-# A bare upper-case ticker ("TSLA", "NVDA") names a security; common finance acronyms do not.
-NOT_TICKERS = ("ETF|ETFS|IPO|IPOS|ESG|USD|HKD|CNY|RMB|GDP|CPI|FAQ|CEO|CFO|SEC|FINRA|SFC|CSRC|FDIC|SIPC|"
-               "NAV|APR|APY|REIT|REITS|PE|EPS|ROE|DCA|AI|OK|US|UK|EU|HK|Q[1-4]|FY|YOY|TER|FOMO|YOLO|DM|C[1-5]|R[1-5]")
 
 
 # Riskiest first: the first match at the highest level wins the reason.
@@ -50,7 +47,6 @@ TAXONOMY: tuple[Topic, ...] = (
     _topic("ipo", "R4", r"\bipos?\b|initial public offering|new listing|打新|新股"),
     _topic("cross_border", "R4", r"stock connect|hong kong|港股通|沪港通|深港通|港股"),
     _topic("equities", "R4", r"\bstocks?\b|\bshares?\b|equit(?:y|ies)|\$[a-z]{1,5}\b|个股|股票|A股"),
-    _topic("equities", "R4", rf"\b(?!(?:{NOT_TICKERS})\b)[A-Z]{{2,5}}\b", 0),
     _topic("funds", "R3", r"\betfs?\b|index funds?|mutual funds?|(?<!emergency )(?<!market )(?<!money )\bfunds?\b|"
                           r"dividend|valuation|earnings|p/?e ratio|dollar[- ]cost|esg|(?<!货币)基金|指数|分红|估值|"
                           r"财报|定投"),
@@ -70,8 +66,33 @@ def level_index(level: RiskLevel) -> int:
     return RISK_LEVELS.index(level)
 
 
+TOPICS = {topic.key: topic for topic in reversed(TAXONOMY)}  # the first (broadest) pattern of each key
+# What a named security is, when it is not a single company's shares (R4).
+FUND_SYMBOLS = frozenset("SPY|QQQ|VOO|VTI|VXUS|VT|VEA|VWO|BND|AGG|SCHD|JEPI|ARKK|IWM|DIA|GLD|SLV|TLT|USO|SPX|NDX|"
+                         "S&P 500|Nasdaq|Dow Jones|Hang Seng|Nikkei|FTSE|Russell 2000|上证指数|深证成指|创业板指|"
+                         "沪深300|中证500|恒生指数|纳斯达克|标普500|道琼斯".split("|"))
+LEVERAGED_SYMBOLS = frozenset({"TQQQ", "SQQQ", "SPXL", "SOXL"})
+CRYPTO_SYMBOLS = frozenset({"BTC", "ETH", "XRP", "USDT", "USDC", "BNB", "DOGE", "ADA", "SOL", "SHIB", "LTC", "DOT",
+                            "AVAX", "bitcoin", "ethereum", "dogecoin", "solana", "比特币", "以太坊", "狗狗币"})
+KNOWN_SYMBOLS = frozenset({*(t.upper() for t in TICKERS | WORD_TICKERS), *NAMES.values(), *WORD_NAMES.values()})
+
+
+def securities_in(text: str) -> list[str]:
+    """Securities ``text`` names for risk purposes. Stricter than intent routing: a word in capitals is a ticker
+    only when it is a known symbol or written with ``$`` ("Roth IRA" and "my CD" name nothing)."""
+    normalised = normalise(text)
+    dollars = {m.upper() for m in DOLLAR_TICKER.findall(normalised)}
+    return [name for name in named_securities(text, normalised)
+            if name in KNOWN_SYMBOLS or name in dollars or not name.isascii() or name.isdigit()]
+
+
 def topics_in(text: str) -> list[Topic]:
-    return [topic for topic in TAXONOMY if topic.pattern.search(text)]
+    found = [topic for topic in TAXONOMY if topic.pattern.search(text)]
+    for name in securities_in(text):
+        key = ("leveraged_etf" if name in LEVERAGED_SYMBOLS else "crypto" if name in CRYPTO_SYMBOLS
+               else "funds" if name in FUND_SYMBOLS else "equities")
+        found.append(TOPICS[key])
+    return found
 
 
 def _riskiest(topics: Iterable[Topic]) -> Topic | None:

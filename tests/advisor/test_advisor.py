@@ -66,11 +66,17 @@ def test_chinese_question_gets_a_chinese_answer(advisor: Advisor) -> None:
     assert recommendation.text.startswith("是否买入、卖出或持有某项具体投资，是您自己的决定")
 
 
-def test_off_topic_question_abstains_with_nearest_topics(advisor: Advisor) -> None:
+def test_off_topic_question_gets_one_line_and_no_research(advisor: Advisor) -> None:
     answer = ask(advisor, "How do I bake sourdough bread at home?")
-    assert answer.abstained and answer.citations == ()
-    assert answer.text.startswith("I have no research on that yet") and "closest" in answer.text
+    assert answer.abstained and answer.citations == () and answer.intent == "off_topic"
+    assert answer.text.startswith("I only help with investing and personal-finance education")
     assert answer.risk and answer.disclaimer
+
+
+def test_unanswerable_finance_question_abstains_with_nearest_topics(advisor: Advisor) -> None:
+    answer = ask(advisor, "How is the German solidarity surcharge applied to dividend withholding?")
+    assert answer.abstained and answer.citations == () and answer.intent == "education"
+    assert answer.text.startswith("I have no research on that yet") and "closest" in answer.text
 
 
 def test_suitability_follows_the_members_profile(advisor: Advisor, profiles: MemoryProfileStore) -> None:
