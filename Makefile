@@ -22,7 +22,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-bench: $(STAMP)  ## needs ../shared/data (or ROUNDTABLE_SHARED)
+bench: $(STAMP)  ## retrieval, advisor and chat need ../shared/data (or ROUNDTABLE_SHARED)
+	$(BIN)/python benchmarks/guard.py
+	$(BIN)/python benchmarks/intent.py
 	$(BIN)/python benchmarks/retrieval.py
 	$(BIN)/python benchmarks/advisor.py
 	$(BIN)/python benchmarks/chat.py
