@@ -249,3 +249,10 @@ def test_chats_choose_only_approved_collections_and_lapsed_ones_fall_back(
     approved.names.discard("club")  # new, unvetted content arrived: the approval lapsed
     answer = say(router, "/ask when does the investment club meet?")[0].answer
     assert answer is not None and all(c.doc_id != "club-rules.md" for c in answer.citations)
+
+
+def test_the_questionnaire_speaks_the_members_language(router: Router) -> None:
+    (first,) = say(router, "/profile", kind="private", language="zh")
+    assert first.text == "**1/8** 这笔资金您计划投资多长时间？" and first.buttons[0].label == "少于1年"
+    (second,) = say(router, kind="private", language="zh", action=first.buttons[0].action)
+    assert second.text.startswith("**2/8** 一年内您能承受的最大亏损幅度")
