@@ -23,7 +23,7 @@ def _read(name: str) -> list[dict[str, str]]:
 
 
 ROWS = _read("intents.jsonl")  # tune / test, ~50/50
-HOLDOUT = _read("intents_holdout.jsonl")  # holdout..holdout4: written later, each before the fixes that followed
+HOLDOUT = _read("intents_holdout.jsonl")  # holdout..holdout5: written later, each before the fixes that followed
 
 
 def transcript(*pairs: tuple[str, str]) -> list[pytest.ParameterSet]:
@@ -217,10 +217,10 @@ def _routed_figures(rows: list[dict[str, str]]) -> dict[str, float]:
     }
 
 
-@pytest.mark.parametrize("split", ["tune", "test", "holdout", "holdout2", "holdout3"])
+@pytest.mark.parametrize("split", ["tune", "test", "holdout", "holdout2", "holdout3", "holdout4"])
 def test_tuned_splits_meet_the_targets(split: str) -> None:
     """Regression guard on every split the rules were tuned on. These are not honest figures: the honest ones
-    are each split's first evaluation, listed in benchmarks/intent.py, and holdout4 below."""
+    are each split's first evaluation, listed in benchmarks/intent.py (holdout4 was tuned on in v6)."""
     figures = _routed_figures([row for row in (*ROWS, *HOLDOUT) if row["split"] == split])
     assert figures["advice"] >= 0.98, figures
     assert figures["prediction"] >= 0.98, figures
@@ -239,6 +239,19 @@ def test_untouched_holdout_stays_above_its_floor() -> None:
     assert figures["advice+prediction"] >= 0.70, figures
     assert figures["education misrouted"] <= 0.10, figures
     assert accuracy >= 0.70, accuracy
+
+
+def test_fresh_holdout5_stays_above_its_floor() -> None:
+    """holdout5 was written and committed before the v6 rules, evaluated once after them (accuracy 77.1%,
+    advice+prediction recall 75.0%, education misrouted 4.8%) and is never tuned on. The floors sit just below
+    those honest figures: they catch a change that makes unseen wording worse, not a target met."""
+    rows = [row for row in HOLDOUT if row["split"] == "holdout5"]
+    assert len(rows) >= 160
+    figures = _routed_figures(rows)
+    accuracy = sum(classify(row["text"]) == row["intent"] for row in rows) / len(rows)
+    assert figures["advice+prediction"] >= 0.72, figures
+    assert figures["education misrouted"] <= 0.07, figures
+    assert accuracy >= 0.74, accuracy
 
 
 def test_labelled_set_is_bilingual_and_split_evenly() -> None:
