@@ -13,13 +13,25 @@ Priority: the first step that applies wins.
    the stricter reading; the education given instead is the same. Consumer shopping ("which phone should I
    buy?") with no finance word is off_topic.
 4. portfolio, 5. quote: lookups of the member's holdings or of market data ("add 10 AAPL to my portfolio",
-   "AAPL quote"), without a trade or future word ("AAPL price target" is a prediction).
+   "record a buy: 10 AAPL at 180", "AAPL quote", "What's Microsoft's P/E ratio?", a security named alone:
+   "BTC?"), without a trade or future word ("AAPL price target" is a prediction).
 6. cues, broader than the phrases and so after the lookups: a decision frame with something to decide about
    is advice ("should I dca into btc or lump sum?"); a future marker, a movement and a subject is a prediction
    ("think btc breaks 100k this cycle?"). Then the named-security defaults: a named security with trade words
    is advice, with price, target or future words a prediction ("Buy SOFI?", "tsla to the moon?"). None of
    step 6 applies to a question framed as an explainer ("what are the risks of investing in bitcoin?").
-7. off_topic: no finance word and no security, and words of another topic (cooking, sport, travel ...).
+   Decision parts (v6), between the advice and the forecast cues: someone deciding (the asker: I/me/my/we;
+   "you" asked for an opinion: "would you", "do you think"; an explicit ask: "help me choose", "which ones",
+   "any ideas", "smartest move"; or a question opening with the decision: "trim NVDA?"), a decision action
+   (buy, put, trim, start buying, rotate, park, go all in, too much ...) and something to decide about (a named
+   security, a product or account: crypto, gold, Roth, 401k; an amount or share: 3k, $500, 50%; the member's
+   money) is advice in any wording ("I've got 3k doing nothing, any ideas where to put it?"). Vetoed by
+   mechanics and what-if frames ("can I lose more than I invest?", "if I buy an ETF, do I own ..."), tax and
+   how-it-works questions, questions opening with a question word that ask for facts and not for a decision
+   ("what fees do I pay when I buy an index fund?"), learning and general practice. Chinese: a decision
+   about money or a product with an evaluation asked for ("工资拿去买银行股合适吗").
+7. off_topic: no finance word and no security, and words of another topic (cooking, sport, travel ...) or a
+   making/fixing frame ("how do I make pancakes?").
    Conservative on purpose: a question that shows neither side stays education, and retrieval abstains if
    the corpus has nothing.
 8. education: everything else.
@@ -45,6 +57,7 @@ Borderline rules, decided deliberately:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -54,6 +67,10 @@ from advisor.securities import named_securities
 from advisor.text import normalise
 from advisor.traditional import to_simplified
 from advisor.vocabulary import mentions_finance, mentions_other_topic
+
+# What may stand beside a security named alone for it to be a quote request ("BTC?", "nvda rn", "茅台现在").
+NOT_A_WORD = re.compile(r"[^a-z0-9&\u4e00-\u9fff]+")
+BARE_FILLER = frozenset({"", "now", "rn", "today", "pls", "please", "price", "quote", "现在", "今天", "价格"})
 
 Intent = Literal["education", "personal_advice", "prediction", "quote", "portfolio", "off_topic", "injection"]
 
@@ -96,12 +113,17 @@ def read_intent(question: str) -> IntentReading:
     market_forecast = market and not rules.MECHANISM.search(text)
     future = (bool(securities) or market_forecast) and bool(rules.FUTURE_WORDS.first(text, script))
     quotable = bool(securities) or (market and bool(rules.NOW.first(text, script)))
-    if quotable and not trade and not future and not about_lookup and (rule := rules.QUOTE.first(text, script)):
-        return reading("quote", rule)
+    if quotable and not trade and not future and not about_lookup:
+        if rule := rules.QUOTE.first(text, script):
+            return reading("quote", rule)
+        if securities and _bare_mention(text, securities):
+            return reading("quote", "bare_security")
     if not rules.EXPLAINER.first(text, script):
         if rule := _advice_cue(text, script, securities):
             shopping = _shopping(text, securities)
             return reading("off_topic", "shopping") if shopping else reading("personal_advice", rule)
+        if rule := _decision_parts(text, script, securities):
+            return reading("personal_advice", rule)
         if not explaining and (rule := _forecast_cue(text, script, securities)):
             return reading("prediction", rule)
         if trade:
@@ -148,7 +170,7 @@ def _advice_cue(text: str, script: Scan, securities: tuple[str, ...]) -> str | N
     funds?" and "can you recommend a good book on investing?" stay education.
     """
     frame = rules.DECISION.first(text, script)
-    if not frame:
+    if not frame or _mechanics(text, script):
         return None
     if not securities:
         trade = bool(rules.TRADE_OBJECT.first(text, script))
@@ -165,6 +187,52 @@ def _advice_cue(text: str, script: Scan, securities: tuple[str, ...]) -> str | N
         if rules.GENERAL_PRACTICE.search(text) and not rules.DIRECT_TRADE.search(text):
             return None
     return f"cue_{frame}"
+
+
+def _mechanics(text: str, script: Scan) -> bool:
+    """How-it-works and what-if frames with the asker in them ("can I lose more than I invest with options?",
+    "我想了解一下买基金要注意什么"): education, whatever decision words they carry."""
+    return bool((script.latin and rules.MECHANICS.search(text)) or (script.cjk and rules.ZH_MECHANICS.search(text)))
+
+
+def _bare_mention(text: str, securities: tuple[str, ...]) -> bool:
+    """A security named with next to nothing else ("BTC?", "$nvda rn", "茅台？"): a quote request."""
+    if len(text) > 24:
+        return False
+    rest = NOT_A_WORD.sub("", text)
+    for security in securities:
+        rest = rest.replace(security.casefold().replace(" ", ""), "")
+    return rest in BARE_FILLER
+
+
+def _decision_parts(text: str, script: Scan, securities: tuple[str, ...]) -> str | None:
+    """Advice read from the parts of a decision, in any wording (``intent_rules`` section 9).
+
+    English: someone deciding (the asker, "you" asked for an opinion, an explicit ask, or a question that opens
+    with the decision: "trim NVDA?"), a decision action, and something to decide about (a named security, a
+    product, an amount or share, the member's money). Mechanics, what-if and general-practice frames are
+    education ("if I buy an ETF, do I own the stocks in it?", "should I learn about bonds before buying any?").
+    Chinese: a decision about money or a product with an evaluation asked for ("养老金拿去买黄金合适吗").
+    """
+    if script.latin and (securities or rules.DECISION_OBJECT.search(text)) and _english_decision(text, script):
+        return "decision_parts"
+    if (script.cjk and rules.ZH_DECISION_ASKED.search(text) and rules.ZH_DECISION_ACT.search(text)
+            and not _mechanics(text, script)
+            and (securities or rules.ZH_MY_MONEY.search(text) or rules.PRODUCT_OBJECT.first(text, script))):
+        return "zh_decision_parts"
+    return None
+
+
+def _english_decision(text: str, script: Scan) -> bool:
+    """Someone deciding, a decision action, and no mechanics, fact-finding or general-practice frame."""
+    opinion = rules.OPINION_ASKED.search(text) or rules.EXPLICIT_ASK.search(text)
+    if rules.INFO_OPENER.search(text) and not opinion and not rules.DECISION_MODAL.search(text):
+        return False  # "what fees do I pay when I buy an index fund?"
+    if not (opinion or rules.ASKER.search(text) or rules.IMPERATIVE_START.search(text)):
+        return False
+    return (bool(rules.DECISION_ACTION.search(text)) and not _mechanics(text, script)
+            and not rules.NOT_A_PRODUCT_PICK.search(text)
+            and not (rules.GENERAL_PRACTICE.search(text) and not rules.DIRECT_TRADE.search(text)))
 
 
 def _forecast_cue(text: str, script: Scan, securities: tuple[str, ...]) -> str | None:

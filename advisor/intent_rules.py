@@ -3,7 +3,8 @@
 Rules run on ``advisor.text.normalise``d text (lower case, straight quotes, no spaces between Chinese
 characters). A rule whose name starts with ``zh_`` is Chinese and runs only on text with Chinese in it; the
 others run only on text with Latin letters (``advisor.patterns.RuleSet``). Phrase rules (sections 1-7) are
-precise; the cue rules (section 8) are broader and are consulted only after the phrases and the lookups.
+precise; the cue rules (section 8) and the decision parts (section 9) are broader and are consulted only after
+the phrases and the lookups.
 """
 
 from __future__ import annotations
@@ -70,8 +71,8 @@ INJECTION = RuleSet.of(
                       r"\brepeat the (?:text|words|message) above|\b(?:initial|original|hidden|secret|internal) "
                       r"(?:instructions|prompt|message|rules|configuration)\b|"
                       r"\bwhat (?:were|are|was) you (?:told|instructed|programmed)\b",
-    zh_ignore=r"(?:忽略|无视|忘掉|忘记|不要理会|不用管|别管|跳过|绕过|抛开)[^，。,.!?]{0,12}?(?:指令|指示|规则|提示词|"
-              r"系统提示|设定|设置|限制|约束|规定|人设|合规)",
+    zh_ignore=r"(?:忽略|无视|忘掉|忘记|不要理会|不用管|别管|跳过|绕过|抛开)[^，。,.!?]{0,12}?(?:指令|指示|规则|提示|"
+              r"设定|设置|限制|约束|规定|人设|合规|免责|声明|警告)",
     zh_persona=r"你现在是|现在你是|从现在(?:开始|起),?你|(?:请|你)扮演|扮演(?:一个|一位|一名|成|我的)|假装(?:你是|自己是|成)|"
                r"角色扮演|系统提示|提示词|开发者模式|越狱|不受(?:任何)?限制|解除(?:所有)?限制|"
                r"假设你(?:没有|不受|不是|是一个|是个|是一名)|如果你(?:没有|不受|不是)|你不再是|你已经不是|"
@@ -98,8 +99,10 @@ PORTFOLIO = RuleSet.of(
          r"(?:portfolio|holdings|positions|watchlist)\b|"
          r"\b(?:delete|remove|close|update) my (?:\w+ )?(?:position|holdings)\b|"
          r"\b(?:update|edit|change|fix|refresh) my (?:portfolio|holdings|positions|watchlist)\b|"
-         r"\brecord (?:it|this|that|the trade|my trade)\b|\btrack \d+.{0,30}?\bfor me\b|\blog (?:a|my|this) (?:trade|"
-         r"buy|sale|purchase)\b",
+         r"\brecord (?:it|this|that|the trade|my trade)\b|\btrack \d+.{0,30}?\bfor me\b|"
+         r"\b(?:log|record|enter|note|save) (?:a|my|this|the|another|one) (?:trade|buy|sell|sale|purchase)\b|"
+         r"\b(?:log|record|enter|bought|sold)\b.{0,20}?\b\d+(?:\.\d+)? (?:shares? (?:of )?)?\$?[a-z]{1,6} "
+         r"(?:at|@) \$?\d",
     zh_mine=r"我的(?:持仓|组合|投资组合|仓位|账户|自选股?)(?:$|[?!。]|收益|盈亏|表现|情况|明细|怎么样|如何|今天|现在|市值|"
             r"总值|赚|亏)|我(?:的)?(?:账户|组合|持仓)?(?:现在|今年|今天|一共)?(?:赚了|亏了)多少|"
             r"我(?:现在)?(?:持有|有)(?:哪些|什么)(?:股票|基金|币|资产)|"
@@ -120,8 +123,9 @@ QUOTE = RuleSet.of(
     price_of=r"\b(?:price|quote|share price|stock price|value|market cap\w*|p/?e(?: ratio)?|dividend yield|yield|"
              r"volume|"
              r"52[- ]week (?:high|low)|all[- ]time high|close|closing price|opening price|chart)s? (?:of|for|on)\b",
-    ticker_data=r"\b(?:price|quote|chart|market cap|trading at|closed? at|closing|52[- ]week|dividend yield|"
-                r"volume)\b|\bat (?:rn|right now|the moment)\b|\bwhat(?:'s|s| is) \S+ at\b",
+    ticker_data=r"\b(?:price|quote|chart|market ?cap|trading at|closed? at|closing|open(?:ed)? at|52[- ]week|"
+                r"dividend yield|volume|p/?e(?: ratio)?|pe ratio|eps)\b|\bat (?:rn|right now|the moment)\b|"
+                r"\bwhat(?:'s|s| is) \S+ at\b",
     how_did=r"\bhow(?:'s| is| was| did| has| are| were)\b.{1,30}?\b(?:do|doing|done|perform\w*|today)\b|"
             r"\b(?:up|down) (?:or (?:up|down) )?today\b",
     current=r"\b(?:current|latest|live|real[- ]time)\b|\bhow much is\b|\bright now\b|\btoday\b|\bpull up\b|"
@@ -153,8 +157,9 @@ SHOPPING = compile_fast(r"\b(?:phone|iphone|laptop|computer|car|bike|bicycle|tv|
 ADVICE = RuleSet.of(
     should_i_trade=rf"{SHOULD_I} (?:still |just |now |really |also |finally )?{TRADE_VERB}|"
                    rf"\b{I_} should (?:still |just )?{TRADE_VERB}",
-    would_you=r"\b(?:would|will|do|did|are) you (?:be )?(?:buy(?:ing)?|sell(?:ing)?|hold|short|own|touch|invest|"
-              r"pick|choose|add|keep|get in)\b|\b(?:would|do) you (?:rather|prefer) (?:own|buy|hold|have)\b|"
+    would_you=r"\b(?:would|will|do|did|are) (?:you|u) (?:be )?(?:buy(?:ing)?|sell(?:ing)?|hold|short|own|touch|"
+              r"invest|pick|choose|add|keep|get in|get out|trim|dump|exit|load up)\b|"
+              r"\b(?:would|do) you (?:rather|prefer) (?:own|buy|hold|have)\b|"
               r"\b(?:would|do|did|will|can|could) you (?:recommend|suggest|advise) "
               r"(?:buying|selling|holding|investing|getting|putting|adding|i\b|me\b|that i\b|we\b)|"
               r"\bshould my (?:first |next )?(?:investment|purchase|buy|pick|allocation|money|savings|401k|ira)\b|"
@@ -222,8 +227,8 @@ PREDICTION = RuleSet.of(
     future_value=r"\bwhat (?:will|would|could|might) .{1,30}? (?:be worth|be at|be trading|trade at|cost|be priced)\b|"
                  r"\bhow much (?:will|would|could|might) .{1,30}? (?:be worth|cost|go up|be)\b|"
                  r"\bhow (?:high|low|far|much higher|much lower) (?:can|will|could|might|would|is|does)\b",
-    heading=r"\bwhere (?:is|are) .{1,30}?(?:heading|headed|going)\b|\bwhere will (?!i |we |you ).{1,30}?\b(?:be|go|"
-            r"trade|end)\b|\bwhere do you see\b",
+    heading=r"\bwhere(?:'s|s| is| are) .{1,30}?(?:heading|headed|going)\b|"
+            r"\bwhere will (?!i |we |you ).{1,30}?\b(?:be|go|trade|end)\b|\bwhere do you see\b",
     your_call=r"\b(?:your|ur) (?:prediction|forecast|price target|target|outlook|guess)s?\b|"
               r"\b(?:bullish|bearish) (?:on|about)\b|\bare you (?:bullish|bearish)\b",
     timing=r"\b(?:good|right|best|bad|great|perfect|ideal|smart) (?:time|moment|entry(?: point)?|point) (?:to|for) "
@@ -327,19 +332,23 @@ MECHANISM = compile_fast(r"\b(?:affect|affects|impact|impacts|influence|react|re
 GENERAL_PRACTICE = compile_fast(r"\bshould (?:i|we) (?:have|build|start|learn|read|study|save|pay off|open|understand|"
                                 r"know|worry|care|ignore|diversify|use|avoid|be (?:worried|concerned|scared)|check|"
                                 r"track|consult|talk|ask|hire)\b")
-DIRECT_TRADE = compile_fast(r"\b(?:buy|sell|short(?![- ]term)|dump|trim|exit|take profits?|cash out)\b")
+DIRECT_TRADE = compile_fast(r"\b(?:buy(?:ing)?|sell(?:ing)?|short(?:ing)?(?![- ]term)|dump(?:ing)?|trim(?:ming)?|exit|"
+                           r"take profits?|cash out)\b")
 FORECAST = RuleSet.of(
     future=r"\b(?:will|wil|gonna|going to|about to|heading|headed|expect\w*|likely|chance|odds|forecast|predict\w*|"
            r"outlook|next|tomorrow|this (?:cycle|month|year|quarter|week)|by (?:year[- ]end|christmas|december|the end|"
            r"end of|20\d\d)|in 20\d\d|in \d+ (?:years?|months?|weeks?)|ever|eventually|soon|too (?:late|early)|"
-           r"when will|when does|stay|in for|coming)\b|'ll\b",
+           r"when will|when does|stay|in for|coming|this decade|by (?:friday|monday|the weekend|eoy|next)|before "
+           r"(?:the election|earnings|the halving|year[- ]end)|after the (?:halving|election|split|earnings)|eoy|eow|"
+           r"short[- ]term)\b|'ll\b",
     zh_future=r"会|能|将|要|还|今年|明年|下周|明天|下半年|年底|这波|这轮|什么时候|多久|多远|是不是|以后|未来|接下来",
 )
 MOVEMENT = RuleSet.of(
     move=r"\b(?:up|down|higher|lower|rise|rising|fall|falling|drop|dropping|crash\w*|tank\w*|pop|pump\w*|dump|rip\w*|"
          r"moon\w*|recover\w*|rebound|bounce|hits?|reach\w*|breaks?|top|bottom\w*|highs?|lows?|peak|rally|"
          r"correction|recession|bear market|bull market|bubble|soft landing|hard landing|stronger|weaker|strengthen|"
-         r"weaken|outperform|underperform|double|triple|lead\w*|happen|worth|price|prices|cost)\b",
+         r"weaken|outperform|underperform|double|triple|lead\w*|happen|worth|price|prices|cost|heading|headed|"
+         r"direction|trajectory|end (?:up|the year)|finish|land|to (?:zero|a (?:dollar|penny|million)))\b",
     level=r"[$\d][\d,.]*\s?[kx]?\b",  # a price level or a multiple: "1000 by year end?", "to 10x"
     zh_move=r"涨|跌|崩|反弹|回调|见底|见顶|突破|翻倍|回到|回来|持续|走|贬值|升值|站岗|套|到多少|多少点|底|顶|高点|低点|调整|"
             r"泡沫|好吗|好不好",
@@ -350,3 +359,41 @@ FORECAST_SUBJECT = RuleSet.of(
             r"currency|inflation|economy|recession|fed|sector|banks?|ai|correction|bear market|bull market|bubble)\b",
     zh_subject=r"股|市|大盘|黄金|房价|楼市|指数|板块|汇率|人民币|美元|利率|行情|牛市|熊市|币|基金|入场|买入|这波|这轮",
 )
+
+# 9. Decision parts (v6): who decides, a decision action, something to decide about (``intent._decision_parts``).
+ASKER = compile_fast(r"\b(?:i|i'm|im|i've|ive|i'd|me|my|mine|we|we're|our|us)\b")
+OPINION_ASKED = compile_fast(r"\b(?:would|will|do|did|could|can|should) (?:you|u|ya)\b|\byou think\b|"
+                             r"\b(?:your|ur) (?:pick|call|choice|move|vote|play)\b|\bif you were\b")
+EXPLICIT_ASK = compile_fast(r"\bhelp (?:me|us) (?:choose|pick|decide)\b|\bwhich (?:ones?|of (?:these|them|the two|"
+                            r"those))\b|\bany (?:ideas|suggestions|tips|advice)\b|\b(?:yes or no|good call)\b|"
+                            r"\b(?:smartest|best|wisest|safest|right|next|smart|better) (?:move|play|bet)\b")
+DECISION_ACTION = compile_fast(
+    r"\b(?:buy(?:ing)?|sell(?:ing)?|hold(?:ing)?|trim(?:ming)?|add(?:ing)?|put(?:ting)?|invest(?:ing)?|"
+    r"mov(?:e|ing)|allocat\w*|choos(?:e|ing)|pick(?:ing)?|switch(?:ing)?|swap|dump(?:ing)?|load(?:ing)? up|"
+    r"get(?:ting)? (?:in|out|into)|start (?:buying|investing|selling|adding)|go(?:ing)? all[- ]?in|all[- ]?in|"
+    r"rotat\w*|play|keep(?:ing)?|take profits?|lump[- ]?sum|dca|park|stash|go with|exit|double down|"
+    r"average down|cash out|pull (?:\w+ )?out|overweight|underweight|spend|shift|stay in|let it ride|do with|"
+    r"where to put|go (?:in|into)|pay (?:down|off)|(?:over|under)[- ]?exposed|exposure|"
+    r"too (?:much|heavy|concentrated))\b")
+DECISION_OBJECT = compile_fast(
+    rf"\b(?:{PRODUCTS})|\b(?:roth|401k|403b|ira|hsa|529|index funds?|winners|losers|positions?|portfolio|"
+    r"the market|s&p|dividends?|calls|puts|savings|emergency fund|bonus|paycheck|inheritance|pension|"
+    r"retirement)\b|\$\s?\d|\b\d+(?:[.,]\d+)?\s?(?:k|thousand|mil|million|bucks|dollars)\b|\b\d+(?:\.\d+)?\s?%")
+IMPERATIVE_START = compile_fast(  # the question opens with the decision itself: "trim NVDA?"
+    r"^(?:buy|sell|hold|trim|dump|rotate|switch|swap|go all|load up|take profits|cash out|double down|average down)\b")
+# Mechanics and what-if frames: the asker is in them, but they ask how things work.
+MECHANICS = compile_fast(
+    r"\bcan (?:i|you|we|one) (?:lose|owe|go negative|get (?:taxed|margin|scammed))\b|\bwhat happens\b|"
+    r"\bis it true\b|\bdo (?:i|we|you) (?:actually|really) (?:own|get|pay|have)\b|^if (?:i|we|you)\b|"
+    r"\bhow (?:do|can|would) (?:i|we) (?:start|begin|open|set up|get started|go about|do (?:that|this|it))\b|"
+    r"\b(?:tax|taxes|taxed|calculated|reported|deduct\w*|owe|works?)\b|^how (?:do|can|would) (?:i|we)\b|"
+    r"\bwhy (?:do|does|is|are|did)\b|\b(?:should|need to|have to) (?:i |we )?(?:learn|read|study|understand|know|"
+    r"be aware)\b")
+# A question opening with a question word or a condition asks for facts ("what fees do I pay when I buy an index
+# fund?", "when I buy a stock, who sells it to me?") unless it asks for a decision or an opinion as well.
+INFO_OPENER = compile_fast(r"^(?:who|what|when|how|why|if|once|after)\b")
+DECISION_MODAL = compile_fast(r"\b(?:should|shall|shld|shud|ought)\b")
+ZH_MECHANICS = compile_fast(r"了解一下|要注意什么|有什么要注意|注意事项|流程|怎么开户|如何开户")
+# Chinese: a decision about money or a product with an evaluation asked for ("工资拿去买银行股合适吗").
+ZH_DECISION_ASKED = compile_fast(r"怎么样|靠谱|行不行|行吗|可以吗|好不好|合适吗|值得吗|划算吗|明智吗|妥吗|对吗")
+ZH_DECISION_ACT = compile_fast(rf"{ZH_TRADE}|拿去|拿来|用来|投进|放进|全投|all ?in")

@@ -69,7 +69,8 @@ WORD_NAMES: dict[str, str] = {
 MARKET_CONTEXT = re.compile(
     r"stocks?|shares?|price|ticker|quote|chart|buy|sell|hold|short|invest|trad|calls?\b|puts?\b|earnings|"
     r"market|going (?:up|down)|go (?:up|down)|up or down|tomorrow|today|target|worth|\bpt\b|moon|pump|crash|dip|"
-    r"valuation|overvalued|undervalued|dividend|split|\bath\b|\bto \$?\d|"
+    r"valuation|overvalued|undervalued|dividend|split|\bath\b|\bto \$?\d|closed? at|open(?:ed)? at|p/e|pe ratio|"
+    r"market cap|volume|\beps\b|"
     r"股|价|买|卖|涨|跌|仓|市值|行情|财报|估值|分红|k线")
 CONTEXT_WINDOW = 25
 

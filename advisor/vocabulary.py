@@ -78,7 +78,11 @@ cleaning dishes furniture paint garden lawn fact facts trivia riddle quiz celebr
 OTHER_PHRASES = re.compile(r"\bcapital of\b|\bwhat time is it\b|\bmeaning of life\b|\bhow are you\b|\bwhat's up\b|"
                            r"\bgood (?:morning|night|evening)\b|\bwho (?:won|wrote|painted|invented|is the best|was)\b|"
                            r"\bhow (?:many|tall|high is|far is|old is)\b|\bwrite me\b|"
-                           r"\bmy (?:dog|cat|kid|son|daughter)\b")
+                           r"\bmy (?:dog|cat|kid|son|daughter)\b|"
+                           # Making, fixing or growing things ("how do I make pancakes?"): only reached when the
+                           # question has no finance word, so "how do I make money" is never here.
+                           r"\bhow (?:do|can|should|would|to) (?:i |you |we )?(?:make|cook|bake|grill|boil|fry|brew|"
+                           r"fix|repair|unclog|clean|grow|plant|knit|sew|draw|tie|train|get rid of)\b")
 OTHER_ZH = tuple("""
     天气 下雨 下雪 气温 怎么做 做法 菜谱 煮 炒 烤 蛋糕 吃什么 球赛 足球 篮球 比赛 谁赢 诗 笑话 故事 歌 电影 小说 画
     英语 翻译 作业 数学 猫 狗 宠物 植物 花 好玩 旅游 旅行 景点 去哪 多长 多高 多远 减肥 健身 感冒 吃药 医生 睡觉
