@@ -71,8 +71,11 @@ class Advisor:
         profile = self.profiles.get(question.user_id)
         weak = intent == "education" and (not hits or hits[0].score < self.abstain_below)
         if not lines or weak:
-            return self._abstain(text, hits, language, profile_missing=profile is None,
-                                 reason="weak evidence" if lines else "no usable evidence")
+            # An empty draft from retrieved research means no sentence passed the composer's relevance
+            # check: the research does not answer this, so the member gets the nearest topics instead.
+            reason = ("weak evidence" if lines else "no relevant sentence" if hits and not draft.sentences
+                      else "no usable evidence")
+            return self._abstain(text, hits, language, profile_missing=profile is None, reason=reason)
 
         citations, body = _cite(lines)
         risk = label_for(text, [h.metadata for h in _unique_hits(lines)], language)
