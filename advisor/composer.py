@@ -12,9 +12,9 @@ draft is empty and the advisor abstains, naming the nearest topics.
 
 Embedding each candidate sentence as well was measured and dropped: on the dev sets it changed FiQA
 citations and TAT-QA span recall by under half a point, and cost ~150 ms a question on two cores. Embedding
-only six finalists still added ~90 ms at the median (``benchmarks/answers.py`` notes), so the check uses
-lexical signals and the chunk's hybrid score only -- which is also what works for Chinese, whose characters
-the embedding model mostly cannot read.
+only six finalists in one batch still added ~75 ms at the median (p95 164 ms on 20k chunks, over the 150 ms
+budget), so the relevance check uses lexical coverage and the chunk's hybrid score only -- which is also
+what works for Chinese, whose characters the embedding model mostly cannot read.
 """
 
 from __future__ import annotations
@@ -50,16 +50,18 @@ class RelevanceCheck:
     """Whether a candidate sentence is evidence for the question, or padding.
 
     Two cheap signals, both on absolute 0..1 scales:
-    - coverage: the IDF-weighted share of the question's content terms the sentence contains (``coverage``);
+    - coverage: the IDF-weighted share of the question's content terms (``content_terms``) in the sentence;
     - the hybrid score of the chunk the sentence came from (0.7 cosine + 0.3 normalised BM25).
     relevance = (coverage + chunk_weight * chunk) / (1 + chunk_weight). A sentence passes when its chunk
     scores at least ``min_chunk``, it shares at least one content term with the question, its relevance
     is at least ``min_relevance`` (below that it is not evidence, whatever else was found) and at least
     ``relative`` times the best candidate's relevance (below that it pads the answer).
 
-    Tuned on the tune split of tests/data/answers.jsonl (bundled notes; ``benchmarks/answers.py``): the
-    setting with the best precision of kept sentences, with at most 5% of answerable questions abstaining
-    and FiQA dev citations no more than 5 points below the old composer.
+    Chosen with ``benchmarks/answers.py --sweep`` on the tune split of tests/data/answers.jsonl (questions
+    on the bundled notes): the best precision over all quoted sentences, among settings where at most 5%
+    of answerable questions abstain and FiQA dev citations stay within 4 points of the old selection. The
+    weight on the chunk score is what keeps FiQA there: forum answers share few words with the questions,
+    and a stricter coverage demand costs 10+ points of FiQA citations (the sweep prints the trade-off).
     """
 
     chunk_weight: float = 3.0
