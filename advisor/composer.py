@@ -161,7 +161,8 @@ class GroundedComposer:
         total = sum(idf.values()) or 1.0
         lexical = np.array([sum(idf[t] for t in c.tokens & query_tokens) / total for c in pool])
         hybrid = np.array([max(c.hit.score, 0.0) for c in pool])
-        scores = LEXICAL_WEIGHT * lexical + CHUNK_WEIGHT * hybrid / (hybrid.max() or 1.0)
+        top_score = max(h.score for h in hits) or 1.0
+        scores = LEXICAL_WEIGHT * lexical + CHUNK_WEIGHT * hybrid / top_score
 
         allowed = np.ones(len(pool), dtype=bool)
         if self.check is not None:
