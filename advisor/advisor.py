@@ -85,8 +85,11 @@ class Advisor:
 
         weak = not refused and (not hits or hits[0].score < self.abstain_below)
         if not refused and (not lines or weak):
-            return self._abstain(text, hits, language, question,
-                                 reason="weak evidence" if lines else "no usable evidence")
+            # An empty draft from retrieved research means no sentence passed the composer's relevance
+            # check: the research does not answer this, so the member gets the nearest topics instead.
+            reason = ("weak evidence" if lines else "no relevant sentence" if hits and not draft.sentences
+                      else "no usable evidence")
+            return self._abstain(text, hits, language, question, reason=reason)
 
         citations, body = _cite(lines)
         risk = label_for(text, [h.metadata for h in _unique_hits(lines)], language)
