@@ -25,6 +25,7 @@ lint: $(STAMP)
 bench: $(STAMP)  ## retrieval, advisor and chat need ../shared/data (or ROUNDTABLE_SHARED)
 	$(BIN)/python benchmarks/guard.py
 	$(BIN)/python benchmarks/intent.py
+	$(BIN)/python benchmarks/answers.py
 	$(BIN)/python benchmarks/retrieval.py
 	$(BIN)/python benchmarks/advisor.py
 	$(BIN)/python benchmarks/chat.py
