@@ -185,7 +185,8 @@ ADVICE = RuleSet.of(
     best_to_buy=r"\b(?:best|top|good|safest|hottest) (?:\w+ ){0,2}(?:stocks?|coins?|cryptos?|etfs?|funds?|shares|"
                 r"tokens?|altcoins?|investments?) (?:to (?:buy|own|hold|invest in|get)|for (?:me|beginners|2\d{3}|"
                 r"this year|retirement|long[- ]term)|right now|now|today)\b",
-    allocation=r"\bhow much (?:(?:of )?my [\w ]{1,20}? |money )?(?:should|do|can|would) (?:i |we )?(?:go |be )?"
+    # "how much can I put in a Roth IRA?" asks for a limit, not an allocation: "can" is left out on purpose.
+    allocation=r"\bhow much (?:(?:of )?my [\w ]{1,20}? |money )?(?:should|do|would) (?:i |we )?(?:go |be )?"
                r"(?:put|invest|allocate|go|be|spend|risk)\b.{0,30}?\b(?:in|into|on|to)\b|"
                r"\bwhat (?:percent(?:age)?|%|portion|share|fraction|proportion) of my\b|"
                rf"\bhow should {I_} (?:allocate|split|divide|invest|diversify|rebalance|spend) (?:my|our)\b|"

@@ -308,3 +308,11 @@ def test_routing_stays_fast_even_on_long_adversarial_text() -> None:
     for row in ROWS:
         classify(row["text"])
     assert (time.perf_counter() - began) / len(ROWS) < 0.0005  # the target is 50 µs; this catches blow-ups
+
+
+@pytest.mark.parametrize(("question", "intent"), [
+    ("How much can I put in a Roth IRA?", "education"),  # a contribution limit, not an allocation
+    ("How much should I put in my Roth this year?", "personal_advice"),
+])
+def test_limits_are_facts_and_allocations_are_advice(question: str, intent: str) -> None:
+    assert classify(question) == intent
