@@ -389,7 +389,8 @@ MECHANICS = compile_fast(
     r"\bhow (?:do|can|would) (?:i|we) (?:start|begin|open|set up|get started|go about|do (?:that|this|it))\b|"
     r"\b(?:tax|taxes|taxed|calculated|reported|deduct\w*|owe|works?)\b|^how (?:do|can|would) (?:i|we)\b|"
     r"\bwhy (?:do|does|is|are|did)\b|\b(?:should|need to|have to) (?:i |we )?(?:learn|read|study|understand|know|"
-    r"be aware)\b")
+    r"be aware)\b|\bcan you explain\b|\bis it possible (?:to|for)\b|\bwhere (?:does|do) (?:the|my|our) money go\b|"
+    r"^where (?:can|do) (?:i|we|you|one) (?:buy|sell|trade|open)\b")
 # A question opening with a question word or a condition asks for facts ("what fees do I pay when I buy an index
 # fund?", "when I buy a stock, who sells it to me?") unless it asks for a decision or an opinion as well.
 INFO_OPENER = compile_fast(r"^(?:who|what|when|how|why|if|once|after)\b")

@@ -313,6 +313,11 @@ def test_routing_stays_fast_even_on_long_adversarial_text() -> None:
 @pytest.mark.parametrize(("question", "intent"), [
     ("How much can I put in a Roth IRA?", "education"),  # a contribution limit, not an allocation
     ("How much should I put in my Roth this year?", "personal_advice"),
+    # Mechanics with the asker in them (the shape of real FiQA questions that were misrouted as advice).
+    ("Where can I buy shares if I only have a little to invest each month?", "education"),
+    ("Where does my money go when I buy an ETF?", "education"),
+    ("Can you explain why people say investing early beats waiting?", "education"),
+    ("Is it possible to move shares I own into an IRA without selling them?", "education"),
 ])
 def test_limits_are_facts_and_allocations_are_advice(question: str, intent: str) -> None:
     assert classify(question) == intent
