@@ -242,6 +242,8 @@ def _forecast_cue(text: str, script: Scan, securities: tuple[str, ...]) -> str |
     """
     if not securities and (not rules.FORECAST_SUBJECT.first(text, script) or rules.MECHANISM.search(text)):
         return None
+    if script.latin and rules.PAST_TENSE.search(text) and not rules.PLAIN_FUTURE.search(text):
+        return None
     if (future := rules.FORECAST.first(text, script)) and rules.MOVEMENT.first(text, script):
         return f"cue_{future}"
     return None

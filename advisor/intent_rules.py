@@ -354,6 +354,9 @@ MOVEMENT = RuleSet.of(
     zh_move=r"涨|跌|崩|反弹|回调|见底|见顶|突破|翻倍|回到|回来|持续|走|贬值|升值|站岗|套|到多少|多少点|底|顶|高点|低点|调整|"
             r"泡沫|好吗|好不好",
 )
+# A question in the past tense asks what happened ("what was the income in 2018?"), unless it also says "will".
+PAST_TENSE = compile_fast(r"\b(?:was|were|did|had|grew|fell|rose|increased|decreased|declined)\b")
+PLAIN_FUTURE = compile_fast(r"\b(?:will|gonna|going to|next|expect\w*|forecast|predict\w*)\b|'ll\b")
 FORECAST_SUBJECT = RuleSet.of(
     subject=r"\b(?:market|markets|stocks?|equities|s&p|nasdaq|dow|tech|crypto\w*|bitcoin|altcoins?|gold|silver|oil|"
             r"housing|house prices|real estate|bonds?|bond prices|rates|interest rates|yields?|dollar|yen|euro|"

@@ -27,7 +27,9 @@ analyst analysts invest invested investing investor investors investment investm
 roth savings retire retirement retiring holdings overbought oversold undervalued overvalued dca diversify
 diversified diversification allocation rebalance rebalancing liquidity volatile volatility stablecoin stablecoins
 bitcoin ethereum altcoin altcoins blockchain nasdaq dow s&p gold silver fiat cd cds t-bill t-bills paycheck
-inheritance stop-loss take-profit scam scams scammer scammers fraud ponzi insider""".split())
+inheritance stop-loss take-profit scam scams scammer scammers fraud ponzi insider
+sales revenues acquisition acquisitions acquired fiscal quarterly bookings impairment depreciation compensation
+psu psus rsu rsus subsidiary subsidiaries""".split())  # the last lines: annual-report words (TAT-QA questions)
 # Word beginnings: "invest" covers investing/investor, "financ" covers finance/financial.
 STEMS = ("invest", "financ", "econom", "crypto", "stablecoin", "monet", "diversif", "allocat", "rebalanc", "annuit",
          "treasur", "volatil", "leverag", "dividend", "mortgag", "brokerag", "portfolio", "retire", "pension",

@@ -321,3 +321,15 @@ def test_routing_stays_fast_even_on_long_adversarial_text() -> None:
 ])
 def test_limits_are_facts_and_allocations_are_advice(question: str, intent: str) -> None:
     assert classify(question) == intent
+
+
+@pytest.mark.parametrize("question", [
+    "What was the company's operating income in 2019?", "How much did net sales grow in 2018?",
+    "How many shares were granted to employees in 2020?",
+])
+def test_questions_about_what_happened_are_not_forecasts(question: str) -> None:
+    assert classify(question) == "education"
+
+
+def test_a_past_tense_question_that_also_says_will_is_still_a_forecast() -> None:
+    assert classify("Bitcoin fell last week, will it fall further next month?") == "prediction"
