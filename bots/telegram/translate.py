@@ -18,6 +18,14 @@ from advisor.types import Language
 from bots.chat.messages import Incoming
 
 _SPACES = re.compile(r"[ \t]{2,}")  # runs of spaces left where a mention was cut out
+_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[,.;:!?，。；：！？])")  # "an ETF, ?" -> "an ETF,?"
+_DANGLING = re.compile(r"[,;:，；：](?=[.!?。！？]|$)")  # "an ETF,?" -> "an ETF?"
+
+
+def _tidy(text: str) -> str:
+    """The text after a mention was cut out of it: no doubled spaces or orphaned punctuation."""
+    text = _DANGLING.sub("", _BEFORE_PUNCTUATION.sub("", _SPACES.sub(" ", text)))
+    return text.strip().lstrip(",;:，；：").strip()
 
 
 @dataclass(frozen=True)
@@ -59,7 +67,7 @@ def incoming(message: Message, me: BotIdentity, is_admin: bool | None = None) ->
             cuts.append((start, end, ""))
     for start, end, replacement in sorted(cuts, reverse=True):
         data = data[:start * 2] + replacement.encode("utf-16-le") + data[end * 2:]
-    clean = _SPACES.sub(" ", data.decode("utf-16-le")).strip() if cuts else text
+    clean = _tidy(data.decode("utf-16-le")) if cuts else text
     chat, user = message.chat, message.from_user
     replied = message.reply_to_message
     return Incoming(

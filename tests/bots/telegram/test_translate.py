@@ -19,7 +19,9 @@ def read(update: dict[str, Any]) -> Any:
 
 @pytest.mark.parametrize(("text", "clean", "addressed"), [
     ("@RoundtableTestBot what is an ETF?", "what is an ETF?", True),
-    ("what is an ETF, @roundtabletestbot?", "what is an ETF, ?", True),
+    ("what is an ETF, @roundtabletestbot?", "what is an ETF?", True),
+    ("@RoundtableTestBot, what is a bond?", "what is a bond?", True),
+    ("hey @RoundtableTestBot: what's a bond", "hey: what's a bond", True),
     ("🚀🚀 @RoundtableTestBot what is a bond?", "🚀🚀 what is a bond?", True),  # offsets count UTF-16 units
     ("@roundtabletestbot_fan what's up", "@roundtabletestbot_fan what's up", False),  # someone else
     ("/ask@RoundtableTestBot what is an ETF?", "/ask what is an ETF?", True),
