@@ -1,6 +1,7 @@
 """The `roundtable` command line: ingest, search, corpus, doctor, chat, run.
 
-This module is the composition root for the CLI: settings -> Research -> commands. Commands print
+This module is the composition root for the CLI: settings -> Research -> commands (what they share is in
+``cli_common``; the ``corpus`` group in ``cli_corpus``). Commands print
 for people by default and JSON lines with ``--json``; a ``UserError`` becomes a one-line message and
 exit code 1; anything unexpected is logged with its traceback under a reference id.
 
@@ -11,18 +12,18 @@ tests/bots/app/test_cli.py keeps it that way.
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bots.app.logs import report_crash, setup_logging
+from bots.app.cli_common import CollectionOpt, JsonOpt, app, build_app, err, guarded, load_settings, open_research, out
+from bots.app.cli_corpus import corpus_app
 from knowledge.errors import InvalidQueryError, UserError
 
 if TYPE_CHECKING:
@@ -32,80 +33,9 @@ if TYPE_CHECKING:
     from knowledge.research import Research
     from knowledge.retrieval import Hit
 
-app = typer.Typer(help="Roundtable: an investment-education bot for group chats, and its research corpus.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-corpus_app = typer.Typer(help="Inspect the research collections.", no_args_is_help=True)
+
 app.add_typer(corpus_app, name="corpus")
-
-out = Console(soft_wrap=True, highlight=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-F = TypeVar("F", bound=Callable[..., Any])
-
-CollectionOpt = Annotated[
-    str | None, typer.Option("--collection", "-c", help="Collection (default: ROUNDTABLE_COLLECTION).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON lines instead of text.")]
-
-
-def load_settings() -> Settings:
-    from pydantic import ValidationError
-
-    from bots.app.settings import Settings
-
-    try:
-        return Settings()
-    except ValidationError as exc:
-        problems = "; ".join(f"ROUNDTABLE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
-        raise UserError(f"Invalid settings: {problems}") from exc
-
-
-def guarded(func: F) -> F:
-    """Turn user errors into a clean message and unexpected ones into a reference id."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except UserError as exc:
-            err.print(f"[red]Error:[/red] {escape(str(exc))}")
-            raise typer.Exit(1) from None
-        except KeyboardInterrupt:
-            err.print("Interrupted.")
-            raise typer.Exit(130) from None
-        except typer.Exit:
-            raise
-        except Exception as exc:
-            reference = report_crash(exc, func.__name__)
-            err.print(f"[red]Something went wrong[/red] (reference {reference}). "
-                      "The details are in the log file under ROUNDTABLE_HOME/logs.")
-            raise typer.Exit(2) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def open_research(settings: Settings) -> Research:
-    from bots.app.composition import open_research as open_
-
-    return open_(settings)
-
-
-def build_app(settings: Settings) -> App:
-    from bots.app.composition import build_app as build
-
-    return build(settings)
-
-
-@app.callback()
-def main() -> None:
-    """Set up logging before any command runs."""
-    from pydantic import ValidationError
-
-    from bots.app.settings import Settings
-
-    try:
-        settings = Settings()
-    except ValidationError:
-        return  # the command itself reports invalid settings
-    setup_logging(settings.home, settings.log_level)
+__all__ = ["app"]
 
 
 # -- ingest -----------------------------------------------------------------------------------------
@@ -270,95 +200,6 @@ def search(
     if failed:
         err.print(f"{failed} queries were rejected (see their \"error\" fields).")
         raise typer.Exit(1)
-
-
-# -- corpus -----------------------------------------------------------------------------------------
-
-
-@corpus_app.command("list")
-@guarded
-def corpus_list(as_json: JsonOpt = False) -> None:
-    """List collections with their document and chunk counts."""
-    from rich.table import Table
-
-    research = open_research(load_settings())
-    infos = [research.describe(name) for name in research.collection_names()]
-    if as_json:
-        for info in infos:
-            print(json.dumps({"name": info.name, "documents": info.documents, "chunks": info.chunks,
-                              "languages": info.languages, "updated": info.updated}))
-        return
-    if not infos:
-        out.print("No collections yet. Run `roundtable ingest PATH` or `roundtable chat` to load the bundled notes.")
-        return
-    table = Table("collection", "documents", "chunks", "languages", "updated")
-    for info in infos:
-        langs = ", ".join(f"{k} {v}" for k, v in sorted(info.languages.items()))
-        table.add_row(info.name, str(info.documents), str(info.chunks), langs, info.updated)
-    out.print(table)
-
-
-@corpus_app.command("stats")
-@guarded
-def corpus_stats(collection: CollectionOpt = None, as_json: JsonOpt = False) -> None:
-    """Documents in one collection: title, source, chunks."""
-    from rich.table import Table
-
-    settings = load_settings()
-    research = open_research(settings)
-    name = collection or settings.collection
-    store = research.store(name)
-    states = store.doc_states()
-    info = research.describe(name)
-    if as_json:
-        print(json.dumps({"name": name, "documents": info.documents, "chunks": info.chunks,
-                          "languages": info.languages, "updated": info.updated,
-                          "docs": [{"doc_id": d, "title": s.title, "chunks": len(s.chunk_ids)}
-                                   for d, s in sorted(states.items())]}, ensure_ascii=False))
-        return
-    table = Table("doc_id", "title", "language", "chunks", title=f"{name}: {info.documents} documents, "
-                  f"{info.chunks} chunks")
-    for doc_id, state in sorted(states.items()):
-        table.add_row(escape(doc_id), escape(state.title), state.language, str(len(state.chunk_ids)))
-    out.print(table)
-
-
-@corpus_app.command("approve")
-@guarded
-def corpus_approve(
-    name: Annotated[str, typer.Argument(help="The collection to vet and approve for chats.")],
-    revoke: Annotated[bool, typer.Option("--revoke", help="Withdraw the approval instead.")] = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Vet a collection with the compliance guard and let chats choose it (/settings collection NAME).
-
-    Every sentence of every chunk is screened; the ones the guard would block are listed (they are never
-    quoted to members). An ingest into the collection afterwards lapses the approval until you approve again.
-    """
-    from rich.table import Table
-
-    from bots.app.composition import approve_collection, build_app
-
-    app_ = build_app(load_settings())
-    if revoke:
-        removed = app_.approvals.revoke(name)
-        out.print(f"Approval of {name!r} withdrawn; chats using it fall back to the default collection."
-                  if removed else f"{name!r} was not approved.")
-        return
-    vetting, approval = approve_collection(app_, name)
-    if as_json:
-        print(json.dumps({"name": name, "revision": approval.revision, "sentences": vetting.sentences,
-                          "blocked": [{"doc_id": f.doc_id, "rule": f.rule, "sentence": f.sentence}
-                                      for f in vetting.flags]}, ensure_ascii=False))
-        return
-    if vetting.flags:
-        table = Table("doc_id", "rule", "sentence the guard would block", title="Blocked sentences")
-        for flag in vetting.flags:
-            table.add_row(escape(flag.doc_id), flag.rule, escape(flag.sentence))
-        out.print(table)
-    out.print(f"[green]Approved[/green] {name!r}: {vetting.sentences} sentences screened, {len(vetting.flags)} "
-              f"would be blocked ({vetting.blocked_share:.1%}). Chats can choose it with "
-              f"/settings collection {name}.")
 
 
 # -- doctor, chat, run ------------------------------------------------------------------------------

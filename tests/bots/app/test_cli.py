@@ -132,7 +132,7 @@ def test_unexpected_errors_get_a_reference_id(home: Path, monkeypatch: pytest.Mo
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("bots.app.cli.open_research", explode)
+    monkeypatch.setattr("bots.app.cli_corpus.open_research", explode)
     result = roundtable("corpus", "list")
     assert result.exit_code == 2
     assert "Something went wrong (reference" in result.output and "boom" not in result.output
