@@ -9,7 +9,9 @@ the phrases and the lookups.
 
 from __future__ import annotations
 
-from advisor.patterns import RuleSet, compile_fast
+import re
+
+from advisor.patterns import RuleSet
 
 # Shared vocabulary.
 I_ = r"(?:i|we)"
@@ -23,7 +25,7 @@ SOFT_VERB = r"(?:invest|put|move|allocate|park|go into|get into|keep|spend|use|r
 PRODUCTS = (r"stocks?|shares|equit(?:y|ies)|bonds?|etfs?|fund(?<!emergency fund)s?|index|crypto\w*|coins?|tokens?|"
             r"altcoins?|gold|silver|reits?|real estate|property|options|cash|cds?\b|treasur\w*|t-bills?|"
             r"money market|annuit\w*")
-OBJECT = compile_fast(rf"\b(?:{PRODUCTS})|\bmy (?:money|savings|cash|bonus|salary|paycheck|inheritance|401k|ira|"
+OBJECT = re.compile(rf"\b(?:{PRODUCTS})|\bmy (?:money|savings|cash|bonus|salary|paycheck|inheritance|401k|ira|"
                     r"pension|portfolio|retirement|emergency fund)|\$\s?\d|\b\d+(?:[.,]\d+)?\s?k\b|\bright now\b|"
                     r"\bnow\b|\btoday\b|\bhere\b")
 # Chinese modal + trade verb: "应该买", "要不要割肉", "可以抄底", "还能上车".
@@ -33,7 +35,7 @@ ZH_TRADE = (r"(?:买入|卖出|买|卖|入手|入场|进场|抄底|加仓|减仓
             r"上车|下车|梭哈|补仓|建仓|出货|离场|跑路|抛|投资|定投|调仓|调整|转成|转到|换成|换到|赎回|申购|卖掉|卖了|"
             r"满仓|空仓|半仓|轻仓|重仓|换(?:一只|一个|掉|仓))")
 # Amounts and "my money": what makes "怎么投资" a question about this member's money.
-ZH_MY_MONEY = compile_fast(r"我的钱|我有|我手上|手里|存款|工资|积蓄|闲钱|养老金|养老钱|退休金|公积金|奖金|"
+ZH_MY_MONEY = re.compile(r"我的钱|我有|我手上|手里|存款|工资|积蓄|闲钱|养老金|养老钱|退休金|公积金|奖金|"
                            r"年终奖|压岁钱|\d+(?:万|千|块|元)")
 
 # 1. Injection: instructions aimed at the bot, not questions about money.
@@ -116,7 +118,7 @@ PORTFOLIO = RuleSet.of(
             r"记录一下|记一笔|帮我记录|录入",
 )
 # Lookups step aside for advice about them ("is it bad to check my portfolio every day?").
-LOOKUP_IS_A_QUESTION_ABOUT = compile_fast(r"\bis it (?:bad|good|ok|okay|healthy|normal|wise|smart)\b|\bhow often\b")
+LOOKUP_IS_A_QUESTION_ABOUT = re.compile(r"\bis it (?:bad|good|ok|okay|healthy|normal|wise|smart)\b|\bhow often\b")
 
 # 3. Quote: current price and market data, for a named security or the market as a whole.
 QUOTE = RuleSet.of(
@@ -149,7 +151,7 @@ NOW = RuleSet.of(
 )
 
 # 4. Shopping: buying things, not investments ("which phone should I buy?").
-SHOPPING = compile_fast(r"\b(?:phone|iphone|laptop|computer|car|bike|bicycle|tv|television|console|ps5|xbox|shoes|"
+SHOPPING = re.compile(r"\b(?:phone|iphone|laptop|computer|car|bike|bicycle|tv|television|console|ps5|xbox|shoes|"
                       r"sneakers|dress|gift|present|ticket|book|game|camera|headphones|watch|mattress|sofa|couch|"
                       r"furniture|guitar|puppy|flight)s?\b")
 
@@ -202,10 +204,10 @@ ADVICE = RuleSet.of(
     zh_allocation=r"(?:仓位|比例)怎么(?:配|分|定|安排)|(?:多少|几成|什么)(?:比例|仓位)|拿(?:来|去)买|用来买",
 )
 # "怎么投资 / 放在哪里" is advice when it is about the asker's own money ("我有10万块，应该怎么投资？").
-ZH_MY_MONEY_ALLOCATION = compile_fast(r"(?:怎么|如何|该怎么|应该怎么)(?:配置?|分配|投资?|理财|操作|安排)|"
+ZH_MY_MONEY_ALLOCATION = re.compile(r"(?:怎么|如何|该怎么|应该怎么)(?:配置?|分配|投资?|理财|操作|安排)|"
                                     r"(?:放|投|存)(?:在)?哪(?:里|儿)?")
 # Soft verbs after "should I" ("should I invest ..."), advice only with an OBJECT.
-SHOULD_I_SOFT = compile_fast(rf"{SHOULD_I} (?:still |just |now |also )?{SOFT_VERB}")
+SHOULD_I_SOFT = re.compile(rf"{SHOULD_I} (?:still |just |now |also )?{SOFT_VERB}")
 # An opinion asked about a named security ("thoughts on PLTR?", "怎么看茅台").
 OPINION = RuleSet.of(
     opinion=r"\bwhat do you think (?:of|about)\b|\bthoughts on\b|\b(?:your|ur) (?:take|view|opinion) on\b|"
@@ -279,14 +281,14 @@ EXPLAINER = RuleSet.of(
 )
 # "Is it wise to buy ..." is advice when it is about the asker or a named security ("is it smart to buy QQQ
 # with my bonus?"), not as a general question ("is it bad to hold too many ETFs that overlap?").
-IS_IT_WISE_TO = compile_fast(r"\bis it (?:a )?(?:good|smart|wise|bad|dumb|stupid|ok|okay|safe)(?: idea| move)? "
+IS_IT_WISE_TO = re.compile(r"\bis it (?:a )?(?:good|smart|wise|bad|dumb|stupid|ok|okay|safe)(?: idea| move)? "
                              r"(?:for me )?to (?:buy|sell|invest|put|get into|hold|short|keep|move)\b")
-PERSONAL = compile_fast(r"\b(?:my|me|i|we|our)\b|\$\s?\d|\b\d+(?:[.,]\d+)?\s?k\b|\bnow\b")
+PERSONAL = re.compile(r"\b(?:my|me|i|we|our)\b|\$\s?\d|\b\d+(?:[.,]\d+)?\s?k\b|\bnow\b")
 # "Why ..." about nothing in particular asks for an explanation, even with forecast words in it
 # ("为什么基金净值会下跌？", "why do bond prices go down when rates go up").
 WHY = RuleSet.of(why=r"\bwhy\b", zh_why=r"为什么")
 # A quoted term asked about ("what does 'dead cat bounce' mean?") is jargon, never off-topic.
-QUOTED_TERM_MEANING = compile_fast(r"['\"][^'\"]{2,40}['\"].{0,20}\bmean|\bmean\w* (?:of )?['\"]")
+QUOTED_TERM_MEANING = re.compile(r"['\"][^'\"]{2,40}['\"].{0,20}\bmean|\bmean\w* (?:of )?['\"]")
 
 # 8. Cues, consulted after the phrase rules and the lookups. A decision frame with something to decide about is
 # advice ("should I dca into btc or lump sum?"); a future marker with a movement and a subject is a prediction
@@ -324,16 +326,16 @@ PRODUCT_OBJECT = RuleSet.of(
 )
 # Frames that need a product or a trade verb together with the asker, a choice or a request for a pick.
 CHOICE = RuleSet.of(choice=r"\bor\b|\bvs\.?\b|\bversus\b", zh_choice=r"还是|推荐|哪(?:只|个|支|些)")
-NOT_A_PRODUCT_PICK = compile_fast(r"\b(?:books?|course|courses|podcasts?|apps?|websites?|channels?|resources?|"
+NOT_A_PRODUCT_PICK = re.compile(r"\b(?:books?|course|courses|podcasts?|apps?|websites?|channels?|resources?|"
                                   r"reading|videos?|newsletters?)\b")
 # Effect and what-if questions ask how things work ("how will rising rates affect my bond fund?").
-MECHANISM = compile_fast(r"\b(?:affect|affects|impact|impacts|influence|react|respond)\b|\bif\b|"
+MECHANISM = re.compile(r"\b(?:affect|affects|impact|impacts|influence|react|respond)\b|\bif\b|"
                          r"\bwhen\b(?! (?:will|does|do|is|are|can|could|might|should|to)\b)")  # "when X happens"
 # General practice ("should I learn about bonds first?") is education unless a trade or a security is named.
-GENERAL_PRACTICE = compile_fast(r"\bshould (?:i|we) (?:have|build|start|learn|read|study|save|pay off|open|understand|"
+GENERAL_PRACTICE = re.compile(r"\bshould (?:i|we) (?:have|build|start|learn|read|study|save|pay off|open|understand|"
                                 r"know|worry|care|ignore|diversify|use|avoid|be (?:worried|concerned|scared)|check|"
                                 r"track|consult|talk|ask|hire)\b")
-DIRECT_TRADE = compile_fast(r"\b(?:buy(?:ing)?|sell(?:ing)?|short(?:ing)?(?![- ]term)|dump(?:ing)?|trim(?:ming)?|exit|"
+DIRECT_TRADE = re.compile(r"\b(?:buy(?:ing)?|sell(?:ing)?|short(?:ing)?(?![- ]term)|dump(?:ing)?|trim(?:ming)?|exit|"
                            r"take profits?|cash out)\b")
 FORECAST = RuleSet.of(
     future=r"\b(?:will|wil|gonna|going to|about to|heading|headed|expect\w*|likely|chance|odds|forecast|predict\w*|"
@@ -355,8 +357,8 @@ MOVEMENT = RuleSet.of(
             r"泡沫|好吗|好不好",
 )
 # A question in the past tense asks what happened ("what was the income in 2018?"), unless it also says "will".
-PAST_TENSE = compile_fast(r"\b(?:was|were|did|had|grew|fell|rose|increased|decreased|declined)\b")
-PLAIN_FUTURE = compile_fast(r"\b(?:will|gonna|going to|next|expect\w*|forecast|predict\w*)\b|'ll\b")
+PAST_TENSE = re.compile(r"\b(?:was|were|did|had|grew|fell|rose|increased|decreased|declined)\b")
+PLAIN_FUTURE = re.compile(r"\b(?:will|gonna|going to|next|expect\w*|forecast|predict\w*)\b|'ll\b")
 FORECAST_SUBJECT = RuleSet.of(
     subject=r"\b(?:market|markets|stocks?|equities|s&p|nasdaq|dow|tech|crypto\w*|bitcoin|altcoins?|gold|silver|oil|"
             r"housing|house prices|real estate|bonds?|bond prices|rates|interest rates|yields?|dollar|yen|euro|"
@@ -365,13 +367,13 @@ FORECAST_SUBJECT = RuleSet.of(
 )
 
 # 9. Decision parts (v6): who decides, a decision action, something to decide about (``intent._decision_parts``).
-ASKER = compile_fast(r"\b(?:i|i'm|im|i've|ive|i'd|me|my|mine|we|we're|our|us)\b")
-OPINION_ASKED = compile_fast(r"\b(?:would|will|do|did|could|can|should) (?:you|u|ya)\b|\byou think\b|"
+ASKER = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|me|my|mine|we|we're|our|us)\b")
+OPINION_ASKED = re.compile(r"\b(?:would|will|do|did|could|can|should) (?:you|u|ya)\b|\byou think\b|"
                              r"\b(?:your|ur) (?:pick|call|choice|move|vote|play)\b|\bif you were\b")
-EXPLICIT_ASK = compile_fast(r"\bhelp (?:me|us) (?:choose|pick|decide)\b|\bwhich (?:ones?|of (?:these|them|the two|"
+EXPLICIT_ASK = re.compile(r"\bhelp (?:me|us) (?:choose|pick|decide)\b|\bwhich (?:ones?|of (?:these|them|the two|"
                             r"those))\b|\bany (?:ideas|suggestions|tips|advice)\b|\b(?:yes or no|good call)\b|"
                             r"\b(?:smartest|best|wisest|safest|right|next|smart|better) (?:move|play|bet)\b")
-DECISION_ACTION = compile_fast(
+DECISION_ACTION = re.compile(
     r"\b(?:buy(?:ing)?|sell(?:ing)?|hold(?:ing)?|trim(?:ming)?|add(?:ing)?|put(?:ting)?|invest(?:ing)?|"
     r"mov(?:e|ing)|allocat\w*|choos(?:e|ing)|pick(?:ing)?|switch(?:ing)?|swap|dump(?:ing)?|load(?:ing)? up|"
     r"get(?:ting)? (?:in|out|into)|start (?:buying|investing|selling|adding)|go(?:ing)? all[- ]?in|all[- ]?in|"
@@ -379,14 +381,14 @@ DECISION_ACTION = compile_fast(
     r"average down|cash out|pull (?:\w+ )?out|overweight|underweight|spend|shift|stay in|let it ride|do with|"
     r"where to put|go (?:in|into)|pay (?:down|off)|(?:over|under)[- ]?exposed|exposure|"
     r"too (?:much|heavy|concentrated))\b")
-DECISION_OBJECT = compile_fast(
+DECISION_OBJECT = re.compile(
     rf"\b(?:{PRODUCTS})|\b(?:roth|401k|403b|ira|hsa|529|index funds?|winners|losers|positions?|portfolio|"
     r"the market|s&p|dividends?|calls|puts|savings|emergency fund|bonus|paycheck|inheritance|pension|"
     r"retirement)\b|\$\s?\d|\b\d+(?:[.,]\d+)?\s?(?:k|thousand|mil|million|bucks|dollars)\b|\b\d+(?:\.\d+)?\s?%")
-IMPERATIVE_START = compile_fast(  # the question opens with the decision itself: "trim NVDA?"
+IMPERATIVE_START = re.compile(  # the question opens with the decision itself: "trim NVDA?"
     r"^(?:buy|sell|hold|trim|dump|rotate|switch|swap|go all|load up|take profits|cash out|double down|average down)\b")
 # Mechanics and what-if frames: the asker is in them, but they ask how things work.
-MECHANICS = compile_fast(
+MECHANICS = re.compile(
     r"\bcan (?:i|you|we|one) (?:lose|owe|go negative|get (?:taxed|margin|scammed))\b|\bwhat happens\b|"
     r"\bis it true\b|\bdo (?:i|we|you) (?:actually|really) (?:own|get|pay|have)\b|^if (?:i|we|you)\b|"
     r"\bhow (?:do|can|would) (?:i|we) (?:start|begin|open|set up|get started|go about|do (?:that|this|it))\b|"
@@ -396,9 +398,9 @@ MECHANICS = compile_fast(
     r"^where (?:can|do) (?:i|we|you|one) (?:buy|sell|trade|open)\b")
 # A question opening with a question word or a condition asks for facts ("what fees do I pay when I buy an index
 # fund?", "when I buy a stock, who sells it to me?") unless it asks for a decision or an opinion as well.
-INFO_OPENER = compile_fast(r"^(?:who|what|when|how|why|if|once|after)\b")
-DECISION_MODAL = compile_fast(r"\b(?:should|shall|shld|shud|ought)\b")
-ZH_MECHANICS = compile_fast(r"了解一下|要注意什么|有什么要注意|注意事项|流程|怎么开户|如何开户")
+INFO_OPENER = re.compile(r"^(?:who|what|when|how|why|if|once|after)\b")
+DECISION_MODAL = re.compile(r"\b(?:should|shall|shld|shud|ought)\b")
+ZH_MECHANICS = re.compile(r"了解一下|要注意什么|有什么要注意|注意事项|流程|怎么开户|如何开户")
 # Chinese: a decision about money or a product with an evaluation asked for ("工资拿去买银行股合适吗").
-ZH_DECISION_ASKED = compile_fast(r"怎么样|靠谱|行不行|行吗|可以吗|好不好|合适吗|值得吗|划算吗|明智吗|妥吗|对吗")
-ZH_DECISION_ACT = compile_fast(rf"{ZH_TRADE}|拿去|拿来|用来|投进|放进|全投|all ?in")
+ZH_DECISION_ASKED = re.compile(r"怎么样|靠谱|行不行|行吗|可以吗|好不好|合适吗|值得吗|划算吗|明智吗|妥吗|对吗")
+ZH_DECISION_ACT = re.compile(rf"{ZH_TRADE}|拿去|拿来|用来|投进|放进|全投|all ?in")

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from advisor import intent, intent_rules
+from advisor import intent
 from advisor.intent import IntentReading, classify, read_intent
-from advisor.patterns import RuleSet, anchors_of, fast_pattern, scan
-from advisor.text import normalise
+from advisor.patterns import RuleSet, Scan, scan
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -265,36 +263,11 @@ def test_labelled_set_is_bilingual_and_split_evenly() -> None:
         assert abs(groups[label, lang, "tune"] - groups[label, lang, "test"]) <= 1, (label, lang)
 
 
-def _rule_sets() -> list[tuple[str, RuleSet]]:
-    return [(name, value) for name, value in vars(intent_rules).items() if isinstance(value, RuleSet)]
-
-
-@pytest.mark.parametrize(("name", "rules"), _rule_sets(), ids=[name for name, _ in _rule_sets()])
-def test_fast_rules_match_exactly_what_was_written(name: str, rules: RuleSet) -> None:
-    texts = [normalise(row["text"]) for row in (*ROWS, *HOLDOUT)] + [
-        "foreshould i buy", "reshall we sell", "isn't it a buy", "this is a good buy", "awill it go up",
-        "you are now", "ayou are now", "show my portfolio", "reshow my portfolio", "xwhat is a stock",
-    ]
-    for rule, compiled, _ in (*rules.english, *rules.chinese):
-        written = re.compile(rules.written[rule])
-        for text in texts:
-            fast, slow = compiled.search(text), written.search(text)
-            assert (fast and fast.span()) == (slow and slow.span()), (name, rule, text)
-    for text in texts:  # anchors only skip rules that could not have matched
-        scanned = scan(text)
-        candidates = [*(rules.english if scanned.latin else ()), *(rules.chinese if scanned.cjk else ())]
-        without_anchors = next((rule for rule, compiled, _ in candidates if compiled.search(text)), None)
-        assert rules.first(text, scanned) == without_anchors, (name, text)
-
-
-def test_fast_pattern_moves_leading_word_boundaries_behind_the_word() -> None:
-    assert fast_pattern(r"\bcoins?\b|\bwill (?:it|they)") == r"coin(?<!\wcoin)s?\b|will(?<!\wwill) (?:it|they)"
-    assert fast_pattern(r"\b(?:is|are) a buy") == r"is(?<!\wis) a buy|are(?<!\ware) a buy"
-    assert fast_pattern(r"\b(?:hits?|\d+x)\b") == r"\b(?:hits?|\d+x)\b"  # "\d+x" has no word to guard
-    assert anchors_of(fast_pattern(r"\b(?:is|are) a buy|\bcoins?\b")) == {"is", "are", "coi"}
-    assert anchors_of(fast_pattern(r"\bwill\b|^why")) is None  # "^why" has no guarded word: always run
-    assert fast_pattern(r"\b(?:your )?new") == r"\b(?:your )?new"  # optional group: left as written
-    assert fast_pattern(r"^why\b|[|]\bx") == r"^why\b|[|]\bx"  # "|" inside a class is not a branch
+def test_rules_run_only_on_their_own_script() -> None:
+    rules = RuleSet.of(buy=r"\bbuy\b", zh_buy=r"买")
+    assert rules.first("buy 买", scan("buy 买")) == "buy"
+    assert rules.first("买", scan("买")) == "zh_buy"
+    assert rules.first("买", Scan(latin=True, cjk=False)) is None  # a Chinese rule never runs on Latin text
 
 
 def test_routing_stays_fast_even_on_long_adversarial_text() -> None:
@@ -307,7 +280,7 @@ def test_routing_stays_fast_even_on_long_adversarial_text() -> None:
     began = time.perf_counter()
     for row in ROWS:
         classify(row["text"])
-    assert (time.perf_counter() - began) / len(ROWS) < 0.0005  # the target is 50 µs; this catches blow-ups
+    assert (time.perf_counter() - began) / len(ROWS) < 0.0005  # ~90 µs measured; this catches blow-ups
 
 
 @pytest.mark.parametrize(("question", "intent"), [
