@@ -36,7 +36,7 @@ ZH_TRADE = (r"(?:买入|卖出|买|卖|入手|入场|进场|抄底|加仓|减仓
             r"满仓|空仓|半仓|轻仓|重仓|换(?:一只|一个|掉|仓))")
 # Amounts and "my money": what makes "怎么投资" a question about this member's money.
 ZH_MY_MONEY = re.compile(r"我的钱|我有|我手上|手里|存款|工资|积蓄|闲钱|养老金|养老钱|退休金|公积金|奖金|"
-                           r"年终奖|压岁钱|\d+(?:万|千|块|元)")
+                         r"年终奖|压岁钱|\d+(?:万|千|块|元)")
 
 # 1. Injection: instructions aimed at the bot, not questions about money.
 INJECTION = RuleSet.of(
@@ -282,7 +282,7 @@ EXPLAINER = RuleSet.of(
 # "Is it wise to buy ..." is advice when it is about the asker or a named security ("is it smart to buy QQQ
 # with my bonus?"), not as a general question ("is it bad to hold too many ETFs that overlap?").
 IS_IT_WISE_TO = re.compile(r"\bis it (?:a )?(?:good|smart|wise|bad|dumb|stupid|ok|okay|safe)(?: idea| move)? "
-                             r"(?:for me )?to (?:buy|sell|invest|put|get into|hold|short|keep|move)\b")
+                           r"(?:for me )?to (?:buy|sell|invest|put|get into|hold|short|keep|move)\b")
 PERSONAL = re.compile(r"\b(?:my|me|i|we|our)\b|\$\s?\d|\b\d+(?:[.,]\d+)?\s?k\b|\bnow\b")
 # "Why ..." about nothing in particular asks for an explanation, even with forecast words in it
 # ("为什么基金净值会下跌？", "why do bond prices go down when rates go up").
@@ -327,14 +327,14 @@ PRODUCT_OBJECT = RuleSet.of(
 # Frames that need a product or a trade verb together with the asker, a choice or a request for a pick.
 CHOICE = RuleSet.of(choice=r"\bor\b|\bvs\.?\b|\bversus\b", zh_choice=r"还是|推荐|哪(?:只|个|支|些)")
 NOT_A_PRODUCT_PICK = re.compile(r"\b(?:books?|course|courses|podcasts?|apps?|websites?|channels?|resources?|"
-                                  r"reading|videos?|newsletters?)\b")
+                                r"reading|videos?|newsletters?)\b")
 # Effect and what-if questions ask how things work ("how will rising rates affect my bond fund?").
 MECHANISM = re.compile(r"\b(?:affect|affects|impact|impacts|influence|react|respond)\b|\bif\b|"
-                         r"\bwhen\b(?! (?:will|does|do|is|are|can|could|might|should|to)\b)")  # "when X happens"
+                       r"\bwhen\b(?! (?:will|does|do|is|are|can|could|might|should|to)\b)")  # "when X happens"
 # General practice ("should I learn about bonds first?") is education unless a trade or a security is named.
 GENERAL_PRACTICE = re.compile(r"\bshould (?:i|we) (?:have|build|start|learn|read|study|save|pay off|open|understand|"
-                                r"know|worry|care|ignore|diversify|use|avoid|be (?:worried|concerned|scared)|check|"
-                                r"track|consult|talk|ask|hire)\b")
+                              r"know|worry|care|ignore|diversify|use|avoid|be (?:worried|concerned|scared)|check|"
+                              r"track|consult|talk|ask|hire)\b")
 DIRECT_TRADE = re.compile(r"\b(?:buy(?:ing)?|sell(?:ing)?|short(?:ing)?(?![- ]term)|dump(?:ing)?|trim(?:ming)?|exit|"
                            r"take profits?|cash out)\b")
 FORECAST = RuleSet.of(
@@ -369,10 +369,10 @@ FORECAST_SUBJECT = RuleSet.of(
 # 9. Decision parts (v6): who decides, a decision action, something to decide about (``intent._decision_parts``).
 ASKER = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|me|my|mine|we|we're|our|us)\b")
 OPINION_ASKED = re.compile(r"\b(?:would|will|do|did|could|can|should) (?:you|u|ya)\b|\byou think\b|"
-                             r"\b(?:your|ur) (?:pick|call|choice|move|vote|play)\b|\bif you were\b")
+                           r"\b(?:your|ur) (?:pick|call|choice|move|vote|play)\b|\bif you were\b")
 EXPLICIT_ASK = re.compile(r"\bhelp (?:me|us) (?:choose|pick|decide)\b|\bwhich (?:ones?|of (?:these|them|the two|"
-                            r"those))\b|\bany (?:ideas|suggestions|tips|advice)\b|\b(?:yes or no|good call)\b|"
-                            r"\b(?:smartest|best|wisest|safest|right|next|smart|better) (?:move|play|bet)\b")
+                          r"those))\b|\bany (?:ideas|suggestions|tips|advice)\b|\b(?:yes or no|good call)\b|"
+                          r"\b(?:smartest|best|wisest|safest|right|next|smart|better) (?:move|play|bet)\b")
 DECISION_ACTION = re.compile(
     r"\b(?:buy(?:ing)?|sell(?:ing)?|hold(?:ing)?|trim(?:ming)?|add(?:ing)?|put(?:ting)?|invest(?:ing)?|"
     r"mov(?:e|ing)|allocat\w*|choos(?:e|ing)|pick(?:ing)?|switch(?:ing)?|swap|dump(?:ing)?|load(?:ing)? up|"
