@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -24,7 +24,7 @@ from rich.markup import escape
 
 from bots.app.cli_common import CollectionOpt, JsonOpt, app, build_app, err, guarded, load_settings, open_research, out
 from bots.app.cli_corpus import corpus_app
-from knowledge.errors import InvalidQueryError, UserError
+from knowledge.errors import UserError
 
 if TYPE_CHECKING:
     from bots.app.composition import App
@@ -143,6 +143,24 @@ def read_batch(path: Path) -> Iterator[tuple[str | None, str]]:
             yield None, line
 
 
+def write_batch(path: Path, field: str, noun: str,
+                line_for: Callable[[str | None, str], dict[str, Any]]) -> None:
+    """One JSON line per entry of a batch file. An entry rejected with a user error gets ``{"id", field,
+    "error"}`` instead, the rest carry on, and the run exits 1 at the end."""
+    failed = 0
+    for entry_id, text in read_batch(path):
+        try:
+            line = line_for(entry_id, text)
+        except UserError as exc:
+            failed += 1
+            line = {"id": entry_id, field: text, "error": str(exc)}
+        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+    if failed:
+        err.print(f"{failed} {noun} were rejected (see their \"error\" fields).")
+        raise typer.Exit(1)
+
+
 def print_hits(query: str, hits: list[Hit]) -> None:
     if not hits:
         out.print(f"No passages found for {escape(query)!r}.")
@@ -187,19 +205,8 @@ def search(
         else:
             print_hits(query, hits)
         return
-    failed = 0
-    for query_id, text in read_batch(batch):
-        line: dict[str, Any] = {"query": text, "id": query_id}
-        try:
-            line["results"] = [h.to_json() for h in retriever.search(text, k=k, mode=mode)]
-        except InvalidQueryError as exc:
-            failed += 1
-            line["error"] = str(exc)
-        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-    if failed:
-        err.print(f"{failed} queries were rejected (see their \"error\" fields).")
-        raise typer.Exit(1)
+    write_batch(batch, "query", "queries", lambda query_id, text: {
+        "query": text, "id": query_id, "results": [h.to_json() for h in retriever.search(text, k=k, mode=mode)]})
 
 
 # -- doctor, chat, run ------------------------------------------------------------------------------
@@ -249,19 +256,8 @@ def ask(
         else:
             out.print(answer_markup(answer))
         return
-    failed = 0
-    for question_id, text in read_batch(batch):
-        try:
-            answer = app_.advisor.answer(Question(text, user_id=f"console:{user}"), collection=name)
-            line = answer.to_json(text, question_id)
-        except UserError as exc:
-            failed += 1
-            line = {"id": question_id, "question": text, "error": str(exc)}
-        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-    if failed:
-        err.print(f"{failed} questions were rejected (see their \"error\" fields).")
-        raise typer.Exit(1)
+    write_batch(batch, "question", "questions", lambda question_id, text: app_.advisor.answer(
+        Question(text, user_id=f"console:{user}"), collection=name).to_json(text, question_id))
 
 
 @app.command()

@@ -111,6 +111,11 @@ class ApprovalStore:
                                       approved_at=approval.approved_at))
         return approval
 
+    def get(self, name: str) -> Approval | None:
+        with Session(self.engine) as session:
+            row = session.get(ApprovalRow, name)
+            return Approval(row.name, row.revision, row.sentences, row.blocked, row.approved_at) if row else None
+
     def all(self) -> dict[str, Approval]:
         with Session(self.engine) as session:
             return {row.name: Approval(row.name, row.revision, row.sentences, row.blocked, row.approved_at)
@@ -140,7 +145,8 @@ class ApprovedCollections:
                       if self.revision_of(name) == approval.revision)
 
     def is_approved(self, name: str) -> bool:
-        approval = self.store.all().get(name)
+        """One row and one revision read: this runs on every question in a chat with its own collection."""
+        approval = self.store.get(name)
         return approval is not None and self.revision_of(name) == approval.revision
 
 
