@@ -16,12 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from advisor.catalogue import education_query, message
+from advisor.catalogue import education_query, message, risk_reason
 from advisor.compliance import detect_language, mentions_performance, needs_balance, screen
 from advisor.composer import Draft, GroundedComposer
 from advisor.intent import read_intent
+from advisor.market.names import yahoo_symbols
+from advisor.market.pricerisk import PriceRisk
 from advisor.profiles import ProfileStore
-from advisor.risk import label_for, riskiest_topic
+from advisor.risk import TAXONOMY, label_for, level_index, riskiest_topic
 from advisor.suitability import Suitability, assess
 from advisor.types import Answer, Citation, Language, Question, RiskLabel
 from knowledge.errors import CollectionNotFoundError, InvalidQueryError
@@ -36,9 +38,10 @@ RETRIEVE_K = 10
 # (2nd percentile: FiQA 0.28, TAT-QA 0.39, bundled notes 0.33) and off-topic ones below (90th percentile
 # 0.22-0.24 on all three collections; 91-94% of off-topic questions abstain).
 ABSTAIN_BELOW = 0.25
-# Intents answered with one line and no research: quotes and portfolios have features of their own (until
-# they land, members hear so), off-topic questions and attempts to rewrite the bot's rules get no padding.
-SHORT_REPLIES = {"quote": "quote_unavailable", "portfolio": "portfolio_unavailable", "off_topic": "off_topic",
+# Intents answered with one line and no research: quotes and portfolios have features of their own (the chat
+# router sends these intents there; elsewhere the member hears which command to use), off-topic questions and
+# attempts to rewrite the bot's rules get no padding.
+SHORT_REPLIES = {"quote": "quote_hint", "portfolio": "portfolio_hint", "off_topic": "off_topic",
                  "injection": "injection"}
 
 
@@ -60,6 +63,7 @@ class Advisor:
     collection: str = "research"
     rephraser: Rephraser | None = None
     abstain_below: float = ABSTAIN_BELOW
+    price_risk: PriceRisk | None = None  # labels named securities from their price history (SRRI)
 
     def answer(self, question: Question, collection: str | None = None) -> Answer:
         text = clean_question(question.text)
@@ -70,7 +74,8 @@ class Advisor:
         if intent in SHORT_REPLIES:  # routed before retrieval: research sentences would only be padding
             return Answer(text=message(SHORT_REPLIES[intent], language), risk=label_for(text, [], language),
                           disclaimer=message("disclaimer", language), language=language, intent=intent,
-                          refused=intent == "injection", abstained=intent == "off_topic")
+                          refused=intent == "injection", abstained=intent == "off_topic",
+                          securities=reading.securities)
         refused = intent in {"personal_advice", "prediction"}
         # A trade call or a prediction is not answered; what is taught instead is the topic's risks.
         search_text = education_query(riskiest_topic(text), language) if refused else text
@@ -92,7 +97,8 @@ class Advisor:
             return self._abstain(text, hits, language, question, reason=reason)
 
         citations, body = _cite(lines)
-        risk = label_for(text, [h.metadata for h in _unique_hits(lines)], language)
+        risk = self._priced(text, reading.securities,
+                            label_for(text, [h.metadata for h in _unique_hits(lines)], language), language)
         personal = self._suitability(question, risk, language)
         parts: list[str] = []
         if refused:
@@ -111,6 +117,30 @@ class Advisor:
         return Answer(text="\n\n".join(parts), risk=risk, disclaimer=message("disclaimer", language),
                       language=language, citations=citations, intent=intent, refused=refused,
                       **self._notes(question, risk, personal, language))
+
+    def _priced(self, text: str, securities: tuple[str, ...], risk: RiskLabel, language: Language) -> RiskLabel:
+        """The SRRI-based label of the securities a question names, when their price history allows one.
+
+        The taxonomy keeps the last word where it says R5: a leveraged fund, a coin, or words like "options"
+        and "margin" around a stock. Without usable prices (unknown symbol, outage) the taxonomy label stands.
+        """
+        symbols = yahoo_symbols(securities)
+        if self.price_risk is None or not symbols:
+            return risk
+        try:
+            readings = self.price_risk.readings(symbols)
+        except Exception as exc:  # market data is an enrichment here: the answer never waits on an outage
+            log.warning("price-based risk failed (%s); using the taxonomy label", type(exc).__name__)
+            return risk
+        priced = [r for r in readings.values() if r.srri is not None and r.volatility is not None]
+        words = [t for t in TAXONOMY if t.level == "R5" and t.pattern.search(text)]
+        if not priced or words or any(r.overridden for r in readings.values()):
+            return risk
+        top = max(priced, key=lambda r: level_index(r.level))
+        as_of = top.as_of.date().isoformat() if top.as_of else "?"
+        return RiskLabel(top.level, risk_reason("prices", language, symbol=top.symbol, srri=top.srri,
+                                                window=top.window, volatility=top.volatility, source=top.source,
+                                                as_of=as_of))
 
     def _suitability(self, question: Question, risk: RiskLabel, language: Language) -> Suitability:
         """The asker's own match against the topic (G6); out-of-profile matches are logged."""

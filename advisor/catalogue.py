@@ -48,13 +48,16 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "zh": "我只提供投资与理财方面的投资者教育，这个问题就不回答了。"
               "欢迎询问基金、风险、分散投资、防范骗局等话题（/help）。",
     },
-    "quote_unavailable": {
-        "en": "Live prices and quotes are not available yet; they arrive with the market-data feature.",
-        "zh": "行情报价功能尚未上线，将随市场数据功能一同推出。",
+    "quote_hint": {
+        "en": "Prices come from market data, not from research notes: use /quote SYMBOL (for example /quote AAPL) "
+              "or /chart SYMBOL.",
+        "zh": "价格来自行情数据而非研究资料：请使用 /quote 代码（例如 /quote AAPL）或 /chart 代码。",
     },
-    "portfolio_unavailable": {
-        "en": "Portfolios are not available yet; they arrive with the portfolio feature.",
-        "zh": "持仓组合功能尚未上线，将随组合功能一同推出。",
+    "portfolio_hint": {
+        "en": "Your portfolio is private: in a private chat with me, /portfolio add SYMBOL QTY records a holding and "
+              "/portfolio snapshot shows its value, P&L and risk.",
+        "zh": "持仓属于个人隐私：请在与我的私聊中使用 /portfolio add 代码 数量 记录持仓，"
+              "/portfolio snapshot 查看市值、盈亏与风险。",
     },
     "questionnaire_invite": {
         "en": "To see which risk levels suit you, take the short risk questionnaire in a private chat (/profile).",
@@ -158,6 +161,10 @@ RISK_REASONS: dict[str, dict[Language, str]] = {
                 "zh": "一般投资主题：存在市场风险"},
     "evidence": {"en": "rated {level} by the research cited",
                  "zh": "所引研究资料评定为{level}"},
+    # G1: a label computed from data says which data, which window and as of when.
+    "prices": {"en": "{symbol}: SRRI {srri} from {window} price volatility of {volatility:.1%} "
+                     "({source}, as of {as_of})",
+               "zh": "{symbol}：按{window}价格波动率{volatility:.1%}计，SRRI为{srri}（{source}，截至{as_of}）"},
 }
 
 

@@ -66,6 +66,7 @@ class Answer:
     refused: bool = False  # a personal trade call, a prediction or an injection was declined
     private_note: str = ""  # group answers: the asker's own suitability note, for a private message
     confirm_risk: RiskLevel | None = None  # G6: the asker may confirm they understand this level
+    securities: tuple[str, ...] = ()  # what a quote or portfolio question named, for the market features
 
     def __post_init__(self) -> None:
         if not isinstance(self.risk, RiskLabel):

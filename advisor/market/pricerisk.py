@@ -1,0 +1,96 @@
+"""Risk classes from price history: the UCITS SRRI band of a symbol's volatility, mapped to R1-R5.
+
+SRRI asks for the annualised standard deviation of weekly returns over five years; with a shorter history
+the window is said out loud ("2.1y of weekly returns"), and under a year there is no reading at all.
+Leveraged or inverse funds, options, futures and crypto are R5 whatever their history says.
+
+The window ends at the latest price the source has, not at today's date: the offline sample ends in 2018,
+and a csv export may be a week old. Every reading makes one quotes call and one batched history call.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import pairwise
+
+from advisor.market.data import History, MarketData
+from advisor.risk import CRYPTO_SYMBOLS, LEVERAGED_SYMBOLS, SRRI_TO_RISK, annualised_volatility, srri_class
+from advisor.types import RiskLevel
+
+log = logging.getLogger(__name__)
+
+YEARS = 5
+MIN_WEEKLY_RETURNS = 52
+OPTION_SYMBOL = re.compile(r"[A-Z]{1,6}\d{6}[CP]\d{8}")  # OCC style: AAPL220121C00025000
+
+
+@dataclass(frozen=True)
+class PriceRiskReading:
+    symbol: str
+    level: RiskLevel
+    srri: int | None  # None when the taxonomy decided (``overridden``)
+    volatility: float | None
+    window: str  # "5.0y of weekly returns"
+    as_of: datetime | None
+    source: str
+    overridden: str | None = None  # "crypto", "leveraged_etf", "options", "futures"
+
+
+def override_for(symbol: str) -> str | None:
+    """The taxonomy topic that makes ``symbol`` R5 whatever its prices say, if any."""
+    base = symbol.split("-")[0]
+    if base in CRYPTO_SYMBOLS or symbol.endswith(("-USD", "-USDT", "-EUR", "-BTC")):  # Yahoo's coin pairs
+        return "crypto"
+    if base in LEVERAGED_SYMBOLS:
+        return "leveraged_etf"
+    if OPTION_SYMBOL.fullmatch(symbol):
+        return "options"
+    if symbol.endswith("=F"):
+        return "futures"
+    return None
+
+
+def weekly_returns(history: History) -> list[float]:
+    """Simple returns between the last closes of consecutive ISO weeks."""
+    week_close: dict[tuple[int, int], float] = {}
+    for bar in history.bars:
+        year, week, _ = bar.day.isocalendar()
+        week_close[(year, week)] = bar.close
+    closes = [week_close[key] for key in sorted(week_close)]
+    return [b / a - 1 for a, b in pairwise(closes) if a > 0]
+
+
+class PriceRisk:
+    def __init__(self, market: MarketData) -> None:
+        self.market = market
+
+    def readings(self, symbols: Sequence[str]) -> dict[str, PriceRiskReading]:
+        """Readings for the symbols that have enough history (or a taxonomy override); others are left out."""
+        found: dict[str, PriceRiskReading] = {}
+        for symbol in symbols:
+            if topic := override_for(symbol):
+                found[symbol] = PriceRiskReading(symbol, "R5", None, None, "taxonomy", None, "taxonomy", topic)
+        wanted = [s for s in symbols if s not in found]
+        if not wanted:
+            return found
+        quotes = self.market.quotes(wanted)
+        if not quotes:
+            return found
+        end = max(q.as_of for q in quotes.values()).date()
+        histories = self.market.history(list(quotes), end - timedelta(days=round(365.25 * YEARS) + 7), end)
+        for symbol, history in histories.items():
+            returns = weekly_returns(history)
+            if len(returns) < MIN_WEEKLY_RETURNS:
+                log.debug("%s: %d weekly returns, too few for an SRRI reading", symbol, len(returns))
+                continue
+            volatility = annualised_volatility(returns, 52)
+            srri = srri_class(volatility)
+            years = (history.bars[-1].day - history.bars[0].day).days / 365.25
+            found[symbol] = PriceRiskReading(symbol, SRRI_TO_RISK[srri], srri, volatility,
+                                             f"{min(years, YEARS):.1f}y of weekly returns", history.as_of,
+                                             history.source)
+        return found
