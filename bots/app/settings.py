@@ -42,6 +42,20 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = Field(None, description="Fernet key for personal data at rest; unset = "
                                          "generated once into HOME/secret.key.")
     log_level: str = Field("WARNING", description="Logging level for the CLI.")
+    market_data: str = Field("yahoo", description="Market data source: yahoo (live, via yfinance), offline (the "
+                             "bundled sample, real prices to 2018-04-11) or csv:DIR (one SYMBOL.csv per symbol).")
+    market_timeout: float = Field(20.0, gt=0, description="Overall deadline in seconds for one market-data request.")
+    base_currency: str = Field("USD", pattern=r"^[A-Za-z]{3}$", description="Currency portfolio snapshots are "
+                               "shown in, unless a member or --base asks for another.")
+    benchmark: str = Field("SPY", description="Symbol portfolio beta is measured against.")
+
+    @field_validator("market_data", mode="after")
+    @classmethod
+    def _market_source(cls, value: str) -> str:
+        value = value.strip()
+        if value in {"yahoo", "offline"} or (value.startswith("csv:") and len(value) > 4):
+            return value
+        raise ValueError("must be yahoo, offline or csv:DIR")
 
     @field_validator("home", mode="after")
     @classmethod
