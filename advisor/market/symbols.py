@@ -58,8 +58,8 @@ FUTURE = re.compile(r"[A-Z0-9]{1,4}=F")  # GC=F, ES=F
 CRYPTO = re.compile(r"([A-Z0-9]{2,10})-([A-Z]{3,4})")  # BTC-USD, ETH-EUR
 SEPARATORS = re.compile(r"[\s,;、]+")
 # Words of company names too common to say which company was meant ("Inc" would match half the list).
-NAME_FILLER = frozenset({"INC", "CO", "CORP", "CORPORATION", "COMPANY", "LTD", "LIMITED", "PLC", "GROUP",
-                         "HOLDING", "HOLDINGS", "THE", "AND", "TRUST", "ETF", "FUND", "CLASS", "SHARES"})
+NAME_FILLER = frozenset({"INC", "INCORPORATED", "CO", "CORP", "CORPORATION", "COMPANY", "LTD", "LIMITED", "PLC",
+                         "GROUP", "HOLDING", "HOLDINGS", "THE", "AND", "TRUST", "ETF", "FUND", "CLASS", "SHARES"})
 
 
 def _fold(text: str) -> str:
