@@ -35,7 +35,7 @@ from advisor.market.data import (
     SymbolInfo,
     SymbolKind,
 )
-from advisor.market.symbols import exchange_of, exchange_suffix, normalise_symbol, quote_currency, symbol_kind
+from advisor.market.symbols import exchange_of, exchange_suffix, normalise_symbol, quote_currency, suggest, symbol_kind
 from advisor.text import normalise
 
 log = logging.getLogger(__name__)
@@ -335,7 +335,7 @@ class CsvMarketData:
 
     def lookup(self, query: str, limit: int = 5) -> list[SymbolInfo]:
         """Symbols and names matching ``query``: exact symbol, symbol prefix, name or name-word prefix, then
-        symbol and name containing it."""
+        symbol and name containing it, then look-alikes ("APPL" finds AAPL) for "did you mean" lines."""
         needle = normalise(query).removeprefix("$")
         if not needle:
             return []
@@ -350,7 +350,11 @@ class CsvMarketData:
             if rank is not None:
                 ranked.append((rank, info.symbol, info))
         ranked.sort(key=lambda item: item[:2])
-        return [info for _, _, info in ranked[:limit]]
+        found = [info for _, _, info in ranked[:limit]]
+        if len(found) < limit:
+            others = [info for info in self.known_symbols() if info not in found]
+            found += suggest(query, others, limit=limit - len(found))
+        return found
 
 
 def offline_market_data() -> CsvMarketData:

@@ -123,10 +123,11 @@ class InvalidSymbolError(MarketDataError):
 
 
 class UnknownSymbolError(MarketDataError):
-    def __init__(self, symbol: str, suggestions: Sequence[SymbolInfo] = ()) -> None:
+    def __init__(self, symbol: str, suggestions: Sequence[SymbolInfo] = (), source: str = "") -> None:
         hint = ("Did you mean " + " or ".join(f"{s.symbol} ({s.name})" for s in suggestions[:3]) + "?"
                 if suggestions else "Check the spelling, or add the exchange suffix (0700.HK, SHEL.L, RY.TO).")
-        super().__init__(f"I don't know the symbol {symbol}. {hint}")
+        where = f" ({source} has no such symbol)" if source else ""
+        super().__init__(f"I don't know the symbol {symbol}{where}. {hint}")
         self.symbol = symbol
         self.suggestions = tuple(suggestions)
 

@@ -40,9 +40,14 @@ class QuoteLine:
         q = self.quote
         risk = None if self.risk is None else {"level": self.risk.level, "srri": self.risk.srri,
                                                "volatility": self.risk.volatility, "window": self.risk.window}
-        return {"symbol": q.symbol, "name": q.name, "price": q.price, "change": q.change,
-                "change_pct": q.change_pct, "currency": q.currency, "as_of": q.as_of.isoformat(),
+        return {"symbol": q.symbol, "name": q.name, "price": q.price, "change": _round(q.change),
+                "change_pct": _round(q.change_pct), "currency": q.currency, "as_of": q.as_of.isoformat(),
                 "source": q.source, "stale": q.stale, "day_low": q.day_low, "day_high": q.day_high, "risk": risk}
+
+
+def _round(value: float | None) -> float | None:
+    """Differences of prices carry float noise (-0.8100000000000023); 8 places keep every real digit."""
+    return None if value is None else round(value, 8)
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,7 @@ class QuoteDesk:
         return QuoteReport(lines, tuple(errors))
 
     def unknown(self, symbol: str) -> QuoteError:
-        error = UnknownSymbolError(symbol, self.suggestions(symbol))
+        error = UnknownSymbolError(symbol, self.suggestions(symbol), self.market.source)
         return QuoteError(symbol, str(error), tuple(s.symbol for s in error.suggestions))
 
     def suggestions(self, symbol: str) -> list[SymbolInfo]:
@@ -112,7 +117,7 @@ class QuoteDesk:
         symbol = normalise_symbol(symbol_text)
         quotes = self.market.quotes([symbol])
         if symbol not in quotes:
-            raise UnknownSymbolError(symbol, self.suggestions(symbol))
+            raise UnknownSymbolError(symbol, self.suggestions(symbol), self.market.source)
         quote = quotes[symbol]
         end = quote.as_of.date()  # the window ends at the latest price, which may be older than today
         history = self.market.history([symbol], end - timedelta(days=PERIODS[period]), end).get(symbol)
