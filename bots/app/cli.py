@@ -282,7 +282,7 @@ def chat(collection: CollectionOpt = None,
         settings = settings.model_copy(update={"collection": collection})
     app_ = build_app(settings)
     ensure_default_corpus(app_.research, settings, settings.collection, sync=True, app_=app_)
-    run_console(app_.router, out, speaker=user)
+    run_console(app_.router, out, speaker=user, images=settings.home / "charts")
 
 
 @app.command()

@@ -57,7 +57,8 @@ async def serve(app_: App, settings: Settings, out: Console, err: Console) -> No
         else:
             err.print(f"Roundtable ready in {seconds_since_start():.1f} s (terminal chat, no bot token set; "
                       f"{describe(scheduler)}).")
-            console = asyncio.create_task(asyncio.to_thread(run_console, app_.router, out))
+            console = asyncio.create_task(asyncio.to_thread(run_console, app_.router, out,
+                                                             images=settings.home / "charts"))
             stopped = asyncio.create_task(stop.wait())
             await asyncio.wait({console, stopped}, return_when=asyncio.FIRST_COMPLETED)
             stopped.cancel()

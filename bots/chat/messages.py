@@ -29,6 +29,8 @@ class Incoming:
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     language: Language | None = None
     action: str | None = None  # a pressed button's data
+    attachment: bytes | None = None  # a file sent with the message (a portfolio CSV), already size-checked
+    attachment_name: str = ""
 
     @property
     def chat_key(self) -> str:

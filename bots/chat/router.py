@@ -8,15 +8,18 @@ commands, @mentions and replies to its own messages, and only observes everythin
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import replace
 
 from advisor.advisor import Advisor
 from advisor.catalogue import message
+from advisor.market.names import yahoo_symbols
 from advisor.profiles import ProfileStore
 from advisor.suitability import QUESTIONNAIRE, Profile, max_risk
 from advisor.types import RISK_LEVELS, Language, Question, RiskLevel
+from bots.chat.markets import MarketCommands
 from bots.chat.messages import Button, Incoming, Outgoing
 from bots.chat.quota import Quota
 from bots.chat.settings import ChatSettings, ChatSettingsStore, CollectionCatalog
@@ -29,6 +32,9 @@ COMMANDS: dict[str, str] = {
     "start": "introduction and how to begin",
     "help": "what I can do",
     "ask": "ask a question: /ask what is a leveraged ETF?",
+    "quote": "prices with as-of time, source and risk class: /quote AAPL 0700.HK",
+    "chart": "a price chart: /chart AAPL 1y (1m, 6m, 1y or 5y)",
+    "portfolio": "your private portfolio: add, remove, list, snapshot, import, export, clear",
     "profile": "take the risk questionnaire (privately)",
     "forget": "delete everything I store about you",
     "privacy": "what I store and why",
@@ -37,9 +43,10 @@ COMMANDS: dict[str, str] = {
 INTRO = ("I'm **Roundtable**, an automated investor-education assistant. I answer questions from our research "
          "notes, with sources, a risk level and a suitability note. I never tell anyone what to buy or sell, "
          "predict prices or promise returns.")
-PRIVACY = ("I store only what my features need: your risk questionnaire answers and level (encrypted), and "
-           "group settings. I never ask for account numbers or passwords. Your profile is never shown to "
-           "other members. /forget deletes your data at once.")
+PRIVACY = ("I store only what my features need: your risk questionnaire answers and level (encrypted), the "
+           "portfolio holdings you record (encrypted), and group settings. I never ask for account numbers or "
+           "passwords. Your profile and portfolio are never shown to other members. /forget deletes your data "
+           "at once.")
 
 
 def help_text() -> str:
@@ -54,8 +61,10 @@ class Router:
     instances (or concurrent updates in one) agree on them."""
 
     def __init__(self, advisor: Advisor, profiles: ProfileStore, chat_settings: ChatSettingsStore,
-                 collections: CollectionCatalog, quota: Quota | None = None) -> None:
+                 collections: CollectionCatalog, quota: Quota | None = None,
+                 markets: MarketCommands | None = None) -> None:
         self.advisor = advisor
+        self.markets = markets
         self.profiles = profiles
         self.chat_settings = chat_settings
         self.collections = collections
@@ -96,16 +105,24 @@ class Router:
         handler = {
             "start": self._start, "help": lambda m, a: [Outgoing(help_text())], "ask": self._ask_command,
             "profile": self._profile, "forget": self._forget, "privacy": lambda m, a: [Outgoing(PRIVACY)],
-            "settings": self._settings,
+            "settings": self._settings, **{command: functools.partial(self._market, command)
+                                           for command in ("quote", "chart", "portfolio")},
         }.get(name)
         if handler is None:
             shown = re.sub(r"[^\w-]", "", name)[:32]  # never echo markup back
             return [Outgoing(f"I don't know /{shown}. Try /help.")] if addressed else []
         return handler(msg, rest.strip())
 
+    def _market(self, command: str, msg: Incoming, args: str) -> list[Outgoing]:
+        if self.markets is None:
+            return [Outgoing("Market data is not set up for this bot.")]
+        return getattr(self.markets, command)(msg, args)  # type: ignore[no-any-return]
+
     def _start(self, msg: Incoming, payload: str) -> list[Outgoing]:
         if payload == "profile" and msg.chat_kind == "private":
             return self._profile(msg, "")
+        if payload == "portfolio" and msg.chat_kind == "private":
+            return self._market("portfolio", msg, "")
         return [Outgoing(help_text())]
 
     def _ask_command(self, msg: Incoming, question: str) -> list[Outgoing]:
@@ -131,6 +148,13 @@ class Router:
                 collection=collection)
         except UserError as exc:
             return [Outgoing(str(exc))]
+        if self.markets is not None and answer.intent in {"quote", "portfolio"}:
+            # "what's AAPL trading at?" is a /quote; "how is my portfolio doing?" a snapshot, in private.
+            symbols = yahoo_symbols(answer.securities)
+            if answer.intent == "portfolio":
+                return self.markets.portfolio(msg, "snapshot")
+            if symbols:
+                return self.markets.quote(msg, " ".join(symbols))
         confirm = (_confirm_button(answer.confirm_risk, answer.language),) if answer.confirm_risk else ()
         if not answer.private_note:
             return [Outgoing(answer=answer, buttons=confirm)]

@@ -3,13 +3,17 @@
 It behaves like a group: commands and @roundtable mentions are answered. ``/as NAME`` switches who is
 speaking, ``/dm`` and ``/group`` switch between a private chat with the bot and the group, and buttons
 appear as numbered choices (type the number). Like every front-end it gives the router clean text: the
-mention removed, "/ask@roundtable" turned into "/ask", and commands for other bots dropped.
+mention removed, "/ask@roundtable" turned into "/ask", and commands for other bots dropped. Charts are
+saved as PNG files (the path is printed); ``/portfolio import FILE`` attaches a local CSV, the way a chat
+app attaches a document.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -23,7 +27,9 @@ NAME = "roundtable"  # the bot's name in the terminal chat
 MENTION = re.compile(rf"(?<![\w@.])@{NAME}(?![\w@]|\.\w)", re.IGNORECASE)
 COMMAND = re.compile(r"^(/\w+)@(\w+)")
 HELP = """Terminal chat. This is a group: use /ask QUESTION or mention @roundtable (or /dm for a private chat).
-Console commands: /as NAME (speak as someone else), /dm, /group, /quit. /help lists the bot's commands."""
+Console commands: /as NAME (speak as someone else), /dm, /group, /quit. /help lists the bot's commands.
+/portfolio import FILE attaches a CSV from this computer."""
+MAX_ATTACHMENT_BYTES = 1024 * 1024  # what a chat app would let through for a portfolio CSV
 
 
 @dataclass
@@ -33,6 +39,7 @@ class ConsoleChat:
     speaker: str = "you"
     chat_kind: str = "group"
     pending: list[Button] = field(default_factory=list)
+    images: Path | None = None  # where charts are saved; None: say they were not saved
 
     def incoming(self, text: str = "", action: str | None = None) -> Incoming | None:
         """The router's view of a typed line, or None for a command addressed to another bot."""
@@ -52,18 +59,45 @@ class ConsoleChat:
 
     def send(self, text: str = "", action: str | None = None) -> list[Outgoing]:
         msg = self.incoming(text, action)
+        if msg is not None and msg.text.split()[:2] == ["/portfolio", "import"] and len(msg.text.split()) > 2:
+            attached = self.attach(msg.text.split(maxsplit=2)[2])
+            if attached is None:
+                return []
+            msg = replace(msg, text="/portfolio import", attachment=attached[1], attachment_name=attached[0])
         replies = self.router.handle(msg) if msg is not None else []
         for reply in replies:
             self.show(reply)
         return replies
 
+    def attach(self, name: str) -> tuple[str, bytes] | None:
+        """A local file as an attachment, or None (with a message) when it cannot be sent."""
+        path = Path(name.strip().strip("'\"")).expanduser()
+        try:
+            if path.stat().st_size > MAX_ATTACHMENT_BYTES:
+                self.console.print(f"{escape(str(path))} is larger than 1 MB; a portfolio CSV is much smaller.")
+                return None
+            return path.name, path.read_bytes()
+        except OSError as exc:
+            self.console.print(f"Cannot read {escape(str(path))}: {escape(exc.strerror or str(exc))}.")
+            return None
+
     def show(self, out: Outgoing) -> None:
         where = " [dim](private)[/dim]" if out.private and self.chat_kind == "group" else ""
         body = answer_markup(out.answer) if out.answer else _markup(out.text)
         self.console.print(f"[bold cyan]roundtable{where}>[/bold cyan] {body}")
+        if out.image is not None:
+            self.console.print(f"   [dim]{escape(self.save_image(out.image))}[/dim]")
         self.pending = list(out.buttons)
         for number, button in enumerate(self.pending, start=1):
             self.console.print(f"   {number}) {escape(button.label)}")
+
+    def save_image(self, png: bytes) -> str:
+        if self.images is None:
+            return "(a chart; the terminal chat has nowhere to save it)"
+        self.images.mkdir(parents=True, exist_ok=True)
+        path = self.images / f"chart-{datetime.now():%Y%m%d-%H%M%S-%f}.png"
+        path.write_bytes(png)
+        return f"chart saved to {path}"
 
     def press(self, number: int) -> None:
         button = self.pending[number - 1]
@@ -99,9 +133,9 @@ def _markup(text: str) -> str:
 
 
 def run_console(router: Router, console: Console, *, speaker: str = "you", chat_kind: str = "group",
-                first: str | None = None) -> None:
+                first: str | None = None, images: Path | None = None) -> None:
     """The interactive loop; with ``first``, send that line and stop once its buttons are answered."""
-    chat = ConsoleChat(router, console, speaker=speaker, chat_kind=chat_kind)
+    chat = ConsoleChat(router, console, speaker=speaker, chat_kind=chat_kind, images=images)
     if first is None:
         console.print(HELP + "\n")
     else:
