@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 import requests
+from curl_cffi import requests as curl_requests
 
 from advisor.market.data import MarketDataUnavailableError
 from advisor.market.yahoo import PartialMarketDataError, YahooMarketData
@@ -128,6 +129,19 @@ class ToFake(requests.Session):
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         parts = urlsplit(url if isinstance(url, str) else url.decode())
+        target = f"{self.base}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
+        return super().request(method, target, *args, **kwargs)
+
+
+class CurlToFake(curl_requests.Session):
+    """The same rewriting on a curl_cffi session, the kind yfinance makes when it is given none."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__(impersonate="chrome")
+        self.base = base
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        parts = urlsplit(url)
         target = f"{self.base}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
         return super().request(method, target, *args, **kwargs)
 
@@ -368,3 +382,14 @@ def test_lookup_reads_yahoo_search(fake: FakeYahoo, tmp_path: Path) -> None:
     assert all(i.currency == "" for i in apple + euro)  # search names no currency: unknown, not USD
     assert yahoo.lookup("broken") == []  # a result without a symbol is not a suggestion
     assert yahoo.lookup("zzzz-nothing") == []
+
+
+def test_a_curl_cffi_session_behaves_the_same(fake: FakeYahoo, tmp_path: Path) -> None:
+    fake.charts = charts("chart", "BABA")
+    yahoo = YahooMarketData(session=CurlToFake(fake.base), cache_dir=tmp_path, backoff=0.01)
+    refused = YahooMarketData(session=CurlToFake(closed_port()), cache_dir=tmp_path, backoff=0.01)
+
+    assert list(yahoo.quotes(["BABA", "NOSUCH"])) == ["BABA"]
+    with pytest.raises(MarketDataUnavailableError) as raised:  # curl_cffi's ConnectionError stays inside
+        refused.quotes(["BABA"])
+    assert type(raised.value) is MarketDataUnavailableError
