@@ -102,9 +102,10 @@ class YahooMarketData:
             yf_logger.addFilter(_QuietWorkers())
 
     def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]:
-        # The last ten days by date, not range=1d: funds list no 1d range, and the bars give the previous close.
+        # Two weeks by date, not range=1d: some funds' validRanges lack 1d (WSKT.JK's recording), and the bars give
+        # the previous close across a week-long holiday.
         now = int(time.time())
-        params: dict[str, str | int] = {"period1": now - 10 * 86400, "period2": now, "interval": "1d"}
+        params: dict[str, str | int] = {"period1": now - 14 * 86400, "period2": now, "interval": "1d"}
 
         def one(symbol: str, deadline_at: float) -> Quote | None:
             payload = self._fetch(CHART_URL.format(symbol=url_quote(symbol, safe="")), params, deadline_at)
