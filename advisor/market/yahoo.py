@@ -68,9 +68,8 @@ class _Transient(Exception):
 
 
 class _QuietWorkers(logging.Filter):
-    """yfinance logs expected conditions (a cookie fallback during an outage) at WARNING/ERROR; we report the
-    outcome ourselves, so its records from *our* worker threads become DEBUG records, kept only when the yfinance
-    logger is set to DEBUG. Records from other threads are untouched."""
+    """yfinance logs expected conditions (a cookie fallback in an outage) at WARNING/ERROR and we report the outcome
+    ourselves: its records from *our* threads become DEBUG, kept only if its logger is at DEBUG. Others untouched."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno <= logging.DEBUG or not (record.threadName or "").startswith(_THREAD_PREFIX):
