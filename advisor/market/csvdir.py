@@ -19,7 +19,7 @@ import math
 import re
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TypeVar, cast
@@ -34,6 +34,7 @@ from advisor.market.data import (
     Quote,
     SymbolInfo,
     SymbolKind,
+    major_currency,
 )
 from advisor.market.symbols import exchange_of, exchange_suffix, normalise_symbol, quote_currency, suggest, symbol_kind
 from advisor.text import normalise
@@ -292,7 +293,13 @@ class CsvMarketData:
 
     def _bars(self, symbol: str) -> tuple[Bar, ...]:
         path = self._files().get(symbol)
-        return (self._cached(path, read_bars) if path else None) or ()
+        bars = (self._cached(path, read_bars) if path else None) or ()
+        named = self._named().get(symbol)
+        divisor = major_currency(named.currency)[1] if named else 1.0
+        if divisor == 1.0:
+            return bars
+        return tuple(replace(b, close=b.close / divisor, open=_scaled(b.open, divisor), high=_scaled(b.high, divisor),
+                             low=_scaled(b.low, divisor)) for b in bars)  # pence to pounds, like Yahoo
 
     def _named(self) -> dict[str, SymbolInfo]:
         return self._cached(self.folder / SYMBOLS_FILE, read_symbols_file) or {}
@@ -303,7 +310,7 @@ class CsvMarketData:
             return None
         named = self._named().get(symbol)
         if named:
-            return named
+            return replace(named, currency=major_currency(named.currency)[0])
         if exchange_suffix(symbol) and symbol not in self._said_usd:
             self._said_usd.add(symbol)
             log.warning("%s: no currency for %s in %s; assuming USD", self.source, symbol, SYMBOLS_FILE)
@@ -355,6 +362,10 @@ class CsvMarketData:
             others = [info for info in self.known_symbols() if info not in found]
             found += suggest(query, others, limit=limit - len(found))
         return found
+
+
+def _scaled(value: float | None, divisor: float) -> float | None:
+    return None if value is None else value / divisor
 
 
 def offline_market_data() -> CsvMarketData:

@@ -107,6 +107,18 @@ class MarketData(Protocol):
         ...
 
 
+# Yahoo prices some listings in minor units, spelled in mixed case: London in pence (GBp), Johannesburg in cents
+# (ZAc), Tel Aviv in agorot (ILA). Providers report them in the major unit, so every sum and FX rate agrees.
+MINOR_UNITS: dict[str, str] = {"GBp": "GBP", "GBX": "GBP", "ZAc": "ZAR", "ZAC": "ZAR", "ILA": "ILS"}
+
+
+def major_currency(code: str) -> tuple[str, float]:
+    """The major currency for ``code`` and what to divide its prices by: ("GBP", 100.0) for "GBp"."""
+    if code in MINOR_UNITS:
+        return MINOR_UNITS[code], 100.0
+    return code.upper(), 1.0
+
+
 def fx_symbol(base: str, quote: str) -> str:
     """The Yahoo pair whose price is one ``base`` in ``quote``: fx_symbol("EUR", "USD") == "EURUSD=X"."""
     return f"{base.upper()}{quote.upper()}=X"

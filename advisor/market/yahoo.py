@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, stop_before_delay, wait_exponential
 
-from advisor.market.data import Bar, History, MarketDataUnavailableError, Quote, SymbolInfo, SymbolKind
+from advisor.market.data import Bar, History, MarketDataUnavailableError, Quote, SymbolInfo, SymbolKind, major_currency
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,6 @@ SEARCH_URL = "https://query2.finance.yahoo.com/v1/finance/search"
 _THREAD_PREFIX = "roundtable-yahoo"
 
 # Yahoo's minor-unit currency codes and the major currency they are a hundredth of.
-_MINOR_UNITS: dict[str, str] = {"GBp": "GBP", "GBX": "GBP", "ZAc": "ZAR", "ZAC": "ZAR", "ILA": "ILS"}
 
 _KINDS: dict[str, SymbolKind] = {"EQUITY": "equity", "ETF": "etf", "INDEX": "index", "CRYPTOCURRENCY": "crypto",
                                  "CURRENCY": "fx", "FUTURE": "future", "MUTUALFUND": "fund"}
@@ -322,9 +321,7 @@ def chart_currency(meta: Mapping[str, Any]) -> tuple[str, float]:
         # convention for csv data (a missing currency means USD), and say so in the log.
         log.debug("yahoo: %s has no currency; assuming USD", meta.get("symbol"))
         return "USD", 1.0
-    if code in _MINOR_UNITS:
-        return _MINOR_UNITS[code], 100.0
-    return code.upper(), 1.0
+    return major_currency(code)
 
 
 def display_name(meta: Mapping[str, Any], symbol: str) -> str:

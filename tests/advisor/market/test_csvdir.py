@@ -128,7 +128,7 @@ def test_symbols_csv_names_and_prices_in_currencies_and_pairs_speak_for_themselv
                                                   "BTC-EUR.csv": bars}))
     quotes = market.quotes(["0700.HK", "SHEL.L", "RY.TO", "EURUSD=X", "JPY=X", "BTC-EUR"])
     assert {s: (q.name, q.currency) for s, q in quotes.items()} == {
-        "0700.HK": ("Tencent Holdings Ltd", "HKD"), "SHEL.L": ("Shell plc", "GBp"),  # pence, kept as spelled
+        "0700.HK": ("Tencent Holdings Ltd", "HKD"), "SHEL.L": ("Shell plc", "GBP"),  # pence, reported in pounds
         "RY.TO": ("RY.TO", "USD"),  # not in symbols.csv: USD, as the format says
         "EURUSD=X": ("EURUSD=X", "USD"), "JPY=X": ("JPY=X", "JPY"), "BTC-EUR": ("BTC-EUR", "EUR")}
     assert quotes["0700.HK"].as_of == datetime(2024, 1, 5, 16, 0, tzinfo=ZoneInfo("Asia/Hong_Kong"))
@@ -214,3 +214,14 @@ def test_the_offline_sample_has_three_years_of_21_symbols_to_april_2018() -> Non
     assert history["AAPL"].bars[0] == Bar(date(2015, 4, 13), 120.0637)  # a close and nothing invented
     spy = market.info("SPY")
     assert spy is not None and spy.kind == "etf"
+
+
+def test_prices_in_pence_are_reported_in_pounds(tmp_path: Path) -> None:
+    market = CsvMarketData(folder_with(tmp_path, {
+        "symbols.csv": "symbol,name,currency,exchange\nSHEL.L,Shell plc,GBp,LSE\n",
+        "SHEL.L.csv": "Date,Open,High,Low,Close,Volume\n2024-01-04,2500,2550,2490,2520,100\n"
+                      "2024-01-05,2520,2600,2510,2580,120\n"}))
+    quote = market.quotes(["SHEL.L"])["SHEL.L"]
+    assert (quote.currency, quote.price, quote.previous_close) == ("GBP", 25.8, 25.2)
+    assert (quote.day_low, quote.day_high) == (25.1, 26.0)
+    assert market.history(["SHEL.L"], date(2024, 1, 1))["SHEL.L"].bars[0].close == 25.2
