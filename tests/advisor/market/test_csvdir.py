@@ -181,7 +181,7 @@ def test_lookup_matches_symbols_and_names_best_first(tmp_path: Path) -> None:
                                                   "MA.csv": bars, "0700.HK.csv": bars}))
     assert [i.symbol for i in market.lookup("app")] == ["APP", "AAPL"]  # the symbol itself, then a name
     assert [i.symbol for i in market.lookup("Apple")] == ["AAPL", "APP"]  # the name, then a look-alike
-    assert [i.symbol for i in market.lookup("APPL")][0] == "AAPL"  # a typo still finds the company
+    assert next(i.symbol for i in market.lookup("APPL")) == "AAPL"  # a typo still finds the company
     assert [i.symbol for i in market.lookup("tencent")] == ["0700.HK"]
     assert [i.symbol for i in market.lookup("0700")] == ["0700.HK"]
     assert [i.symbol for i in market.lookup("card")] == ["MA"]
