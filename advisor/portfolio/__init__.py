@@ -10,6 +10,7 @@ from advisor.portfolio.csvio import CsvImport, CsvImportError, export_csv, impor
 from advisor.portfolio.holdings import (
     Holding,
     HoldingError,
+    HoldingsBusyError,
     HoldingsStore,
     HoldingsUnreadableError,
     MemoryHoldingsStore,
@@ -24,6 +25,7 @@ __all__ = [
     "Holding",
     "HoldingError",
     "HoldingValue",
+    "HoldingsBusyError",
     "HoldingsStore",
     "HoldingsUnreadableError",
     "MemoryHoldingsStore",

@@ -83,7 +83,7 @@ class Holding:
 
     def __post_init__(self) -> None:
         symbol = self.symbol
-        if not isinstance(symbol, str) or not symbol or symbol != symbol.strip() or " " in symbol \
+        if not isinstance(symbol, str) or not symbol or any(c.isspace() for c in symbol) \
                 or len(symbol) > MAX_SYMBOL_LENGTH:
             raise HoldingError(f"{symbol!r} is not a symbol.")
         quantity = _number(self.quantity, "quantity", symbol)

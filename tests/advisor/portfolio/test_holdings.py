@@ -52,7 +52,7 @@ def test_plausible_holdings_are_accepted() -> None:
     assert isinstance(Holding("AAPL", 3).quantity, float)
 
 
-@pytest.mark.parametrize("symbol", ["", " AAPL", "A B", "X" * 40])
+@pytest.mark.parametrize("symbol", ["", " AAPL", "A B", "AAPL\n", "X" * 40])
 def test_a_symbol_must_look_like_one(symbol: str) -> None:
     with pytest.raises(HoldingError, match="is not a symbol"):
         Holding(symbol, 1)
