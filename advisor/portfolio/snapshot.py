@@ -192,6 +192,10 @@ def take_snapshot(holdings: Iterable[Holding], market: MarketData, base_currency
         else:
             currencies = {q.currency for q in quotes.values()}
             wanted = [*book, benchmark, *(p for c in sorted(currencies) for p in fx_pairs(c, base))]
+            # The window ends at the newest price the source has: a csv export or the offline sample may end
+            # long before today, and "the last 252 days" means the last 252 days of data.
+            if quotes:
+                today = min(today, max(q.as_of.date() for q in quotes.values()))
             try:
                 histories = market.history(list(dict.fromkeys(wanted)), today - timedelta(days=HISTORY_DAYS), today)
             except MarketDataError as exc:

@@ -1,9 +1,9 @@
-"""The `roundtable` command line: ingest, search, corpus, doctor, chat, run.
+"""The `roundtable` command line: ingest, search, corpus, doctor, ask, chat, run, quote, portfolio.
 
 This module is the composition root for the CLI: settings -> Research -> commands (what they share is in
-``cli_common``; the ``corpus`` group in ``cli_corpus``). Commands print
-for people by default and JSON lines with ``--json``; a ``UserError`` becomes a one-line message and
-exit code 1; anything unexpected is logged with its traceback under a reference id.
+``cli_common``; the ``corpus`` group in ``cli_corpus``; ``quote`` and the ``portfolio`` group in
+``cli_market``). Commands print for people by default and JSON lines with ``--json``; a ``UserError``
+becomes a one-line message and exit code 1; anything unexpected is logged with its traceback under a reference id.
 
 Heavy libraries (Chroma, onnxruntime, langchain, SQLAlchemy, telegram, pydantic) are imported inside the
 commands that use them, so `roundtable --help` and typing mistakes answer at once;
@@ -24,6 +24,7 @@ from rich.markup import escape
 
 from bots.app.cli_common import CollectionOpt, JsonOpt, app, build_app, err, guarded, load_settings, open_research, out
 from bots.app.cli_corpus import corpus_app
+from bots.app.cli_market import portfolio_app, quote
 from knowledge.errors import UserError
 
 if TYPE_CHECKING:
@@ -303,3 +304,7 @@ def run() -> None:
         err.print("[yellow]The Discord front-end is not built yet; set ROUNDTABLE_TELEGRAM_TOKEN or use the "
                   "terminal chat.[/yellow]")
     asyncio.run(serve(app_, settings, out, err))
+
+
+app.command()(quote)
+app.add_typer(portfolio_app, name="portfolio")

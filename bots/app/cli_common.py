@@ -18,7 +18,7 @@ from bots.app.logs import report_crash, setup_logging
 from knowledge.errors import UserError
 
 if TYPE_CHECKING:
-    from bots.app.composition import App
+    from bots.app.composition import App, Markets
     from bots.app.settings import Settings
     from knowledge.research import Research
 
@@ -80,6 +80,14 @@ def build_app(settings: Settings) -> App:
     from bots.app.composition import build_app as build
 
     return build(settings)
+
+
+def open_markets(settings: Settings) -> Markets:
+    """Market data and portfolios without the research store: `quote` and `portfolio` start fast."""
+    from bots.app.composition import open_markets as open_
+    from bots.app.composition import open_profiles
+
+    return open_(settings, open_profiles(settings))
 
 
 @app.callback()

@@ -1,15 +1,23 @@
-"""The composition root: settings -> research -> profiles -> advisor. Built once, passed to front-ends."""
+"""The composition root: settings -> research -> profiles -> market data -> advisor -> router. Built once,
+passed to front-ends."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from advisor.advisor import Advisor, Rephraser
 from advisor.composer import GroundedComposer
+from advisor.market.data import MarketData
+from advisor.market.desk import QuoteDesk
+from advisor.market.pricerisk import PriceRisk
+from advisor.portfolio.holdings import SqlHoldingsStore
+from advisor.portfolio.service import Portfolios
 from advisor.profiles import SqlProfileStore, load_or_create_key
 from advisor.vetting import Vetting, vet
 from bots.app.settings import Settings
+from bots.chat.markets import MarketCommands
 from bots.chat.router import Router
 from bots.chat.settings import Approval, ApprovalStore, ApprovedCollections, ChatSettingsStore
 from knowledge.documents import BUNDLED_CORPUS
@@ -27,37 +35,78 @@ class App:
     advisor: Advisor
     router: Router
     approvals: ApprovalStore
+    markets: Markets
+
+
+@dataclass
+class Markets:
+    """The market features: quotes and charts (``desk``) and private portfolios, on one data source."""
+
+    market: MarketData
+    desk: QuoteDesk
+    portfolios: Portfolios
 
 
 def open_research(settings: Settings) -> Research:
     return Research.open(settings.home, settings.chroma_url, max_bytes=settings.max_file_bytes)
 
 
-def open_profiles(settings: Settings) -> SqlProfileStore:
+def secret_key(settings: Settings) -> bytes:
     settings.home.mkdir(parents=True, exist_ok=True)
-    key = (settings.secret_key.get_secret_value().encode() if settings.secret_key
-           else load_or_create_key(settings.home / "secret.key"))
+    return (settings.secret_key.get_secret_value().encode() if settings.secret_key
+            else load_or_create_key(settings.home / "secret.key"))
+
+
+def open_profiles(settings: Settings) -> SqlProfileStore:
     try:
-        return SqlProfileStore.open(settings.sqlalchemy_url, key)
+        return SqlProfileStore.open(settings.sqlalchemy_url, secret_key(settings))
     except ValueError as exc:
         raise UserError(f"Cannot open the profile store: {exc}. ROUNDTABLE_SECRET_KEY must be a Fernet key "
                         "(44 url-safe base64 characters).") from exc
 
 
+def open_market_data(settings: Settings, profiles: SqlProfileStore) -> MarketData:
+    """ROUNDTABLE_MARKET_DATA: ``yahoo`` (live, behind the database cache), ``offline`` (the bundled sample) or
+    ``csv:DIR``. Local files are read once per change by the csv provider itself, so they need no cache."""
+    from advisor.market.csvdir import CsvMarketData, offline_market_data
+
+    source = settings.market_data
+    if source == "offline":
+        return offline_market_data()
+    if source.startswith("csv:"):
+        return CsvMarketData(Path(source[4:]).expanduser())
+    from advisor.market.cache import MarketDataCache
+    from advisor.market.yahoo import YahooMarketData
+
+    yahoo = YahooMarketData(deadline=settings.market_timeout, cache_dir=settings.home / "yfinance")
+    return MarketDataCache(yahoo, profiles.engine)
+
+
+def open_markets(settings: Settings, profiles: SqlProfileStore) -> Markets:
+    market = open_market_data(settings, profiles)
+    desk = QuoteDesk(market, PriceRisk(market))
+    holdings = SqlHoldingsStore(profiles.engine, secret_key(settings))
+    portfolios = Portfolios(holdings, desk, profiles, base_currency=settings.base_currency.upper(),
+                            benchmark=settings.benchmark)
+    return Markets(market, desk, portfolios)
+
+
 def build_app(settings: Settings, research: Research | None = None) -> App:
     research = research or open_research(settings)
     profiles = open_profiles(settings)
+    markets = open_markets(settings, profiles)
     rephraser: Rephraser | None = None
     if settings.llm:
         from advisor.model import ModelRephraser, load_chat_model
 
         rephraser = ModelRephraser(load_chat_model(settings.llm), research.embedder, settings.llm_timeout)
     advisor = Advisor(research.retriever, GroundedComposer(), profiles,
-                      collection=settings.collection, rephraser=rephraser)
+                      collection=settings.collection, rephraser=rephraser, price_risk=markets.desk.price_risk)
     approvals = ApprovalStore(profiles.engine)
     router = Router(advisor, profiles, ChatSettingsStore(profiles.engine),
-                    ApprovedCollections(approvals, lambda name: revision_of(research, name)))
-    return App(settings, research, profiles, advisor, router, approvals)
+                    ApprovedCollections(approvals, lambda name: revision_of(research, name)),
+                    markets=MarketCommands(markets.desk, markets.portfolios))
+    return App(settings, research, profiles, advisor, router, approvals, markets)
 
 
 def revision_of(research: Research, name: str) -> str | None:

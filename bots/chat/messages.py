@@ -54,7 +54,8 @@ class Outgoing:
 
     text: str = ""
     answer: Answer | None = None
-    image: bytes | None = None
+    image: bytes | None = None  # a PNG chart, shown with the text
+    file: tuple[str, bytes] | None = None  # a document to send: (file name, content), e.g. a portfolio export
     buttons: tuple[Button, ...] = ()
     reply: bool = True
     private: bool = False  # send to the member's private chat, wherever they wrote

@@ -165,10 +165,12 @@ class Router:
 
     def _forget(self, msg: Incoming, _: str) -> list[Outgoing]:
         deleted = self.profiles.delete(msg.user_key)
+        holdings = self.markets.forget(msg.user_key) if self.markets is not None else False
         self.quota.forget(msg.user_key)
-        log.info("forget requested on %s (profile deleted: %s)", msg.platform, deleted)
-        text = ("Done: I deleted your risk profile. I keep nothing else about you."
-                if deleted else "I had nothing stored about you; there is nothing to delete.")
+        log.info("forget requested on %s (profile deleted: %s, portfolio deleted: %s)", msg.platform, deleted,
+                 holdings)
+        text = ("Done: I deleted your risk profile and your portfolio. I keep nothing else about you."
+                if deleted or holdings else "I had nothing stored about you; there is nothing to delete.")
         return [Outgoing(text, private=True)]
 
     def _settings(self, msg: Incoming, args: str) -> list[Outgoing]:
@@ -212,6 +214,8 @@ class Router:
         kind, _, rest = (msg.action or "").partition(":")
         if kind == "confirm":
             return self._confirm(msg, rest)
+        if kind == "portfolio" and self.markets is not None:
+            return self.markets.on_button(msg, rest)
         answers = self.profiles.progress(msg.user_key) if kind == "profile" else None
         if answers is None:
             return [Outgoing("That button has expired. Send /profile to start again.", private=True)]
