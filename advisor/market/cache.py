@@ -117,9 +117,7 @@ class MarketDataCache:
 
     def __init__(self, provider: MarketData, engine: Engine, clock: Callable[[], datetime] = now_utc, *,
                  policy: CachePolicy | None = None) -> None:
-        self.provider = provider
-        self.engine = engine
-        self.clock = clock  # timezone-aware
+        self.provider, self.engine, self.clock = provider, engine, clock  # the clock is timezone-aware
         self.policy = policy or CachePolicy()
         self.source = provider.source
         self._flights = SingleFlight()
@@ -283,11 +281,11 @@ class MarketDataCache:
         from which day); it is asked again after claiming (another thread may have just finished) and after
         waiting (that thread may have fetched a shorter range)."""
         failed: Failures = {}
-        pending = set(symbols)
+        pending = list(symbols)  # in the caller's order, which the provider sees too
         for _ in range(3):  # a second round covers a range another thread fetched too short; a third is spare
             if not pending:
                 break
-            mine, theirs = self._flights.claim(sorted(pending))
+            mine, theirs = self._flights.claim(pending)
             error: MarketDataUnavailableError | None = MarketDataUnavailableError(self.source, "fetch interrupted")
             try:
                 todo = needed(mine) if mine else {}
@@ -305,7 +303,7 @@ class MarketDataCache:
                     failed[symbol] = MarketDataUnavailableError(self.source, "another request is still waiting")
                 elif flight.error is not None:
                     failed[symbol] = flight.error
-            pending = set(needed(pending - set(failed)))
+            pending = list(needed([s for s in pending if s not in failed]))
         failed.update(dict.fromkeys(pending, None))  # still short after three rounds: served as stale
         return failed
 
