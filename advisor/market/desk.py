@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from advisor.market.chart import DEFAULT_PERIOD, PERIODS, price_chart
 from advisor.market.data import MarketData, MarketDataError, Quote, SymbolInfo, UnknownSymbolError
 from advisor.market.pricerisk import PriceRisk, PriceRiskReading
 from advisor.market.symbols import normalise_symbol, parse_symbols, suggest
@@ -109,8 +108,10 @@ class QuoteDesk:
             log.warning("risk classes unavailable (%s)", type(exc).__name__)
             return {}
 
-    def chart(self, symbol_text: str, period: str = DEFAULT_PERIOD) -> Chart:
+    def chart(self, symbol_text: str, period: str = "") -> Chart:
         """A PNG of one symbol's closes over ``period`` (1m, 6m, 1y, 5y); raises a ``UserError`` for the member."""
+        from advisor.market.chart import DEFAULT_PERIOD, PERIODS, price_chart  # matplotlib: on first use only
+
         period = period.lower() or DEFAULT_PERIOD
         if period not in PERIODS:
             raise MarketDataError(f"Unknown period {period!r}: use one of {', '.join(PERIODS)}.")

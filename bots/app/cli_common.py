@@ -18,8 +18,9 @@ from bots.app.logs import report_crash, setup_logging
 from knowledge.errors import UserError
 
 if TYPE_CHECKING:
-    from bots.app.composition import App, Markets
+    from bots.app.composition import App
     from bots.app.settings import Settings
+    from bots.app.stores import Markets
     from knowledge.research import Research
 
 app = typer.Typer(help="Roundtable: an investment-education bot for group chats, and its research corpus.",
@@ -84,8 +85,8 @@ def build_app(settings: Settings) -> App:
 
 def open_markets(settings: Settings) -> Markets:
     """Market data and portfolios without the research store: `quote` and `portfolio` start fast."""
-    from bots.app.composition import open_markets as open_
-    from bots.app.composition import open_profiles
+    from bots.app.stores import open_markets as open_
+    from bots.app.stores import open_profiles
 
     return open_(settings, open_profiles(settings))
 

@@ -49,7 +49,11 @@ def quote(symbols: Annotated[list[str], typer.Argument(help="Symbols: AAPL 0700.
         raise typer.Exit(1)
 
 
-@portfolio_app.command("add")
+# "-3" is a (bad) quantity for the portfolio to refuse with its own message, not an unknown option.
+NUMBERS_AS_ARGUMENTS = {"ignore_unknown_options": True}
+
+
+@portfolio_app.command("add", context_settings=NUMBERS_AS_ARGUMENTS)
 @guarded
 def portfolio_add(symbol: str, quantity: str,
                   price: Annotated[str | None, typer.Argument(help="Price paid per unit.")] = None,
@@ -60,7 +64,7 @@ def portfolio_add(symbol: str, quantity: str,
     out.print(escape(open_markets(load_settings()).portfolios.add(_user(user), args)))
 
 
-@portfolio_app.command("remove")
+@portfolio_app.command("remove", context_settings=NUMBERS_AS_ARGUMENTS)
 @guarded
 def portfolio_remove(symbol: str, quantity: Annotated[str | None, typer.Argument()] = None,
                      user: UserOpt = "console") -> None:

@@ -5,23 +5,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 from advisor.advisor import Advisor, Rephraser
 from advisor.composer import GroundedComposer
-from advisor.market.data import MarketData
-from advisor.market.desk import QuoteDesk
-from advisor.market.pricerisk import PriceRisk
-from advisor.portfolio.holdings import SqlHoldingsStore
-from advisor.portfolio.service import Portfolios
-from advisor.profiles import SqlProfileStore, load_or_create_key
+from advisor.profiles import SqlProfileStore
 from advisor.vetting import Vetting, vet
 from bots.app.settings import Settings
+from bots.app.stores import Markets, open_markets, open_profiles
 from bots.chat.markets import MarketCommands
 from bots.chat.router import Router
 from bots.chat.settings import Approval, ApprovalStore, ApprovedCollections, ChatSettingsStore
 from knowledge.documents import BUNDLED_CORPUS
-from knowledge.errors import CollectionNotFoundError, UserError
+from knowledge.errors import CollectionNotFoundError
 from knowledge.research import Research
 
 log = logging.getLogger(__name__)
@@ -38,57 +33,8 @@ class App:
     markets: Markets
 
 
-@dataclass
-class Markets:
-    """The market features: quotes and charts (``desk``) and private portfolios, on one data source."""
-
-    market: MarketData
-    desk: QuoteDesk
-    portfolios: Portfolios
-
-
 def open_research(settings: Settings) -> Research:
     return Research.open(settings.home, settings.chroma_url, max_bytes=settings.max_file_bytes)
-
-
-def secret_key(settings: Settings) -> bytes:
-    settings.home.mkdir(parents=True, exist_ok=True)
-    return (settings.secret_key.get_secret_value().encode() if settings.secret_key
-            else load_or_create_key(settings.home / "secret.key"))
-
-
-def open_profiles(settings: Settings) -> SqlProfileStore:
-    try:
-        return SqlProfileStore.open(settings.sqlalchemy_url, secret_key(settings))
-    except ValueError as exc:
-        raise UserError(f"Cannot open the profile store: {exc}. ROUNDTABLE_SECRET_KEY must be a Fernet key "
-                        "(44 url-safe base64 characters).") from exc
-
-
-def open_market_data(settings: Settings, profiles: SqlProfileStore) -> MarketData:
-    """ROUNDTABLE_MARKET_DATA: ``yahoo`` (live, behind the database cache), ``offline`` (the bundled sample) or
-    ``csv:DIR``. Local files are read once per change by the csv provider itself, so they need no cache."""
-    from advisor.market.csvdir import CsvMarketData, offline_market_data
-
-    source = settings.market_data
-    if source == "offline":
-        return offline_market_data()
-    if source.startswith("csv:"):
-        return CsvMarketData(Path(source[4:]).expanduser())
-    from advisor.market.cache import MarketDataCache
-    from advisor.market.yahoo import YahooMarketData
-
-    yahoo = YahooMarketData(deadline=settings.market_timeout, cache_dir=settings.home / "yfinance")
-    return MarketDataCache(yahoo, profiles.engine)
-
-
-def open_markets(settings: Settings, profiles: SqlProfileStore) -> Markets:
-    market = open_market_data(settings, profiles)
-    desk = QuoteDesk(market, PriceRisk(market))
-    holdings = SqlHoldingsStore(profiles.engine, secret_key(settings))
-    portfolios = Portfolios(holdings, desk, profiles, base_currency=settings.base_currency.upper(),
-                            benchmark=settings.benchmark)
-    return Markets(market, desk, portfolios)
 
 
 def build_app(settings: Settings, research: Research | None = None) -> App:

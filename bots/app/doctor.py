@@ -98,7 +98,7 @@ def check_database(settings: Settings) -> Check:
 
 
 def check_profiles(settings: Settings) -> Check:
-    from bots.app.composition import open_profiles
+    from bots.app.stores import open_profiles
 
     store = open_profiles(settings)
     return Check("profiles", "ok", f"{store.count()} investor profile(s), encrypted at rest")
