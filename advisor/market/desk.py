@@ -86,7 +86,10 @@ class QuoteDesk:
             quotes = self.market.quotes(symbols)
         except MarketDataError as exc:
             return QuoteReport((), (*errors, *(QuoteError(s, str(exc)) for s in symbols)))
-        errors += [self.unknown(symbol) for symbol in symbols if symbol not in quotes]
+        # Stale quotes mean the source is down: a symbol missing then is unreachable, not unknown.
+        outage = any(q.stale for q in quotes.values())
+        errors += [self.unavailable(symbol) if outage else self.unknown(symbol)
+                   for symbol in symbols if symbol not in quotes]
         risks = self._risks(list(quotes))
         lines = tuple(QuoteLine(quotes[s], risks.get(s)) for s in symbols if s in quotes)
         return QuoteReport(lines, tuple(errors))
@@ -94,6 +97,10 @@ class QuoteDesk:
     def unknown(self, symbol: str) -> QuoteError:
         error = UnknownSymbolError(symbol, self.suggestions(symbol), self.market.source)
         return QuoteError(symbol, str(error), tuple(s.symbol for s in error.suggestions))
+
+    def unavailable(self, symbol: str) -> QuoteError:
+        return QuoteError(symbol, f"No price for {symbol} right now: {self.market.source} cannot be reached and I "
+                                  "have no earlier price for it. Please try again later.")
 
     def suggestions(self, symbol: str) -> list[SymbolInfo]:
         try:

@@ -92,6 +92,8 @@ class Portfolios:
         except MarketDataError as exc:
             log.warning("symbols not checked: market data unavailable (%s)", type(exc).__name__)
             return [], False
+        if any(q.stale for q in found.values()):
+            return [], False  # the source is down: a missing symbol may be unknown or just unreachable
         return [s for s in symbols if s not in found], True
 
     def add(self, user: str, args: Sequence[str]) -> str:

@@ -278,12 +278,22 @@ def chat(collection: CollectionOpt = None,
     """Ask questions in the terminal; the advisor answers from the research corpus."""
     from bots.console.chat import run_console
 
-    settings = load_settings()
+    settings = terminal_defaults(load_settings())
     if collection:
         settings = settings.model_copy(update={"collection": collection})
     app_ = build_app(settings)
     ensure_default_corpus(app_.research, settings, settings.collection, sync=True, app_=app_)
     run_console(app_.router, out, speaker=user, images=settings.home / "charts")
+
+
+def terminal_defaults(settings: Settings) -> Settings:
+    """The terminal chat is the try-it-out mode: unless ROUNDTABLE_MARKET_DATA says otherwise, it uses the bundled
+    offline sample, so /quote and /portfolio work on a machine without internet."""
+    if "market_data" in settings.model_fields_set:
+        return settings
+    err.print("[dim]Market data: the bundled offline sample (real prices up to 2018-04-11). Set "
+              "ROUNDTABLE_MARKET_DATA=yahoo for live prices.[/dim]")
+    return settings.model_copy(update={"market_data": "offline"})
 
 
 @app.command()
@@ -295,6 +305,8 @@ def run() -> None:
     from bots.app.serve import serve
 
     settings = load_settings()
+    if not settings.telegram_token:
+        settings = terminal_defaults(settings)
     app_ = build_app(settings)
     ensure_default_corpus(app_.research, settings, settings.collection, sync=True, app_=app_)
     # One search before "ready" loads what the first question would otherwise wait for: the embedding

@@ -104,6 +104,25 @@ def check_profiles(settings: Settings) -> Check:
     return Check("profiles", "ok", f"{store.count()} investor profile(s), encrypted at rest")
 
 
+def check_market_data(settings: Settings) -> Check:
+    """The configured source answers a quote for SPY (Yahoo is asked once, under the usual deadline)."""
+    from advisor.market.data import MarketDataError
+    from bots.app.stores import open_market_data, open_profiles
+
+    market = open_market_data(settings, open_profiles(settings))
+    try:
+        quotes = market.quotes([settings.benchmark])
+    except MarketDataError as exc:
+        return Check("market data", "warn", f"{settings.market_data}: {exc}")
+    quote = quotes.get(settings.benchmark)
+    if quote is None:
+        return Check("market data", "warn", f"{settings.market_data} has no price for the benchmark "
+                     f"{settings.benchmark}; portfolio beta will be missing (set ROUNDTABLE_BENCHMARK)")
+    stale = ", stale" if quote.stale else ""
+    return Check("market data", "ok", f"{settings.market_data}: {quote.symbol} {quote.price:,.2f} {quote.currency} "
+                 f"as of {quote.as_of:%Y-%m-%d %H:%M %Z}{stale}")
+
+
 def check_model_setting(settings: Settings) -> Check:
     if not settings.llm:
         return Check("language model", "ok", "none: answers quote the research directly (grounded composer)")
@@ -138,6 +157,7 @@ def run_checks(console: Console) -> bool:
                    _safe("research store", lambda: check_store(settings)),
                    _safe("database", lambda: check_database(settings)),
                    _safe("profiles", lambda: check_profiles(settings)),
+                   _safe("market data", lambda: check_market_data(settings)),
                    _safe("language model", lambda: check_model_setting(settings)),
                    *check_tokens(settings)]
     table = Table("check", "status", "detail", show_lines=False)
