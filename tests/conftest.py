@@ -14,6 +14,9 @@ os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("MPLCONFIGDIR", "/tmp/roundtable-test-mpl")
 for key in [k for k in os.environ if k.startswith("ROUNDTABLE_")]:
     del os.environ[key]  # the developer's own settings must not leak into tests
+# yfinance connects from C (libcurl), past the socket guard below: nothing in the tests may build a Yahoo
+# provider without a session pointed at a local fake, so the default source here is the bundled sample.
+os.environ["ROUNDTABLE_MARKET_DATA"] = "offline"
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"

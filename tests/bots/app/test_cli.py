@@ -247,3 +247,62 @@ def test_the_bundled_notes_are_approved_on_first_load(bundled_home: Path) -> Non
     app_.approvals.revoke("research")
     assert approve_bundled(app_, "research") is True and app_.router.collections.approved() == ["research"]
     assert approve_bundled(app_, "research") is False  # already current: nothing to do
+
+
+def test_quote_json_contract_and_exit_codes(home: Path) -> None:
+    result = roundtable("quote", "aapl", "APPL", "$$", "--json")
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    [apple] = report["quotes"]
+    assert set(apple) >= {"symbol", "name", "price", "change", "change_pct", "currency", "as_of", "source", "stale"}
+    assert (apple["symbol"], apple["price"], apple["currency"], apple["source"], apple["stale"]) == \
+        ("AAPL", 172.44, "USD", "offline sample", False)
+    assert apple["change"] == pytest.approx(172.44 - 173.25) and apple["as_of"].startswith("2018-04-11T16:00")
+    assert [(e["input"], e["suggestions"]) for e in report["errors"]] == [("$$", []), ("APPL", ["AAPL"])]
+    nothing = roundtable("quote", "ZZZZ", "--json")
+    assert nothing.exit_code == 1 and json.loads(nothing.stdout)["quotes"] == []
+
+
+def test_quote_reads_a_csv_folder(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "feed" / "0700.HK.csv", "Date,Open,High,Low,Close,Volume\n2026-11-26,380,385,379,384,1000\n"
+          "2026-11-27,384,390,383,388.2,1200\n")
+    write(tmp_path / "feed" / "symbols.csv", "symbol,name,currency,exchange\n0700.HK,Tencent Holdings,HKD,HKEX\n")
+    monkeypatch.setenv("ROUNDTABLE_MARKET_DATA", f"csv:{tmp_path / 'feed'}")
+    [quote] = json.loads(roundtable("quote", "700.hk", "--json").stdout)["quotes"]
+    assert (quote["symbol"], quote["name"], quote["price"], quote["currency"]) == \
+        ("0700.HK", "Tencent Holdings", 388.2, "HKD")
+    assert quote["change_pct"] == pytest.approx(388.2 / 384 - 1) and quote["source"].startswith("csv:")
+
+
+def test_portfolio_commands_and_snapshot_json_contract(home: Path, tmp_path: Path) -> None:
+    assert roundtable("portfolio", "add", "AAPL", "10", "150", "2017-06-01", "-u", "telegram:7").exit_code == 0
+    assert roundtable("portfolio", "add", "AAPL", "-5", "-u", "telegram:7").exit_code == 1
+    write(tmp_path / "in.csv", "symbol,quantity,cost,date\nSPY,4,200,2017-01-03\nbad row,1,1,\n")
+    imported = roundtable("portfolio", "import", str(tmp_path / "in.csv"), "-u", "telegram:7")
+    assert imported.exit_code == 0 and "line 3" in imported.output
+    listed = json.loads(roundtable("portfolio", "list", "-u", "telegram:7", "--json").stdout)
+    assert [h["symbol"] for h in listed["holdings"]] == ["AAPL", "SPY"]
+    result = roundtable("portfolio", "snapshot", "-u", "telegram:7", "--json", "--chart", str(tmp_path / "p.png"))
+    assert result.exit_code == 0 and (tmp_path / "p.png").read_bytes().startswith(b"\x89PNG")
+    snapshot = json.loads(result.stdout)
+    assert list(snapshot) == ["user", "base_currency", "as_of", "holdings", "total", "risk", "concentration",
+                              "suitability", "sources", "warnings"]
+    assert set(snapshot["holdings"][0]) == {"symbol", "quantity", "price", "currency", "market_value", "cost_basis",
+                                            "pnl", "pnl_pct", "weight"}
+    assert set(snapshot["risk"]) == {"volatility", "max_drawdown", "beta", "srri", "level"}
+    total = snapshot["total"]
+    assert total["market_value"] == pytest.approx(10 * 172.44 + 4 * 256.3044, abs=0.01)
+    assert total["cost_basis"] == pytest.approx(10 * 150 + 4 * 200)
+    assert sum(h["weight"] for h in snapshot["holdings"]) == pytest.approx(1, abs=1e-5)
+    exported = roundtable("portfolio", "export", "-u", "telegram:7")
+    assert exported.stdout == "symbol,quantity,cost,date\nAAPL,10,150,2017-06-01\nSPY,4,200,2017-01-03\n"
+    assert roundtable("portfolio", "clear", "-u", "telegram:7", "--yes").exit_code == 0
+    empty = roundtable("portfolio", "snapshot", "-u", "telegram:7", "--json")
+    assert empty.exit_code == 1 and json.loads(empty.stdout)["holdings"] == []
+
+
+def test_an_invalid_market_data_setting_is_reported(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROUNDTABLE_MARKET_DATA", "bloomberg")
+    result = roundtable("quote", "AAPL")
+    assert result.exit_code == 1 and "ROUNDTABLE_MARKET_DATA: Value error, must be yahoo, offline or csv:DIR" in \
+        result.output
