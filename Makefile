@@ -26,6 +26,7 @@ bench: $(STAMP)  ## retrieval, advisor and chat need ../shared/data (or ROUNDTAB
 	$(BIN)/python benchmarks/guard.py
 	$(BIN)/python benchmarks/intent.py
 	$(BIN)/python benchmarks/answers.py
+	$(BIN)/python benchmarks/portfolio.py
 	$(BIN)/python benchmarks/retrieval.py
 	$(BIN)/python benchmarks/advisor.py
 	$(BIN)/python benchmarks/chat.py
