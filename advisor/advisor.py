@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from advisor.catalogue import education_query, message, risk_reason
@@ -64,6 +65,10 @@ class Advisor:
     rephraser: Rephraser | None = None
     abstain_below: float = ABSTAIN_BELOW
     price_risk: PriceRisk | None = None  # labels named securities from their price history (SRRI)
+    # An answer waits this long for price history; a slower fetch finishes in the background and fills the
+    # market-data cache for the next question, and this answer keeps its taxonomy label.
+    price_budget: float = 3.0
+    _pricing: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(2, "price-risk"), repr=False)
 
     def answer(self, question: Question, collection: str | None = None) -> Answer:
         text = clean_question(question.text)
@@ -128,9 +133,9 @@ class Advisor:
         if self.price_risk is None or not symbols:
             return risk
         try:
-            readings = self.price_risk.readings(symbols)
+            readings = self._pricing.submit(self.price_risk.readings, symbols).result(timeout=self.price_budget)
         except Exception as exc:  # market data is an enrichment here: the answer never waits on an outage
-            log.warning("price-based risk failed (%s); using the taxonomy label", type(exc).__name__)
+            log.warning("price-based risk unavailable (%s); using the taxonomy label", type(exc).__name__)
             return risk
         priced = [r for r in readings.values() if r.srri is not None and r.volatility is not None]
         words = [t for t in TAXONOMY if t.level == "R5" and t.pattern.search(text)]

@@ -162,9 +162,9 @@ RISK_REASONS: dict[str, dict[Language, str]] = {
     "evidence": {"en": "rated {level} by the research cited",
                  "zh": "所引研究资料评定为{level}"},
     # G1: a label computed from data says which data, which window and as of when.
-    "prices": {"en": "{symbol}: SRRI {srri} from {window} price volatility of {volatility:.1%} "
+    "prices": {"en": "{symbol}: SRRI {srri}, from a price volatility of {volatility:.1%} a year over {window} "
                      "({source}, as of {as_of})",
-               "zh": "{symbol}：按{window}价格波动率{volatility:.1%}计，SRRI为{srri}（{source}，截至{as_of}）"},
+               "zh": "{symbol}：年化价格波动率{volatility:.1%}（{window}），SRRI为{srri}（{source}，截至{as_of}）"},
 }
 
 

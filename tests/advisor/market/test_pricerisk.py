@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
@@ -87,7 +88,8 @@ def test_a_named_security_is_labelled_from_its_prices(notes_retriever: Callable[
                                                       calm_market: FakeMarketData) -> None:
     answer = advisor_with(notes_retriever, calm_market).answer(Question("What are the risks of owning AAPL shares?"))
     assert answer.risk.level == "R3"  # the taxonomy alone says R4 for single stocks
-    assert answer.risk.reason.startswith("AAPL: SRRI 4 from 5.0y of weekly returns price volatility of 8.")
+    assert answer.risk.reason.startswith("AAPL: SRRI 4, from a price volatility of 8.")
+    assert "a year over 5.0y of weekly returns" in answer.risk.reason
     assert "fake, as of 2018-04-13" in answer.risk.reason  # G1: which data, which window, as of when
 
 
@@ -103,3 +105,14 @@ def test_the_taxonomy_keeps_r5_words_and_outages_fall_back(notes_retriever: Call
 
 def _as_of() -> datetime:
     return datetime(2018, 4, 13, 20, tzinfo=UTC)
+
+
+def test_an_answer_does_not_wait_for_slow_prices(notes_retriever: Callable[[str], Retriever],
+                                                 calm_market: FakeMarketData) -> None:
+    advisor = advisor_with(notes_retriever, calm_market)
+    advisor.price_budget = 0.2
+    calm_market.delay = 1.0  # every request takes a second: quotes then history would take two
+    started = time.perf_counter()
+    answer = advisor.answer(Question("What are the risks of owning AAPL shares?"))
+    assert time.perf_counter() - started < 1.0
+    assert answer.risk.level == "R4" and "SRRI" not in answer.risk.reason  # the taxonomy label, on time
