@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -84,19 +85,23 @@ def load_or_create_key(path: Path) -> bytes:
     return key
 
 
+def user_hasher(key: bytes) -> Callable[[str], str]:
+    """Row keys for platform user ids: an HMAC under a key derived from the Fernet key, so tables hold no raw
+    ids and every store keyed this way (profiles, portfolios) finds the same member's rows for /forget."""
+    hmac_key = hashlib.sha256(b"roundtable-user-key" + key).digest()
+    return lambda user_id: hmac.new(hmac_key, user_id.encode(), hashlib.sha256).hexdigest()
+
+
 class SqlProfileStore:
     def __init__(self, engine: Engine, key: bytes) -> None:
         self.engine = engine
         self._fernet = Fernet(key)
-        self._hmac_key = hashlib.sha256(b"roundtable-user-key" + key).digest()
+        self.user_key = user_hasher(key)
         Base.metadata.create_all(engine)
 
     @classmethod
     def open(cls, url: str, key: bytes) -> SqlProfileStore:
         return cls(create_engine(url), key)
-
-    def user_key(self, user_id: str) -> str:
-        return hmac.new(self._hmac_key, user_id.encode(), hashlib.sha256).hexdigest()
 
     def get(self, user_id: str) -> Profile | None:
         with Session(self.engine) as session:

@@ -103,3 +103,21 @@ def postgres_url() -> Iterator[str]:
             yield url
     except Unavailable as exc:
         pytest.skip(f"PostgreSQL unavailable: {exc}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """One database URL shared by "several instances" in a test: a SQLite file, then a real PostgreSQL (skipped
+    with its reason when no server can be started), each starting from an empty schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'shared.db'}"
+    from sqlalchemy import MetaData, create_engine
+
+    url: str = request.getfixturevalue("postgres_url")
+    engine = create_engine(url)
+    metadata = MetaData()
+    metadata.reflect(engine)
+    metadata.drop_all(engine)
+    engine.dispose()
+    return url
+

@@ -17,8 +17,6 @@ instead of replacing it, so nothing is lost silently; ``clear`` and ``delete`` s
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import math
@@ -36,6 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from advisor.profiles import user_hasher
 from knowledge.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -193,20 +192,12 @@ class HoldingsRow(Base):
 MAX_ATTEMPTS = 200  # a write retried this often has met ~200 concurrent writers to the same member's row
 
 
-def user_key_hmac(key: bytes) -> bytes:
-    """The HMAC key for user ids, derived from the Fernet key exactly as ``advisor.profiles`` derives it."""
-    return hashlib.sha256(b"roundtable-user-key" + key).digest()
-
-
 class SqlHoldingsStore:
     def __init__(self, engine: Engine, key: bytes) -> None:
         self.engine = engine
         self._fernet = Fernet(key)
-        self._hmac_key = user_key_hmac(key)
+        self.user_key = user_hasher(key)  # the profiles' keys: /forget finds both
         Base.metadata.create_all(engine)
-
-    def user_key(self, user_id: str) -> str:
-        return hmac.new(self._hmac_key, user_id.encode(), hashlib.sha256).hexdigest()
 
     # -- reading --------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
 from advisor.market import sessions
-from advisor.market.cache import Base, MarketDataCache
+from advisor.market.cache import MarketDataCache
 from advisor.market.data import Bar, History, MarketDataUnavailableError, Quote, SymbolInfo
 from advisor.market.fake import FakeMarketData, daily_bars
 
@@ -328,15 +328,6 @@ def test_lookups_are_remembered_and_outlive_an_outage(provider: RecordingFake, e
 
 # --- several instances, PostgreSQL and speed ----------------------------------------------------------------
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'shared.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    engine = create_engine(url)
-    Base.metadata.drop_all(engine)  # each test starts with empty market tables
-    engine.dispose()
-    return url
 
 
 def test_two_instances_share_one_database(database_url: str) -> None:

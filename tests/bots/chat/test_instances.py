@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine
 
@@ -14,21 +12,6 @@ from bots.chat.quota import Quota
 from bots.chat.router import Router
 from knowledge.retrieval import Retriever
 from tests.bots.chat.test_router import Clock, make_router, say
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'shared.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    engine = create_engine(url)
-    from sqlalchemy import MetaData
-
-    metadata = MetaData()
-    metadata.reflect(engine)
-    metadata.drop_all(engine)  # each test starts from an empty schema
-    engine.dispose()
-    return url
 
 
 def test_racing_instances_never_exceed_a_quota(database_url: str) -> None:
