@@ -21,7 +21,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 BOT = {"id": 7000001, "is_bot": True, "first_name": "Roundtable", "username": "RoundtableTestBot",
        "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
@@ -113,7 +113,7 @@ class FakeTelegram:
                 pass
 
             def do_POST(self) -> None:
-                path = self.path.split("?")[0]
+                path = unquote(self.path.split("?")[0])  # PTB quotes download paths (the token's ":")
                 if path.startswith(f"/file/bot{fake.token}/"):
                     self._download(path[len(f"/file/bot{fake.token}/"):])
                     return
