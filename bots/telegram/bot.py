@@ -13,6 +13,7 @@ import asyncio
 import logging
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -21,6 +22,7 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     LinkPreviewOptions,
     Message,
     ReplyParameters,
@@ -40,12 +42,13 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from advisor.portfolio.csvio import MAX_BYTES
 from bots.app.logs import report_crash
 from bots.chat.messages import Incoming, Outgoing
 from bots.chat.router import COMMANDS, Router
 from bots.telegram import retries
 from bots.telegram.render import answer_html, light_markup_to_html, split_message
-from bots.telegram.translate import BotIdentity, incoming, language_of
+from bots.telegram.translate import BotIdentity, incoming, is_portfolio_csv, language_of, upload
 from bots.telegram.updates import TolerantUpdatesRequest
 from knowledge.errors import UserError
 
@@ -53,9 +56,14 @@ log = logging.getLogger(__name__)
 
 ANONYMOUS_ADMIN = 1087968824  # @GroupAnonymousBot: messages from anonymous group admins
 COMMANDS_ZH = {"start": "介绍与入门", "help": "我能做什么", "ask": "提问：/ask 什么是杠杆ETF？",
+               "quote": "行情，附时间、来源和风险等级：/quote AAPL 0700.HK",
+               "chart": "价格走势图：/chart AAPL 1y（可选 1m、6m、1y、5y）",
+               "portfolio": "您的私人投资组合：添加、删除、列表、快照、导入、导出、清空",
                "profile": "私聊完成风险测评", "forget": "删除我保存的关于您的数据", "privacy": "我保存哪些数据及原因",
                "settings": "群设置（管理员）"}
 ADMIN_CACHE_SECONDS = 120.0
+NOT_READABLE = ("I can only read text messages, and CSV files for /portfolio import (symbol,quantity,cost,date). "
+                "Try /help.")
 APOLOGY = "Sorry, something went wrong on my side (reference {ref}). Please try again in a moment."
 
 
@@ -82,6 +90,9 @@ class TelegramFrontend:
         app.add_handler(ChatMemberHandler(self.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, self.on_text))
+        # Files are read in private chats only; in a group the bot only observes, and downloads nothing.
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.Document.ALL,
+                                       self.on_document))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & ~filters.TEXT,
                                        self.on_other_private))
         app.add_handler(CallbackQueryHandler(self.on_button))
@@ -141,7 +152,28 @@ class TelegramFrontend:
 
     async def on_other_private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
-            await self.send(update.effective_message, Outgoing("I can only read text messages. Try /help."))
+            await self.send(update.effective_message, Outgoing(NOT_READABLE))
+
+    async def on_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A file in a private chat: a portfolio CSV is downloaded (size checked first) and imported."""
+        message = update.effective_message
+        if message is None or message.document is None:
+            return
+        if not is_portfolio_csv(message):
+            await self.send(message, Outgoing(NOT_READABLE))
+            return
+        document = message.document
+        if _too_big(document.file_size):
+            await self.send(message, Outgoing(_too_big_text(document.file_size or 0)))
+            return
+        file = await retries.idempotent(document.get_file)
+        if _too_big(file.file_size):  # the message did not say; getFile does
+            await self.send(message, Outgoing(_too_big_text(file.file_size or 0)))
+            return
+        content = bytes(await retries.idempotent(file.download_as_bytearray))
+        replies = await asyncio.to_thread(self.router.handle, upload(message, self.me, content))
+        for reply in replies:
+            await self.send(message, reply)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query: CallbackQuery | None = update.callback_query
@@ -231,17 +263,25 @@ class TelegramFrontend:
             await self._send_pieces(origin.chat.id, [light_markup_to_html(fallback)], Outgoing(), origin)
 
     async def _send_pieces(self, chat_id: int, pieces: list[str], reply: Outgoing, origin: Message | None) -> None:
-        for index, piece in enumerate(pieces):
-            last = index == len(pieces) - 1
+        """The chart and the file first, then the text under them; the first one answers the member's message,
+        the last one carries the buttons."""
+        bot = self.app.bot
+        sends: list[tuple[Callable[..., Awaitable[Any]], Any, dict[str, Any]]] = []
+        if reply.image is not None:
+            sends.append((bot.send_photo, reply.image, {}))
+        if reply.file is not None:
+            name, content = reply.file
+            sends.append((bot.send_document, InputFile(content, filename=name), {}))
+        sends += [(bot.send_message, piece, {"parse_mode": ParseMode.HTML,
+                                              "link_preview_options": LinkPreviewOptions(is_disabled=True)})
+                  for piece in pieces if piece.strip()]  # a chart alone has no text to send
+        for index, (call, content, options) in enumerate(sends):
             try:
-                if reply.image is not None and index == 0:
-                    await retries.send(self.app.bot.send_photo, chat_id, reply.image)
                 await retries.send(
-                    self.app.bot.send_message, chat_id, piece, parse_mode=ParseMode.HTML,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    call, chat_id, content, **options,
                     reply_parameters=ReplyParameters(origin.message_id, allow_sending_without_reply=True)
                     if origin is not None and index == 0 and reply.reply else None,
-                    reply_markup=self.keyboard(reply) if last else None)
+                    reply_markup=self.keyboard(reply) if index == len(sends) - 1 else None)
             except TelegramError as exc:
                 if not retries.may_have_been_delivered(exc):
                     raise
@@ -265,3 +305,12 @@ class TelegramFrontend:
         self._admins[key] = (admin, time.monotonic())
         return admin
 
+
+
+def _too_big(size: int | None) -> bool:
+    return size is not None and size > MAX_BYTES
+
+
+def _too_big_text(size: int) -> str:
+    return (f"That file is {size / 1e6:.1f} MB; a portfolio CSV can be up to {MAX_BYTES / 1e6:g} MB, so I did not "
+            "read it. Keep only the columns symbol,quantity,cost,date, or split it into several files.")

@@ -1,10 +1,10 @@
 """When a failed Telegram call may be made again (with tenacity), and when it must not.
 
 A call that Telegram may already have carried out must not be repeated unless repeating it is harmless.
-``sendMessage`` and ``sendPhoto`` are not harmless: a send that timed out waiting for the answer may well
-have been delivered, and sending it again posts the message twice. So those are retried only when the
-request certainly had no effect. Idempotent calls (getChatMember, answerCallbackQuery, editMessageText,
-setMyCommands) are retried on any network failure or timeout.
+``sendMessage``, ``sendPhoto`` and ``sendDocument`` are not harmless: a send that timed out waiting for the
+answer may well have been delivered, and sending it again posts the message twice. So those are retried only
+when the request certainly had no effect. Idempotent calls (getChatMember, answerCallbackQuery, editMessageText,
+setMyCommands, getFile and downloading a file) are retried on any network failure or timeout.
 
 429 Too Many Requests is not handled here: PTB's AIORateLimiter waits the ``retry_after`` Telegram gives
 and retries those itself.
@@ -63,7 +63,7 @@ def _policy(retryable: Callable[[BaseException], bool]) -> AsyncRetrying:
 
 
 async def send(call: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> Any:
-    """A call that must not happen twice (sendMessage, sendPhoto): retried only when it certainly did not."""
+    """A call that must not happen twice (sending anything): retried only when it certainly did not happen."""
     return await _policy(certainly_not_carried_out)(call, *args, **kwargs)
 
 

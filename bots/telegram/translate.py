@@ -9,7 +9,7 @@ removed and "/ask@ThisBot q" turned into "/ask q" with ``mentions_bot`` set.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import Message, MessageEntity, User
 from telegram.constants import ChatType
@@ -19,6 +19,7 @@ from bots.chat.messages import Incoming
 
 _SPACES = re.compile(r"[ \t]{2,}")  # runs of spaces left where a mention was cut out
 _BEFORE_PUNCTUATION = re.compile(r"\s+(?=[,.;:!?，。；：！？])")  # "an ETF, ?" -> "an ETF,?"
+CSV_TYPES = {"text/csv", "text/comma-separated-values"}  # what Telegram apps report for .csv files
 _DANGLING = re.compile(r"[,;:，；：](?=[.!?。！？]|$)")  # "an ETF,?" -> "an ETF?"
 
 
@@ -78,3 +79,22 @@ def incoming(message: Message, me: BotIdentity, is_admin: bool | None = None) ->
         reply_to_bot=bool(replied and replied.from_user and replied.from_user.id == me.id),
         is_admin=is_admin, received_at=message.date, language=language_of(user),
     )
+
+
+def is_portfolio_csv(message: Message) -> bool:
+    """A document meant for /portfolio import: a .csv name, a CSV type, or the command as its caption."""
+    document = message.document
+    if document is None:
+        return False
+    words = (message.caption or "").split()
+    captioned = len(words) >= 2 and words[0].partition("@")[0].lower() == "/portfolio" and words[1].lower() == "import"
+    return captioned or (document.file_name or "").lower().endswith(".csv") or \
+        (document.mime_type or "").lower() in CSV_TYPES
+
+
+def upload(message: Message, me: BotIdentity, content: bytes) -> Incoming:
+    """A portfolio CSV sent as a file: the router sees "/portfolio import" with the file attached."""
+    msg = incoming(message, me)
+    assert msg is not None  # a document has no text (its words are a caption), so no other bot's command
+    name = message.document.file_name if message.document and message.document.file_name else "portfolio.csv"
+    return replace(msg, text="/portfolio import", attachment=content, attachment_name=name)

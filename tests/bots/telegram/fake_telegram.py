@@ -1,10 +1,14 @@
 """A local fake Telegram Bot API server (127.0.0.1) for end-to-end tests of the real PTB Application.
 
-It serves the methods the bot uses (getMe, deleteWebhook, getUpdates, sendMessage, sendPhoto,
-editMessageText, answerCallbackQuery, getChatMember, setMyCommands), records every call, and feeds
-queued updates through getUpdates. Tests can make the next call to a method fail (``fail_next``) or answer
-late (``delay_next``, after recording it: a call that times out on the bot's side was still received).
-Request bodies are form-encoded as PTB sends them; nested objects arrive as JSON strings.
+It serves the methods the bot uses (getMe, deleteWebhook, getUpdates, sendMessage, sendPhoto, sendDocument,
+editMessageText, answerCallbackQuery, getChatMember, setMyCommands, getFile), records every call, and feeds
+queued updates through getUpdates. Files a test puts in ``files`` are described by getFile and served at
+/file/bot<token>/<file_path> (recorded as a "downloadFile" call). Tests can make the next call to a method
+fail (``fail_next``) or answer late (``delay_next``, after recording it: a call that times out on the bot's
+side was still received).
+Request bodies are form-encoded as PTB sends them; nested objects arrive as JSON strings. Uploads
+(sendPhoto, sendDocument) arrive as multipart: their text fields are recorded like any others, plus
+``multipart``, the body's ``bytes`` and the ``uploads`` (field -> ``Upload``).
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ import json
 import threading
 import time
 from dataclasses import dataclass
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 BOT = {"id": 7000001, "is_bot": True, "first_name": "Roundtable", "username": "RoundtableTestBot",
        "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
@@ -27,6 +33,18 @@ class Call:
     params: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file the bot uploaded: the name it gave it and its content."""
+
+    filename: str
+    content: bytes
+
+
+UPLOAD_MARKERS = {"multipart", "bytes", "uploads"}  # keys the fake adds to a multipart call's params
+SENDS = {"sendMessage", "sendPhoto", "sendDocument"}
+
+
 class FakeTelegram:
     def __init__(self, token: str = "123456:TEST-token-for-the-fake-bot-api-server") -> None:
         self.token = token
@@ -36,6 +54,7 @@ class FakeTelegram:
         self.never_started: set[int] = set()
         self.failures: dict[str, list[dict[str, Any]]] = {}  # method -> queued error responses
         self.delays: dict[str, list[float]] = {}  # method -> queued delays before answering, in seconds
+        self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and the download
         self._updates: list[dict[str, Any]] = []
         self._next_update = 1
         self._next_message = 1000
@@ -94,7 +113,10 @@ class FakeTelegram:
                 pass
 
             def do_POST(self) -> None:
-                path = self.path.split("?")[0]
+                path = unquote(self.path.split("?")[0])  # PTB quotes download paths (the token's ":")
+                if path.startswith(f"/file/bot{fake.token}/"):
+                    self._download(path[len(f"/file/bot{fake.token}/"):])
+                    return
                 prefix = f"/bot{fake.token}/"
                 if not path.startswith(prefix):
                     self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
@@ -107,11 +129,19 @@ class FakeTelegram:
 
             do_GET = do_POST
 
-            def _reply(self, status: int, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
+            def _download(self, file_path: str) -> None:
+                fake.calls.append(Call("downloadFile", {"file_path": file_path}))
+                file_id = file_path.rsplit("/", 1)[-1]
+                if file_id in fake.files:
+                    self._reply(200, fake.files[file_id], "application/octet-stream")
+                else:
+                    self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+
+            def _reply(self, status: int, payload: dict[str, Any] | bytes, kind: str = "application/json") -> None:
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", kind)
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)
@@ -123,15 +153,32 @@ class FakeTelegram:
     @staticmethod
     def _parse(body: bytes, content_type: str) -> dict[str, Any]:
         if "multipart/form-data" in content_type:
-            return {"multipart": True, "bytes": len(body)}
+            return FakeTelegram._multipart(body, content_type)
         if "json" in content_type and body:
             return dict(json.loads(body))
-        params: dict[str, Any] = {}
-        for key, value in parse_qsl(body.decode(), keep_blank_values=True):
-            try:
-                params[key] = json.loads(value) if value[:1] in "[{" else value
-            except json.JSONDecodeError:
-                params[key] = value
+        return {key: FakeTelegram._value(value) for key, value in parse_qsl(body.decode(), keep_blank_values=True)}
+
+    @staticmethod
+    def _value(value: str) -> Any:
+        """A form field's value: nested objects arrive as JSON strings."""
+        try:
+            return json.loads(value) if value[:1] in "[{" else value
+        except json.JSONDecodeError:
+            return value
+
+    @staticmethod
+    def _multipart(body: bytes, content_type: str) -> dict[str, Any]:
+        form = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+        params: dict[str, Any] = {"multipart": True, "bytes": len(body), "uploads": {}}
+        for part in form.iter_parts():
+            name = str(part.get_param("name", header="content-disposition"))
+            content = part.get_payload(decode=True)
+            assert isinstance(content, bytes)
+            filename = part.get_filename()
+            if filename is not None:
+                params["uploads"][name] = Upload(filename, content)
+            else:
+                params[name] = FakeTelegram._value(content.decode())
         return params
 
     def dispatch(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -151,11 +198,18 @@ class FakeTelegram:
                 updates = [u for u in self._updates if u["update_id"] >= offset]
                 self._updates = updates
             return 200, {"ok": True, "result": updates}
-        if method in {"sendMessage", "sendPhoto"} and str(params.get("chat_id")) in map(str, self.never_started):
+        if method in SENDS and str(params.get("chat_id")) in map(str, self.never_started):
             return 403, {"ok": False, "error_code": 403,
                          "description": "Forbidden: bot can't initiate conversation with a user"}
-        if method in {"sendMessage", "sendPhoto", "editMessageText"}:
+        if method in SENDS | {"editMessageText"}:
             return 200, {"ok": True, "result": self._message(params)}
+        if method == "getFile":
+            file_id = str(params.get("file_id"))
+            if file_id not in self.files:
+                return 400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
+            return 200, {"ok": True, "result": {"file_id": file_id, "file_unique_id": f"u{file_id}",
+                                                "file_size": len(self.files[file_id]),
+                                                "file_path": f"documents/{file_id}"}}
         if method == "getMe":
             return 200, {"ok": True, "result": BOT}
         if method == "getChatMember":
