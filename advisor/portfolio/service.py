@@ -40,15 +40,20 @@ class ImportReport:
     unchecked: bool = False  # the market data could not be reached to check the symbols
 
     def text(self) -> str:
-        parts = [f"Imported {self.added + self.merged} holdings ({self.merged} merged into ones you had)."]
+        imported = self.added + self.merged
+        parts = [f"Imported {plural(imported, 'holding')} ({self.merged} merged into ones you had)."]
         if self.unchecked:
             parts.append("I could not reach the market data to check the symbols; they are kept as written.")
         if self.problems:
-            parts.append(f"{len(self.problems)} rows were skipped:")
+            parts.append(f"{plural(len(self.problems), 'row')} skipped:")
             parts += [f"line {line}: {message}" for line, message in self.problems[:20]]
             if len(self.problems) > 20:
                 parts.append(f"... and {len(self.problems) - 20} more.")
         return "\n".join(parts)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def number(text: str, what: str) -> float:

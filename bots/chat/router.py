@@ -116,7 +116,8 @@ class Router:
     def _market(self, command: str, msg: Incoming, args: str) -> list[Outgoing]:
         if self.markets is None:
             return [Outgoing("Market data is not set up for this bot.")]
-        return getattr(self.markets, command)(msg, args)  # type: ignore[no-any-return]
+        handlers = {"quote": self.markets.quote, "chart": self.markets.chart, "portfolio": self.markets.portfolio}
+        return handlers[command](msg, args)
 
     def _start(self, msg: Incoming, payload: str) -> list[Outgoing]:
         if payload == "profile" and msg.chat_kind == "private":

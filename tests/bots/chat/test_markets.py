@@ -115,7 +115,7 @@ def test_portfolio_import_export_and_clear(router: Router) -> None:
     [export] = say(router, "/portfolio export", kind="private")
     assert export.file is not None and export.file[1] == b"symbol,quantity,cost,date\nGOOG,2,900,2017-06-01\nWMT,3,,\n"
     pasted = say(router, "/portfolio import\nsymbol,quantity,cost,date\nSPY,1,200,", kind="private")[0].text
-    assert pasted.startswith("Imported 1 holdings")
+    assert pasted.startswith("Imported 1 holding (")
     [ask] = say(router, "/portfolio clear", kind="private")
     assert ask.buttons[0].action == "portfolio:clear"
     assert say(router, kind="private", action="portfolio:clear")[0].text == "Done: 3 holdings deleted."

@@ -118,7 +118,7 @@ async def test_csv_file_in_private_is_imported_and_bad_lines_named(fake: FakeTel
     csv = b"symbol,quantity,cost,date\r\nAAPL,10,150,2017-05-01\r\nJPM,-3,90,2017-01-01\r\nAMZN,2,900.5,\r\n"
     fake.push(private_file(fake, "f-1", csv))
     (report,) = await wait_for(fake)
-    assert "Imported 2 holdings" in report["text"] and "1 rows were skipped" in report["text"]
+    assert "Imported 2 holdings" in report["text"] and "1 row skipped" in report["text"]
     assert "line 3: The quantity of JPM must be more than zero" in report["text"]
     assert fake.sent("getFile") == [{"file_id": "f-1"}] and len(fake.sent("downloadFile")) == 1
     assert {(h.symbol, h.quantity) for h in portfolios.holdings(ME)} == {("AAPL", 10), ("AMZN", 2)}
@@ -129,7 +129,7 @@ async def test_a_captioned_file_is_imported_whatever_its_name(fake: FakeTelegram
     fake.push(private_file(fake, "f-2", b"symbol,quantity,cost,date\nGE,4,20,\n", name="mine.txt",
                            mime="text/plain", caption="/portfolio import"))
     (report,) = await wait_for(fake)
-    assert "Imported 1 holdings" in report["text"] and [h.symbol for h in portfolios.holdings(ME)] == ["GE"]
+    assert "Imported 1 holding " in report["text"] and [h.symbol for h in portfolios.holdings(ME)] == ["GE"]
 
 
 async def test_export_sends_a_document_that_imports_again(fake: FakeTelegram, bot: TelegramFrontend,
