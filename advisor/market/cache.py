@@ -112,6 +112,9 @@ class SingleFlight:
             flight.done.set()
 
 
+QUOTES, HISTORY = "quotes", "history"  # what a negative-cache entry is about
+
+
 class MarketDataCache:
     """A ``MarketData`` that answers from the database when it can and asks ``provider`` when it must."""
 
@@ -122,7 +125,8 @@ class MarketDataCache:
         self.source = provider.source
         self._flights = SingleFlight()
         self._lock = threading.Lock()
-        self._unknown: dict[str, datetime] = {}  # symbol -> until when the provider is not asked about it
+        # (QUOTES or HISTORY, symbol) -> until when the provider is not asked about it again
+        self._unknown: dict[tuple[str, str], datetime] = {}
         self._retry_at: datetime | None = None  # no provider calls before this, after a failure
         self._lookups: OrderedDict[tuple[str, int], tuple[datetime, list[SymbolInfo]]] = OrderedDict()
         # symbol -> (the series' refreshed_at, first day read, every stored bar from that day on)
@@ -132,12 +136,12 @@ class MarketDataCache:
     # --- quotes -------------------------------------------------------------------------------------------
 
     def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]:
-        wanted = self._known(symbols)
+        wanted = self._known(QUOTES, symbols)
         failed: Failures = {}
         rows = self._load_quotes(wanted)
         if any(not self._quote_fresh(s, rows.get(s)) for s in wanted):
             failed = self._coordinate(wanted, self._quotes_needed, self._fetch_quotes)
-            rows = self._load_quotes(self._known(wanted))
+            rows = self._load_quotes(self._known(QUOTES, wanted))
         found = {s: _read_quote(rows[s][0], stale=s in failed) for s in wanted if s in rows}
         return self._answer({s: q for s, q in found.items() if q is not None}, failed)
 
@@ -151,7 +155,7 @@ class MarketDataCache:
             return {symbol: (payload, _utc(fetched)) for symbol, payload, fetched in rows}
 
     def _quotes_needed(self, symbols: Collection[str]) -> dict[str, date | None]:
-        rows = self._load_quotes(known := self._known(symbols))
+        rows = self._load_quotes(known := self._known(QUOTES, symbols))
         return {s: None for s in known if not self._quote_fresh(s, rows.get(s))}
 
     def _fetch_quotes(self, needed: dict[str, date | None]) -> None:
@@ -160,18 +164,18 @@ class MarketDataCache:
         with Session(self.engine) as session, session.begin():
             _upsert(session, QuoteRow, [{"symbol": s, "payload": _write_quote(q), "fetched_at": now}
                                         for s, q in sorted(fetched.items()) if s in needed], ["symbol"])
-        self._forget_unknown([s for s in needed if s not in fetched], now)
+        self._forget_unknown(QUOTES, [s for s in needed if s not in fetched], now)
 
     # --- history ------------------------------------------------------------------------------------------
 
     def history(self, symbols: Sequence[str], start: date, end: date | None = None) -> dict[str, History]:
-        wanted = self._known(symbols)
+        wanted = self._known(HISTORY, symbols)
         failed: Failures = {}
         series = self._load_series(wanted)
         if any(self._history_start(s, series.get(s), start, end) is not None for s in wanted):
             failed = self._coordinate(wanted, lambda todo: self._history_needed(todo, start, end),
                                       self._fetch_history)
-            series = self._load_series(self._known(wanted))
+            series = self._load_series(self._known(HISTORY, wanted))
         stored = self._stored_bars(series, start)
         found: dict[str, History] = {}
         for symbol in wanted:
@@ -189,7 +193,7 @@ class MarketDataCache:
         return self.policy.history_fetch_from(symbol, stored, start, end, self.clock())
 
     def _history_needed(self, symbols: Collection[str], start: date, end: date | None) -> dict[str, date | None]:
-        series = self._load_series(known := self._known(symbols))
+        series = self._load_series(known := self._known(HISTORY, symbols))
         starts = {s: self._history_start(s, series.get(s), start, end) for s in known}
         return {s: day for s, day in starts.items() if day is not None}
 
@@ -218,7 +222,7 @@ class MarketDataCache:
         with self._lock:
             for symbol in needed:
                 self._read.pop(symbol, None)
-        self._forget_unknown(unknown, now)
+        self._forget_unknown(HISTORY, unknown, now)
 
     def _load_series(self, symbols: Collection[str]) -> dict[str, SeriesRow]:
         with Session(self.engine, expire_on_commit=False) as session:
@@ -341,15 +345,16 @@ class MarketDataCache:
             while len(memo) > size:
                 memo.popitem(last=False)
 
-    def _known(self, symbols: Iterable[str]) -> list[str]:
-        """``symbols`` without repeats and without those the provider did not know a moment ago."""
+    def _known(self, kind: str, symbols: Iterable[str]) -> list[str]:
+        """``symbols`` without repeats and without those the provider had no ``kind`` of data for a moment ago.
+        Quotes and history are remembered apart: a suspended listing has a quote but no recent bars."""
         now = self.clock()
         with self._lock:
-            return [s for s in dict.fromkeys(symbols) if self._unknown.get(s, now) <= now]
+            return [s for s in dict.fromkeys(symbols) if self._unknown.get((kind, s), now) <= now]
 
-    def _forget_unknown(self, symbols: Sequence[str], now: datetime) -> None:
+    def _forget_unknown(self, kind: str, symbols: Sequence[str], now: datetime) -> None:
         with self._lock:
-            self._unknown.update(dict.fromkeys(symbols, now + self.policy.unknown_ttl))
+            self._unknown.update(dict.fromkeys(((kind, s) for s in symbols), now + self.policy.unknown_ttl))
 
 
 def _utc(moment: datetime) -> datetime:

@@ -304,8 +304,9 @@ def test_unknown_symbols_are_remembered_for_ten_minutes(provider: RecordingFake,
     cache = MarketDataCache(provider, engine, clock)
     assert cache.quotes(["NOPE"]) == {}
     assert cache.quotes(["NOPE"]) == {}
+    assert cache.history(["NOPE"], END - timedelta(days=30)) == {}  # quotes and history are remembered apart
     assert cache.history(["NOPE"], END - timedelta(days=30)) == {}
-    assert provider.calls == {"quotes": 1, "history": 0, "lookup": 0}
+    assert provider.calls == {"quotes": 1, "history": 1, "lookup": 0}
     assert set(cache.quotes(["NOPE", "AAPL"])) == {"AAPL"}
     assert provider.requested[-1] == ("quotes", ("AAPL",))
     clock.advance(minutes=10, seconds=1)

@@ -179,8 +179,6 @@ def test_an_unknown_symbol_is_an_error_with_suggestions_not_a_crash(fake: FakeYa
     assert fake.chart_requests()["APPL"] == asked  # the cache remembers the 404 for ten minutes
 
 
-@pytest.mark.xfail(strict=True, reason="MarketDataCache shares one 'unknown' memo between quotes and history: a "
-                   "history window without bars makes a quoted symbol unknown to /quote for ten minutes")
 def test_a_symbol_without_bars_in_the_risk_window_is_still_quoted(fake: FakeYahoo, cache: MarketDataCache) -> None:
     # /quote asks for five years of history ending 21 February 2025 for the risk class; the recording's bars are
     # from January 2020, so none fall in that window (as for a long-suspended listing).
