@@ -267,8 +267,11 @@ def take_snapshot(holdings: Iterable[Holding], market: MarketData, base_currency
         pnl_pct_total = pnl_total / cost if cost else None
 
     if unpriced and quotes:
-        warnings.append(f"No price for {_listing(unpriced)}: unknown or delisted? Listed without values and left "
-                        "out of the totals and risk figures.")
+        # Stale quotes mean the source is down: the missing ones could not be fetched, they are not unknown.
+        why = ("the market data could not be reached and there is no earlier price"
+               if any(q.stale for q in quotes.values()) else "unknown or delisted?")
+        warnings.append(f"No price for {_listing(unpriced)}: {why}. Listed without values and left out of the "
+                        "totals and risk figures.")
     if unconverted:
         warnings.append(f"No exchange rate into {base} for {_listing(unconverted)}: left out of the totals and "
                         "risk figures.")

@@ -116,3 +116,14 @@ def test_an_answer_does_not_wait_for_slow_prices(notes_retriever: Callable[[str]
     answer = advisor.answer(Question("What are the risks of owning AAPL shares?"))
     assert time.perf_counter() - started < 1.0
     assert answer.risk.level == "R4" and "SRRI" not in answer.risk.reason  # the taxonomy label, on time
+
+
+def test_an_unchanged_series_is_measured_once(calm_market: FakeMarketData, monkeypatch: pytest.MonkeyPatch) -> None:
+    import advisor.market.pricerisk as pricerisk
+
+    measured: list[str] = []
+    real = pricerisk.measure
+    monkeypatch.setattr(pricerisk, "measure", lambda history: measured.append(history.symbol) or real(history))
+    risk = PriceRisk(calm_market)
+    first, second = risk.readings(["AAPL"]), risk.readings(["AAPL"])
+    assert first == second and measured == ["AAPL"]
