@@ -18,8 +18,8 @@ temporary folder, with a fixed clock (Friday 3 May 2024, after New York's close)
      cache remembers unknown symbols in process memory only); the fake answers at once, Yahoo would not;
    - same cache instance: one cache asked again and again (bars memoised, quotes read from SQLite);
    - first on a new engine (3 runs, for information): new connections, nothing compiled yet;
-   - SQLite reads after ``gc.freeze()`` (for information): the fresh-cache reads again, with the objects made
-     so far exempt from garbage collection, as a bot could do after start-up.
+   - SQLite reads after ``gc.freeze()``: the fresh-cache reads again, with the objects made so far exempt from
+     garbage collection, as ``roundtable run`` does after start-up (so this is the bot's own configuration).
    Every cached snapshot must equal the in-memory one.
 3. The snapshot's chart (target: <= 400 ms).
 4. ``--requests`` threads call one ``QuoteDesk(cache).quotes("S1 ... S10")`` at once on a cold database, with a
@@ -69,7 +69,7 @@ READS = "warm: fresh cache, SQLite reads"
 RESTART = "warm: fresh cache, as on restart"
 SAME = "warm: same cache instance"
 NEW_ENGINE = "first on a new engine (info)"
-FROZEN = "SQLite reads after gc.freeze() (info)"
+FROZEN = "SQLite reads after gc.freeze()"
 Calls = dict[str, int]
 
 
@@ -184,7 +184,7 @@ def warm_snapshots(folder: Path, holdings: int, runs: int) -> tuple[list[str], S
 
     # The slow tail of the database reads is Python's full garbage collection (tens of ms over every object
     # the imports made), which ~9,000 new Bar objects per snapshot set off every few runs. gc.freeze() after
-    # start-up exempts those objects; the bot does not call it (yet): this line shows what it would gain.
+    # start-up exempts those objects; `roundtable run` calls it once it is ready, so this is how the bot runs.
     gc.collect()
     gc.freeze()
     for _ in range(runs):
@@ -202,7 +202,7 @@ def warm_snapshots(folder: Path, holdings: int, runs: int) -> tuple[list[str], S
         timing_line(name, measured, note)
     verdicts = []
     for name, label in ((READS, "fresh cache, database reads"), (RESTART, "fresh cache as after a restart"),
-                        (SAME, "same cache instance")):
+                        (SAME, "same cache instance"), (FROZEN, "fresh cache, reads, gc frozen as in run")):
         calls = sum(asked[name].values())
         note = f", {calls / runs:g} provider call(s) each" if calls else ""
         verdicts.append(timing_verdict(f"warm snapshot ({label})", times[name], SNAPSHOT_TARGET_MS, note))

@@ -13,9 +13,10 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 
 from advisor.market.data import History, MarketData
@@ -67,12 +68,14 @@ def weekly_returns(history: History) -> list[float]:
 
 class PriceRisk:
     MEMO_SIZE = 512
+    MEMO_SECONDS = 3600.0  # five years of weekly returns barely move in an hour
 
-    def __init__(self, market: MarketData) -> None:
+    def __init__(self, market: MarketData, clock: Callable[[], float] = time.monotonic) -> None:
         self.market = market
-        # Readings by (symbol, as-of, bars): a series that has not changed is not measured again (a /quote of
-        # ten symbols would otherwise spend ~35 ms of CPU on five years of weekly returns).
-        self._memo: dict[tuple[str, datetime, int], PriceRiskReading | None] = {}
+        self.clock = clock
+        # Readings by (symbol, window end), kept for MEMO_SECONDS: a /quote of ten symbols would otherwise read
+        # and measure five years of bars for every request (~45 ms of CPU).
+        self._memo: dict[tuple[str, date], tuple[PriceRiskReading | None, float]] = {}
         self._lock = threading.Lock()
 
     def readings(self, symbols: Sequence[str]) -> dict[str, PriceRiskReading]:
@@ -82,26 +85,23 @@ class PriceRisk:
             if topic := override_for(symbol):
                 found[symbol] = PriceRiskReading(symbol, "R5", None, None, "taxonomy", None, "taxonomy", topic)
         wanted = [s for s in symbols if s not in found]
-        if not wanted:
-            return found
-        quotes = self.market.quotes(wanted)
+        quotes = self.market.quotes(wanted) if wanted else {}
         if not quotes:
             return found
         end = max(q.as_of for q in quotes.values()).date()
-        histories = self.market.history(list(quotes), end - timedelta(days=round(365.25 * YEARS) + 7), end)
-        for symbol, history in histories.items():
-            key = (symbol, history.as_of, len(history.bars))
+        now = self.clock()
+        with self._lock:
+            memo = {s: hit[0] for s in quotes if (hit := self._memo.get((s, end))) and now - hit[1] < self.MEMO_SECONDS}
+        todo = [s for s in quotes if s not in memo]
+        if todo:
+            histories = self.market.history(todo, end - timedelta(days=round(365.25 * YEARS) + 7), end)
+            measured = {s: measure(histories[s]) if s in histories else None for s in todo}
             with self._lock:
-                known = key in self._memo
-                reading = self._memo.get(key)
-            if not known:
-                reading = measure(history)
-                with self._lock:
-                    if len(self._memo) >= self.MEMO_SIZE:
-                        self._memo.clear()
-                    self._memo[key] = reading
-            if reading is not None:
-                found[symbol] = replace(reading, as_of=history.as_of, source=history.source)
+                if len(self._memo) + len(measured) > self.MEMO_SIZE:
+                    self._memo.clear()
+                self._memo.update({(s, end): (reading, now) for s, reading in measured.items()})
+            memo.update(measured)
+        found.update({s: reading for s, reading in memo.items() if reading is not None})
         return found
 
 

@@ -118,12 +118,15 @@ def test_an_answer_does_not_wait_for_slow_prices(notes_retriever: Callable[[str]
     assert answer.risk.level == "R4" and "SRRI" not in answer.risk.reason  # the taxonomy label, on time
 
 
-def test_an_unchanged_series_is_measured_once(calm_market: FakeMarketData, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_reading_is_kept_for_an_hour(calm_market: FakeMarketData, monkeypatch: pytest.MonkeyPatch) -> None:
     import advisor.market.pricerisk as pricerisk
 
     measured: list[str] = []
     real = pricerisk.measure
     monkeypatch.setattr(pricerisk, "measure", lambda history: measured.append(history.symbol) or real(history))
-    risk = PriceRisk(calm_market)
+    now = [0.0]
+    risk = PriceRisk(calm_market, clock=lambda: now[0])
     first, second = risk.readings(["AAPL"]), risk.readings(["AAPL"])
-    assert first == second and measured == ["AAPL"]
+    assert first == second and measured == ["AAPL"] and calm_market.calls["history"] == 1
+    now[0] = PriceRisk.MEMO_SECONDS + 1  # an hour later the series is read and measured again
+    assert risk.readings(["AAPL"]) == first and measured == ["AAPL", "AAPL"]
