@@ -77,6 +77,7 @@ class PriceRisk:
         # and measure five years of bars for every request (~45 ms of CPU).
         self._memo: dict[tuple[str, date], tuple[PriceRiskReading | None, float]] = {}
         self._lock = threading.Lock()
+        self._measuring = threading.Lock()
 
     def readings(self, symbols: Sequence[str]) -> dict[str, PriceRiskReading]:
         """Readings for the symbols that have enough history (or a taxonomy override); others are left out."""
@@ -89,20 +90,28 @@ class PriceRisk:
         if not quotes:
             return found
         end = max(q.as_of for q in quotes.values()).date()
-        now = self.clock()
-        with self._lock:
-            memo = {s: hit[0] for s in quotes if (hit := self._memo.get((s, end))) and now - hit[1] < self.MEMO_SECONDS}
-        todo = [s for s in quotes if s not in memo]
-        if todo:
-            histories = self.market.history(todo, end - timedelta(days=round(365.25 * YEARS) + 7), end)
-            measured = {s: measure(histories[s]) if s in histories else None for s in todo}
-            with self._lock:
-                if len(self._memo) + len(measured) > self.MEMO_SIZE:
-                    self._memo.clear()
-                self._memo.update({(s, end): (reading, now) for s, reading in measured.items()})
-            memo.update(measured)
+        memo = self._remembered(list(quotes), end)
+        if len(memo) < len(quotes):
+            with self._measuring:  # a burst of identical requests measures once; the rest find it remembered
+                memo = self._remembered(list(quotes), end)
+                todo = [s for s in quotes if s not in memo]
+                if todo:
+                    histories = self.market.history(todo, end - timedelta(days=round(365.25 * YEARS) + 7), end)
+                    measured = {s: measure(histories[s]) if s in histories else None for s in todo}
+                    now = self.clock()
+                    with self._lock:
+                        if len(self._memo) + len(measured) > self.MEMO_SIZE:
+                            self._memo.clear()
+                        self._memo.update({(s, end): (reading, now) for s, reading in measured.items()})
+                    memo.update(measured)
         found.update({s: reading for s, reading in memo.items() if reading is not None})
         return found
+
+    def _remembered(self, symbols: list[str], end: date) -> dict[str, PriceRiskReading | None]:
+        now = self.clock()
+        with self._lock:
+            hits = {s: self._memo.get((s, end)) for s in symbols}
+        return {s: hit[0] for s, hit in hits.items() if hit is not None and now - hit[1] < self.MEMO_SECONDS}
 
 
 def measure(history: History) -> PriceRiskReading | None:
