@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
+
+
+class Clock:
+    """A clock that stands still until a test moves it: ``Clock(now)()``, ``clock.advance(minutes=10)``."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
 
 
 def write(path: Path, text: str | bytes) -> Path:

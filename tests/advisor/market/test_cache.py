@@ -20,22 +20,12 @@ from advisor.market import sessions
 from advisor.market.cache import MarketDataCache
 from advisor.market.data import Bar, History, MarketDataUnavailableError, Quote, SymbolInfo
 from advisor.market.fake import FakeMarketData, daily_bars
+from tests.helpers import Clock
 
 END = date(2024, 5, 15)
 IN_SESSION = datetime(2024, 5, 15, 14, 0, tzinfo=UTC)  # 10:00 in New York
 AFTER_CLOSE = datetime(2024, 5, 15, 22, 0, tzinfo=UTC)  # 18:00 in New York
 SATURDAY = datetime(2024, 5, 18, 15, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 class RecordingFake(FakeMarketData):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -22,20 +22,10 @@ from advisor.market.yahoo import YahooMarketData
 from advisor.portfolio.holdings import Holding
 from advisor.portfolio.snapshot import SourceMark, take_snapshot
 from tests.advisor.market.fake_yahoo import FakeYahoo, ToFake, charts, recorded
+from tests.helpers import Clock
 
 MONDAY = datetime(2025, 2, 24, 15, 0, tzinfo=UTC)
 RECORDED = ["AAPL", "BABA", "BTC-USD", "OCDO.L"]
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +46,6 @@ def router(notes_retriever: Callable[[str], Retriever], portfolios: Portfolios) 
     return Router(Advisor(notes_retriever, GroundedComposer(), profiles), profiles,
                   ChatSettingsStore(profiles.engine), FixedCollections({"research"}),
                   markets=MarketCommands(portfolios.desk, portfolios))
-
-
-@pytest.fixture
-async def bot(fake: FakeTelegram, router: Router) -> AsyncIterator[TelegramFrontend]:
-    frontend = TelegramFrontend(router, fake.token, api_url=fake.url)
-    await frontend.start()
-    yield frontend
-    await frontend.stop()
 
 
 def with_document(update: dict[str, Any], file_id: str, name: str, size: int | None, mime: str = "text/csv",

@@ -7,7 +7,7 @@ import copy
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -56,14 +56,6 @@ def group_message(text: str, user: int = ALICE, reply_to_bot: bool = False) -> d
         message["reply_to_message"] = {"message_id": 70, "date": int(time.time()), "from": BOT, "text": "earlier",
                                        "chat": message["chat"]}
     return {"message": message}
-
-
-@pytest.fixture
-async def bot(fake: FakeTelegram, router: Router) -> AsyncIterator[TelegramFrontend]:
-    frontend = TelegramFrontend(router, fake.token, api_url=fake.url)
-    await frontend.start()
-    yield frontend
-    await frontend.stop()
 
 
 async def wait_for(fake: FakeTelegram, method: str = "sendMessage", count: int = 1) -> list[dict[str, Any]]:
