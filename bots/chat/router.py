@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from advisor.advisor import Advisor
@@ -102,12 +103,13 @@ class Router:
         head, _, rest = text.partition(" ")
         name = head[1:].lower()
         addressed = msg.mentions_bot or msg.chat_kind == "private"
-        handler = {
+        handlers: dict[str, Callable[[Incoming, str], list[Outgoing]]] = {
             "start": self._start, "help": lambda m, a: [Outgoing(help_text())], "ask": self._ask_command,
             "profile": self._profile, "forget": self._forget, "privacy": lambda m, a: [Outgoing(PRIVACY)],
             "settings": self._settings, **{command: functools.partial(self._market, command)
                                            for command in ("quote", "chart", "portfolio")},
-        }.get(name)
+        }
+        handler = handlers.get(name)
         if handler is None:
             shown = re.sub(r"[^\w-]", "", name)[:32]  # never echo markup back
             return [Outgoing(f"I don't know /{shown}. Try /help.")] if addressed else []
