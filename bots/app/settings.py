@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = Field(None, description="Secret Telegram sends with each webhook "
                                                       "delivery; unset = a random one per start.")
     discord_token: SecretStr | None = Field(None, description="Discord bot token (used by `run`).")
+    discord_guild_id: int | None = Field(None, description="Sync slash commands to this one server (instant, for "
+                                         "development); unset = globally.")
+    discord_api_url: str = Field("https://discord.com/api/v10", description="Discord REST base URL: a shared "
+                                 "rate-limit proxy, or a local fake in tests.")
+    discord_shards: int | None = Field(None, ge=1, description="Shard count; set = AutoShardedBot with that many "
+                                       "shards.")
     llm: str | None = Field(None, description="Optional chat model for rephrasing, e.g. openai:gpt-4o-mini.")
     llm_timeout: float = Field(20.0, gt=0, description="Seconds to wait for the chat model before falling back.")
     secret_key: SecretStr | None = Field(None, description="Fernet key for personal data at rest; unset = "
@@ -62,7 +68,8 @@ class Settings(BaseSettings):
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()
 
-    @field_validator("chroma_url", "database_url", "llm", "telegram_api_url", "telegram_webhook_url", mode="before")
+    @field_validator("chroma_url", "database_url", "llm", "telegram_api_url", "telegram_webhook_url",
+                     "discord_guild_id", "discord_shards", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
