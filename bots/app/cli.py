@@ -306,7 +306,7 @@ def run() -> None:
     from bots.app.serve import serve
 
     settings = load_settings()
-    if not settings.telegram_token:
+    if not settings.telegram_token and not settings.discord_token:
         settings = terminal_defaults(settings)
     app_ = build_app(settings)
     ensure_default_corpus(app_.research, settings, settings.collection, sync=True, app_=app_)
@@ -317,9 +317,6 @@ def run() -> None:
     # collection no longer walks it (measured: the slow tail of a cached portfolio snapshot, 70-85 ms, goes).
     gc.collect()
     gc.freeze()
-    if settings.discord_token and not settings.telegram_token:
-        err.print("[yellow]The Discord front-end is not built yet; set ROUNDTABLE_TELEGRAM_TOKEN or use the "
-                  "terminal chat.[/yellow]")
     asyncio.run(serve(app_, settings, out, err))
 
 

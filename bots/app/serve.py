@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import time
+from typing import Protocol
 
 from rich.console import Console
 
@@ -14,6 +15,10 @@ from bots.app.settings import Settings
 from bots.console.chat import run_console
 
 _IMPORTED = time.perf_counter()
+
+
+class Frontend(Protocol):
+    async def stop(self) -> None: ...
 
 
 def seconds_since_start() -> float:
@@ -32,7 +37,9 @@ def seconds_since_start() -> float:
 
 
 async def serve(app_: App, settings: Settings, out: Console, err: Console) -> None:
-    """Everything in one asyncio loop: scheduler, chat front-ends; stops on Ctrl-C, SIGTERM or end of input."""
+    """Everything in one asyncio loop: scheduler, chat front-ends; stops on Ctrl-C, SIGTERM or end of input.
+
+    Telegram and Discord run side by side when both tokens are set; with neither, the terminal chat runs."""
     from jobs.scheduler import build_scheduler, describe
 
     scheduler = build_scheduler(settings.sqlalchemy_url)
@@ -41,17 +48,28 @@ async def serve(app_: App, settings: Settings, out: Console, err: Console) -> No
     loop = asyncio.get_running_loop()
     for signame in ("SIGINT", "SIGTERM"):
         loop.add_signal_handler(getattr(signal, signame), stop.set)
-    frontend = None
+    frontends: list[Frontend] = []
     try:
         if settings.telegram_token:
             from bots.telegram.bot import TelegramFrontend
 
-            frontend = TelegramFrontend(app_.router, settings.telegram_token.get_secret_value(),
+            telegram = TelegramFrontend(app_.router, settings.telegram_token.get_secret_value(),
                                         api_url=settings.telegram_api_url)
+            frontends.append(telegram)
             secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
-            await frontend.start(webhook_url=settings.telegram_webhook_url, port=settings.telegram_webhook_port,
+            await telegram.start(webhook_url=settings.telegram_webhook_url, port=settings.telegram_webhook_port,
                                  webhook_secret=secret)
-            err.print(f"Roundtable ready in {seconds_since_start():.1f} s (Telegram; "
+        if settings.discord_token:
+            from bots.discord.bot import DiscordFrontend
+
+            discord = DiscordFrontend(app_.router, settings.discord_token.get_secret_value(),
+                                      guild_id=settings.discord_guild_id, api_url=settings.discord_api_url,
+                                      shards=settings.discord_shards)
+            frontends.append(discord)
+            await discord.start()
+        if frontends:
+            names = " and ".join(type(f).__name__.removesuffix("Frontend") for f in frontends)
+            err.print(f"Roundtable ready in {seconds_since_start():.1f} s ({names}; "
                       f"{describe(scheduler)}). Press Ctrl-C to stop.")
             await stop.wait()
         else:
@@ -63,6 +81,6 @@ async def serve(app_: App, settings: Settings, out: Console, err: Console) -> No
             await asyncio.wait({console, stopped}, return_when=asyncio.FIRST_COMPLETED)
             stopped.cancel()
     finally:
-        if frontend is not None:
+        for frontend in reversed(frontends):
             await frontend.stop()
         scheduler.shutdown(wait=False)
