@@ -169,4 +169,4 @@ def test_run_serves_discord_until_sigterm(discord_fake: FakeDiscord, warm_home: 
     assert process.returncode == 0, stderr
     assert stopped_in < 5, stderr
     assert "Roundtable ready in" in stderr and "Traceback" not in stderr, stderr
-    assert fake.calls_to(CLOSED), "the bot did not close its gateway connection"
+    assert fake.wait_for(CLOSED, timeout=5), "the bot did not close its gateway connection"
