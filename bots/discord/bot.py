@@ -70,6 +70,8 @@ async def acknowledge(interaction: discord.Interaction[Any], *, ephemeral: bool,
 
 class RoundtableBot(commands.Bot):
     def __init__(self, router: Router, *, guild_id: int | None = None, **options: Any) -> None:
+        # The bot has no voice features: discord.py's warnings about missing voice libraries are only noise.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         # Prefix commands are not used (on_message below answers mentions through the router); a prefix is
         # required by commands.Bot, and a mention is the one that never collides with members' text.
         super().__init__(command_prefix=commands.when_mentioned, help_command=None, intents=intents(),
@@ -83,14 +85,18 @@ class RoundtableBot(commands.Bot):
     # -- setup -----------------------------------------------------------------------------------------
 
     async def setup_hook(self) -> None:
+        await self.add_cogs()
+        await self.use_gateway_from_api()
+        await self.sync_commands()
+
+    async def add_cogs(self) -> None:
+        """The slash commands and their error handler (no network: the tests call this alone)."""
         from bots.discord.commands import AskCog  # the cogs import this module for its types
         from bots.discord.market_commands import MarketCog
 
         await self.add_cog(AskCog(self))
         await self.add_cog(MarketCog(self))
         self.tree.error(self.on_app_command_error)
-        await self.use_gateway_from_api()
-        await self.sync_commands()
 
     async def use_gateway_from_api(self) -> None:
         """Connect to the gateway the REST API names. A plain Bot never asks and connects to Discord's
