@@ -86,7 +86,7 @@ def guild(state: Any, *, deny_in_channel: int = 0) -> discord.Guild:
     the bot's role is denied in GUILD_CHANNEL)."""
     data = copy.deepcopy(GUILD)
     data["members"].append({"user": BOT_USER, "roles": [BOT_ROLE], "joined_at": "2026-11-01T00:00:00+00:00",
-                            "deaf": False, "mute": False})
+                            "deaf": False, "mute": False, "flags": 0})
     data["system_channel_id"] = str(GUILD_CHANNEL)
     for channel in data["channels"]:
         if int(channel["id"]) == GUILD_CHANNEL and deny_in_channel:
