@@ -36,10 +36,10 @@ MEMBER_PERMISSIONS = str(discord.Permissions(send_messages=True, read_message_hi
                                             use_application_commands=True).value)
 BOT_USER = {"id": str(BOT_ID), "username": "Roundtable", "discriminator": "0", "avatar": None, "bot": True}
 
-# From GuildCreate.json: a guild whose channel "test3" has no overwrites; the bot plays its "bot" member.
+# From GuildCreate.json: a guild whose channel "test3" has no overwrites. The bot joins it with no role, so
+# the @everyone permissions apply (send, embed, attach; not administrator, which would bypass overwrites).
 GUILD_ID = int(GUILD["id"])
 GUILD_CHANNEL = 263773872204152833
-BOT_ROLE = "136965497303334912"
 
 
 def user(user_id: int, name: str) -> dict[str, Any]:
@@ -82,15 +82,15 @@ def _interaction(state: Any, data: dict[str, Any], member: int, member_name: str
 
 
 def guild(state: Any, *, deny_in_channel: int = 0) -> discord.Guild:
-    """GuildCreate.json's guild, cached, with the bot as its "bot" member (``deny_in_channel``: permissions
-    the bot's role is denied in GUILD_CHANNEL)."""
+    """GuildCreate.json's guild, cached, with the bot as a member (``deny_in_channel``: permissions the bot
+    is denied in GUILD_CHANNEL by a member overwrite)."""
     data = copy.deepcopy(GUILD)
-    data["members"].append({"user": BOT_USER, "roles": [BOT_ROLE], "joined_at": "2026-11-01T00:00:00+00:00",
+    data["members"].append({"user": BOT_USER, "roles": [], "joined_at": "2026-11-01T00:00:00+00:00",
                             "deaf": False, "mute": False, "flags": 0})
     data["system_channel_id"] = str(GUILD_CHANNEL)
     for channel in data["channels"]:
         if int(channel["id"]) == GUILD_CHANNEL and deny_in_channel:
-            channel["permission_overwrites"] = [{"type": 0, "id": BOT_ROLE, "deny": str(deny_in_channel),
+            channel["permission_overwrites"] = [{"type": 1, "id": str(BOT_ID), "deny": str(deny_in_channel),
                                                  "allow": "0"}]
     return state._add_guild_from_data(data)  # type: ignore[no-any-return]
 

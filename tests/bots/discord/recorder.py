@@ -63,7 +63,7 @@ class Recorder:
         self.bot_user = bot_user
         self.channel_id = channel_id
         self.sent: list[Sent] = []
-        self.refuse: dict[str, discord.HTTPException] = {}  # route path -> the error Discord would answer
+        self.refuse: dict[str, discord.HTTPException] = {}  # route path or URL -> Discord's refusal
         self._next_id = 900_000_000_000_000_000
 
     def acknowledgements(self) -> list[Sent]:
@@ -82,15 +82,18 @@ class Recorder:
         names = [file.filename for file in files or []]
         sent = Sent(route.method, route.path, route.url, body or {}, names)
         self.sent.append(sent)
-        if route.path in self.refuse:
-            raise self.refuse[route.path]
+        refusal = self.refuse.get(route.url) or self.refuse.get(route.path)  # one channel, or all
+        if refusal is not None:
+            raise refusal
         return sent
 
     def _reply_for(self, sent: Sent, channel_id: int | None = None) -> dict[str, Any]:
         if sent.path.endswith("/callback"):
             return {"interaction": {"id": "1", "type": 2}}
         if sent.path == "/users/@me/channels":
-            return {"id": "777000000000000001", "type": 1, "recipients": [sent.body.get("recipient")]}
+            recipient = {"id": str(sent.body["recipient_id"]), "username": "member", "discriminator": "0",
+                         "avatar": None}
+            return {"id": "777000000000000001", "type": 1, "recipients": [recipient], "last_message_id": None}
         self._next_id += 1
         message = sent.message
         return {"id": str(self._next_id), "channel_id": str(channel_id or self.channel_id), "type": 0,
