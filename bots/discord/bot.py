@@ -116,10 +116,15 @@ class RoundtableBot(commands.Bot):
         log.info("discord: %d slash commands synced (%s)", len(synced),
                  f"guild {self.guild_id}" if self.guild_id else "global")
 
-    async def on_ready(self) -> None:
-        if self.synced:
+    async def on_connect(self) -> None:
+        """discord.py dispatches "connect" as READY arrives; "ready" comes only after a further wait for the
+        guilds' GUILD_CREATE stream (2 s of silence), which the commands do not need."""
+        self._gateway_ready()
+
+    def _gateway_ready(self) -> None:
+        if self.synced and not self.commands_ready.is_set():
             self.commands_ready.set()
-        log.info("discord front-end ready as %s in %d guilds", self.user, len(self.guilds))
+            log.info("discord front-end ready as %s", self.user)
 
     # -- slash commands and buttons -------------------------------------------------------------------
 
@@ -233,7 +238,20 @@ class RoundtableBot(commands.Bot):
 
 
 class ShardedRoundtableBot(RoundtableBot, commands.AutoShardedBot):
-    """The same bot over several gateway connections (``shard_count`` of them), for large deployments."""
+    """The same bot over several gateway connections (``shard_count`` of them), for large deployments.
+    It is ready once every shard has had its READY."""
+
+    def __init__(self, router: Router, *, guild_id: int | None = None, **options: Any) -> None:
+        super().__init__(router, guild_id=guild_id, **options)
+        self.connected_shards: set[int] = set()
+
+    async def on_connect(self) -> None:
+        pass  # per shard; counted in on_shard_connect
+
+    async def on_shard_connect(self, shard_id: int) -> None:
+        self.connected_shards.add(shard_id)
+        if len(self.connected_shards) >= (self.shard_count or 1):
+            self._gateway_ready()
 
 
 class DiscordFrontend:

@@ -53,7 +53,11 @@ def from_message(message: discord.Message, me: discord.abc.User) -> Incoming | N
     author = message.author
     if author.id == me.id or author.bot or message.webhook_id is not None:
         return None
-    private = message.guild is None
+    # A guild whose GUILD_CREATE has not arrived yet gives messages no guild, but their channel still
+    # names it: only a channel without a guild is a DM.
+    private = message.guild is None and getattr(message.channel, "guild_id", None) is None
+    if not message.content.strip():
+        return None  # an attachment or a sticker alone: nothing to read
     mentioned = any(user.id == me.id for user in message.mentions)
     return Incoming(
         platform=PLATFORM, chat_id=str(message.channel.id), chat_kind="private" if private else "group",

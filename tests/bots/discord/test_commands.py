@@ -4,7 +4,7 @@ what the bot sends back is recorded (tests/bots/discord/recorder.py). Registrati
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import discord
 import pytest
@@ -213,7 +213,7 @@ async def test_settings_are_refused_at_run_time_without_manage_server(bot: Round
 async def test_collection_autocomplete_offers_the_approved_collections(bot: RoundtableBot) -> None:
     cog = ask_cog(bot)
     interaction = command(bot._connection, "settings", subcommand="collection")
-    complete: Any = cog.collection_names
+    complete = cast(Any, cog).collection_names
     offered = await complete(interaction, "")
     assert [choice.value for choice in offered] == ["default", "research"]
     assert [c.value for c in await complete(interaction, "RES")] == ["research"]
@@ -270,3 +270,11 @@ def _response(status: int) -> Any:
     from types import SimpleNamespace
 
     return SimpleNamespace(status=status, reason="refused")
+
+
+async def test_ready_means_commands_synced_and_the_gateway_ready(bot: RoundtableBot) -> None:
+    await bot.on_connect()  # READY before the sync finished (cannot happen in setup_hook order; still)
+    assert not bot.commands_ready.is_set()
+    bot.synced = True
+    await bot.on_connect()
+    assert bot.commands_ready.is_set()

@@ -84,3 +84,18 @@ async def test_private_commands_and_dms_reach_the_router_as_private(bot: Roundta
     ephemeral = translate.from_interaction(command(state, "portfolio"), "/portfolio list", private=True)
     in_dm = translate.from_interaction(command(state, "ask", in_guild=False), "/ask what is beta?")
     assert ephemeral.chat_kind == "private" and in_dm.chat_kind == "private" and in_dm.is_admin is None
+
+
+async def test_an_attachment_alone_has_nothing_to_read(bot: RoundtableBot) -> None:
+    assert translate.from_message(message(bot._connection, "   "), me(bot)) is None
+
+
+async def test_a_message_from_a_guild_not_yet_cached_is_not_a_dm(bot: RoundtableBot) -> None:
+    state = bot._connection
+    channel = discord.PartialMessageable(state=state, id=GUILD_CHANNEL, guild_id=999,
+                                         type=discord.ChannelType.text)
+    msg = message(state, "what is beta?")
+    msg.channel = channel
+    msg.guild = None
+    seen = translate.from_message(msg, me(bot))
+    assert seen is not None and seen.chat_kind == "group"
