@@ -278,3 +278,56 @@ async def test_ready_means_commands_synced_and_the_gateway_ready(bot: Roundtable
     bot.synced = True
     await bot.on_connect()
     assert bot.commands_ready.is_set()
+
+
+async def test_chart_is_an_attachment(bot: RoundtableBot, sent: Recorder) -> None:
+    cog = market_cog(bot)
+    period = app_commands.Choice(name="1 year", value="1y")
+    await invoke(cog.chart, cog, command(bot._connection, "chart", {"symbol": "AAPL", "period": "1y"}),
+                 symbol="AAPL", period=period)
+    (chart,) = sent.messages()
+    assert chart.files == ["chart.png"] and "(AAPL)" in chart.content
+
+
+async def test_a_huge_csv_is_refused_before_it_is_downloaded(bot: RoundtableBot, sent: Recorder,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    downloads: list[str] = []
+
+    async def download(url: str) -> bytes:
+        downloads.append(url)
+        return b"symbol,quantity,cost,date\nAAPL,3,150,2018-01-02\n"
+
+    monkeypatch.setattr(bot.http, "get_from_cdn", download)
+    cog = market_cog(bot)
+
+    def attachment(size: int) -> discord.Attachment:
+        return discord.Attachment(state=bot._connection, data={
+            "id": "1", "filename": "holdings.csv", "size": size, "url": "https://cdn.test/holdings.csv",
+            "proxy_url": "https://cdn.test/holdings.csv"})
+
+    await invoke(cog.import_csv, cog, command(bot._connection, "portfolio", subcommand="import"),
+                 file=attachment(5_000_000))
+    await invoke(cog.import_csv, cog, command(bot._connection, "portfolio", subcommand="import"),
+                 file=attachment(48))
+    refused, imported = sent.messages()
+    assert refused.ephemeral and refused.content.startswith("That file is 5.0 MB")
+    assert downloads == ["https://cdn.test/holdings.csv"]  # only the small one was fetched
+    assert imported.ephemeral and imported.content.startswith("Imported 1 holding ")
+
+
+async def test_clearing_a_portfolio_asks_first_and_the_press_edits_the_question(bot: RoundtableBot,
+                                                                               sent: Recorder) -> None:
+    cog = market_cog(bot)
+    await invoke(cog.add, cog, command(bot._connection, "portfolio", subcommand="add"), symbol="AAPL",
+                 quantity=2.0, price=None, date=None)
+    await invoke(cog.clear, cog, command(bot._connection, "portfolio", subcommand="clear"))
+    question = sent.messages()[-1]
+    assert question.ephemeral and [b["custom_id"] for b in question.buttons] == ["portfolio:clear"]
+
+    view = next(item.view for items in bot._connection._view_store._views.values() for item in items.values())
+    assert view is not None
+    (button,) = view.children
+    await button.callback(button_press(bot._connection, "portfolio:clear", sent._reply_for(question)))
+    edit = sent.sent[-1]
+    assert edit.method == "PATCH" and edit.content == "Done: 1 holdings deleted." and edit.buttons == []
+    assert bot.router.markets is not None and bot.router.markets.portfolios.holdings(f"discord:{ALICE}") == []
