@@ -54,7 +54,8 @@ def command(state: Any, name: str, options: dict[str, Any] | None = None, *, sub
     data = copy.deepcopy(INTERACTION)
     kinds = {str: 3, int: 4, bool: 5, float: 10}
     opts = [{"name": key, "type": kinds[type(value)], "value": value} for key, value in (options or {}).items()]
-    data["data"].update(name=name, type=1, options=[{"type": 1, "name": subcommand, "options": opts}]
+    # The capture's "resolved" users/roles/channels belong to its own options; these commands have none.
+    data["data"].update(name=name, type=1, resolved={}, options=[{"type": 1, "name": subcommand, "options": opts}]
                         if subcommand else opts)
     return _interaction(state, data, member, member_name, permissions, app_permissions, in_guild, locale)
 

@@ -331,3 +331,23 @@ async def test_clearing_a_portfolio_asks_first_and_the_press_edits_the_question(
     edit = sent.sent[-1]
     assert edit.method == "PATCH" and edit.content == "Done: 1 holdings deleted." and edit.buttons == []
     assert bot.router.markets is not None and bot.router.markets.portfolios.holdings(f"discord:{ALICE}") == []
+
+
+async def test_the_command_tree_dispatches_with_parsed_options(bot: RoundtableBot, sent: Recorder) -> None:
+    """The whole path Discord's INTERACTION_CREATE takes: the tree finds /settings quota, converts the option
+    and calls the callback; a crash inside reaches the one error handler."""
+    await bot.tree._call(command(bot._connection, "settings", {"per_hour": 7}, subcommand="quota"))
+    (saved,) = sent.messages()
+    assert "questions per member per hour: 7" in saved.content
+
+
+async def test_a_crash_through_the_tree_reaches_the_error_handler(bot: RoundtableBot, sent: Recorder,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(bot.router, "handle", broken)
+    interaction = command(bot._connection, "help")
+    await bot.tree._call(interaction)
+    (apology,) = sent.messages()
+    assert apology.content.startswith("Sorry, something went wrong on my side (reference ")
