@@ -275,9 +275,12 @@ class DiscordFrontend:
         discord.http.Route.BASE = self.api_url
         try:
             await self.bot.login(self.token)  # runs setup_hook: cogs, gateway URL, command sync
-        except discord.LoginFailure as exc:
-            raise UserError("Discord rejected ROUNDTABLE_DISCORD_TOKEN; copy it again from the Developer "
-                            "Portal (Bot > Reset Token).") from exc
+        except BaseException as exc:
+            await self.bot.close()  # login opened an HTTP session; do not leak it
+            if isinstance(exc, discord.LoginFailure):
+                raise UserError("Discord rejected ROUNDTABLE_DISCORD_TOKEN; copy it again from the Developer "
+                                "Portal (Bot > Reset Token).") from exc
+            raise
         self.connection = asyncio.create_task(self.bot.connect(reconnect=True), name="discord-gateway")
         self.connection.add_done_callback(_connection_ended)
 
