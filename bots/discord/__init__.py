@@ -1,0 +1,1 @@
+"""The Discord front-end: discord.py 2 events -> Incoming -> Router -> Outgoing -> Discord sends."""

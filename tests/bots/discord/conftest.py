@@ -1,0 +1,65 @@
+"""Fixtures for the Discord unit tests: a router on the bundled notes and the offline market sample, and a
+real ``RoundtableBot`` (cogs added, never connected) whose HTTP side is a ``Recorder``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
+from pathlib import Path
+
+import discord
+import discord.interactions
+import discord.webhook.async_
+import pytest
+from cryptography.fernet import Fernet
+
+from advisor.advisor import Advisor
+from advisor.composer import GroundedComposer
+from advisor.market.csvdir import offline_market_data
+from advisor.market.desk import QuoteDesk
+from advisor.portfolio.holdings import MemoryHoldingsStore
+from advisor.portfolio.service import Portfolios
+from advisor.profiles import SqlProfileStore
+from bots.chat.markets import MarketCommands
+from bots.chat.router import Router
+from bots.chat.settings import ChatSettingsStore, FixedCollections
+from bots.discord.bot import RoundtableBot
+from knowledge.retrieval import Retriever
+from tests.bots.discord.payloads import BOT_ID, BOT_USER, CHANNEL
+from tests.bots.discord.recorder import Recorder, RecordingAdapter
+
+
+@pytest.fixture
+def router(notes_retriever: Callable[[str], Retriever], tmp_path: Path) -> Router:
+    profiles = SqlProfileStore.open(f"sqlite:///{tmp_path / 'rt.db'}", Fernet.generate_key())
+    portfolios = Portfolios(MemoryHoldingsStore(), QuoteDesk(offline_market_data()), profiles)
+    return Router(Advisor(notes_retriever, GroundedComposer(), profiles), profiles,
+                  ChatSettingsStore(profiles.engine), FixedCollections({"research"}),
+                  markets=MarketCommands(portfolios.desk, portfolios))
+
+
+@pytest.fixture
+async def bot(router: Router) -> AsyncIterator[RoundtableBot]:
+    client = RoundtableBot(router)
+    state = client._connection
+    state.user = discord.ClientUser(state=state, data=BOT_USER)  # type: ignore[arg-type]
+    state.application_id = BOT_ID
+    await client.add_cogs()
+    yield client
+    # Buttons sent in the test wait for their timeout: stop them with the test.
+    views = {item.view for items in state._view_store._views.values() for item in items.values()}
+    for view in views:
+        if view is not None:
+            view.stop()
+
+
+@pytest.fixture
+def sent(bot: RoundtableBot, monkeypatch: pytest.MonkeyPatch) -> Recorder:
+    """Everything the bot sends, recorded (REST calls and interaction webhooks) instead of sent."""
+    recorder = Recorder(BOT_USER, CHANNEL)
+    monkeypatch.setattr(bot.http, "request", recorder.http_request)
+    context: ContextVar[RecordingAdapter] = ContextVar("recording_webhook_adapter")
+    context.set(RecordingAdapter(recorder))  # the test runs in this context (pytest-asyncio 1.x)
+    monkeypatch.setattr(discord.webhook.async_, "async_context", context)
+    monkeypatch.setattr(discord.interactions, "async_context", context)
+    return recorder

@@ -1,0 +1,47 @@
+"""What `roundtable doctor` can report about the Discord bot: intents, invite link, per-server permissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+import pytest
+
+from bots.discord import access
+from tests.bots.discord.payloads import BOT_USER, GUILD
+
+EVERYONE = int(GUILD["roles"][0]["permissions"])  # @everyone in the captured guild: send, embed, attach...
+
+
+def test_no_privileged_intent_is_used() -> None:
+    assert access.intents_text() == "dm_messages, guild_messages, guilds (no privileged intent needed)"
+
+
+def test_the_invite_asks_for_the_commands_scope_and_the_needed_permissions() -> None:
+    url = access.invite_url(123)
+    assert "scope=bot+applications.commands" in url
+    assert f"permissions={access.REQUIRED_PERMISSIONS.value}" in url
+
+
+def test_missing_permissions_are_named() -> None:
+    assert access.missing_permissions(EVERYONE) == ()
+    no_embeds = EVERYONE & ~discord.Permissions(embed_links=True).value
+    assert access.missing_permissions(no_embeds) == ("embed_links",)
+    assert access.missing_permissions(discord.Permissions(administrator=True).value) == ()
+
+
+async def test_guild_access_reads_the_guild_list_over_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+
+    async def request(self: discord.http.HTTPClient, route: discord.http.Route, **kwargs: Any) -> Any:
+        asked.append(route.path)
+        if route.path == "/users/@me":
+            return BOT_USER
+        no_attach = EVERYONE & ~discord.Permissions(attach_files=True).value
+        return [{"id": GUILD["id"], "name": GUILD["name"], "permissions": str(no_attach)}]
+
+    monkeypatch.setattr(discord.http.HTTPClient, "request", request)
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)  # restored after the test
+    (server,) = await access.guild_access("token", "http://127.0.0.1:9/api/v10")
+    assert (server.name, server.missing) == (GUILD["name"], ("attach_files",))
+    assert asked == ["/users/@me", "/users/@me/guilds"]
