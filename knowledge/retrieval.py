@@ -23,9 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
 
 from knowledge.documents import MetaValue
 from knowledge.errors import InvalidQueryError
@@ -176,16 +173,3 @@ def _top(index: LexicalIndex, scores: np.ndarray, n: int) -> list[tuple[str, flo
     top = top[np.argsort(-scores[top])]
     return [(index.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
-
-class ResearchRetriever(BaseRetriever):
-    """The hybrid retriever as a langchain ``BaseRetriever``: ``Document``s with score and metadata."""
-
-    retriever: Any
-    k: int = 5
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        hybrid: HybridRetriever = self.retriever
-        return [Document(page_content=hit.text, id=hit.chunk_id,
-                         metadata={**hit.metadata, "score": hit.score, "chunk_id": hit.chunk_id,
-                                   "title": hit.title, "source": hit.source})
-                for hit in hybrid.search(query, k=self.k)]

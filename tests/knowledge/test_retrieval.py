@@ -4,8 +4,9 @@ import pytest
 from langchain_core.documents import Document
 
 from knowledge.errors import CollectionNotFoundError, InvalidQueryError
+from knowledge.langchain_retriever import ResearchRetriever
 from knowledge.research import Research
-from knowledge.retrieval import MAX_QUERY_CHARS, ResearchRetriever, clean_text
+from knowledge.retrieval import MAX_QUERY_CHARS, clean_text
 
 
 @pytest.mark.parametrize(("query", "doc_id"), [
