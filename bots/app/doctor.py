@@ -147,6 +147,24 @@ def check_tokens(settings: Settings) -> list[Check]:
     return checks
 
 
+def check_discord_access(settings: Settings) -> Check | None:
+    """Intents, and per server the permissions the bot lacks (read over REST; no gateway connection)."""
+    token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
+    if not DISCORD_TOKEN.match(token):
+        return None  # not set or malformed: check_tokens already says so
+    import asyncio
+
+    from bots.discord.access import guild_access, intents_text
+
+    guilds = asyncio.run(asyncio.wait_for(guild_access(token, settings.discord_api_url), 15))
+    lacking = [f"{g.name or g.guild_id}: no {', '.join(g.missing)}" for g in guilds if g.missing]
+    detail = f"intents {intents_text()}; in {len(guilds)} server(s)"
+    if lacking:
+        return Check("Discord access", "warn", f"{detail}; plain text instead of embeds or files in "
+                     + "; ".join(lacking))
+    return Check("Discord access", "ok", f"{detail}, each with the permissions it needs")
+
+
 def run_checks(console: Console) -> bool:
     settings_check, settings = check_settings()
     checks = [settings_check]
@@ -160,6 +178,9 @@ def run_checks(console: Console) -> bool:
                    _safe("market data", lambda: check_market_data(settings)),
                    _safe("language model", lambda: check_model_setting(settings)),
                    *check_tokens(settings)]
+        discord = _safe("Discord access", lambda: check_discord_access(settings) or Check("", "ok", ""))
+        if discord.name:
+            checks.append(discord)
     table = Table("check", "status", "detail", show_lines=False)
     for check in checks:
         table.add_row(check.name, MARK[check.status], escape(check.detail))

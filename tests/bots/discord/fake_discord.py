@@ -441,6 +441,9 @@ class FakeDiscord:
             ("POST", "/channels/{channel_id}/typing", self._answer(None, 204)),
             ("GET", "/channels/{channel_id}", self._get_channel),
             ("POST", "/users/@me/channels", self._open_dm),
+            # The partial guild list (what `roundtable doctor` reads): the bot's permissions in each server.
+            ("GET", "/users/@me/guilds", self._answer([{"id": str(GUILD_ID), "name": _GUILD["name"],
+                                                        "permissions": str(_GUILD["roles"][0]["permissions"])}])),
         ]
         return [(method, template, re.compile(re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)), handler)
                 for method, template, handler in table]

@@ -170,3 +170,18 @@ def test_run_serves_discord_until_sigterm(discord_fake: FakeDiscord, warm_home: 
     assert stopped_in < 5, stderr
     assert "Roundtable ready in" in stderr and "Traceback" not in stderr, stderr
     assert fake.wait_for(CLOSED, timeout=5), "the bot did not close its gateway connection"
+
+
+def test_doctor_reports_discord_intents_and_servers(discord_fake: FakeDiscord, home: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = discord_fake
+    from typer.testing import CliRunner
+
+    from bots.app.cli import app
+
+    monkeypatch.setenv("ROUNDTABLE_DISCORD_TOKEN", fake.token)
+    monkeypatch.setenv("ROUNDTABLE_DISCORD_API_URL", fake.api_url)
+    result = CliRunner().invoke(app, ["doctor"], catch_exceptions=False, env={"COLUMNS": "300"})
+    text = " ".join(result.stdout.split())
+    assert "Discord access" in text and "no privileged intent needed" in text, text
+    assert "in 1 server(s), each with the permissions it needs" in text
