@@ -7,6 +7,7 @@ A CSV for /portfolio import is a typed attachment option; its size is checked be
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -73,6 +74,20 @@ class MarketCog(commands.Cog):
     async def remove(self, interaction: discord.Interaction[Any], symbol: app_commands.Range[str, 1, 32],
                      quantity: app_commands.Range[float, 0.0, 1e12] | None = None) -> None:
         await self._private(interaction, f"remove {symbol} {number(quantity) if quantity is not None else ''}")
+
+    @chart.autocomplete("symbol")
+    @add.autocomplete("symbol")
+    async def symbol_choices(self, interaction: discord.Interaction[Any], current: str) -> list[Choice[str]]:
+        """Symbols whose symbol or name matches what the member typed, from the market data's lookup. Discord
+        waits about 3 s for these, so a slow lookup offers nothing rather than an error."""
+        markets = self.bot.router.markets
+        if markets is None or not current.strip():
+            return []
+        try:
+            found = await asyncio.wait_for(asyncio.to_thread(markets.desk.market.lookup, current, 10), 2.0)
+        except Exception:  # a suggestion list is optional; the command itself still validates the symbol
+            return []
+        return [Choice(name=f"{info.symbol} · {info.name}"[:100], value=info.symbol) for info in found][:25]
 
     @portfolio.command(name="list", description="What you hold")
     async def list_holdings(self, interaction: discord.Interaction[Any]) -> None:

@@ -351,3 +351,13 @@ async def test_a_crash_through_the_tree_reaches_the_error_handler(bot: Roundtabl
     await bot.tree._call(interaction)
     (apology,) = sent.messages()
     assert apology.content.startswith("Sorry, something went wrong on my side (reference ")
+
+
+async def test_symbols_autocomplete_from_the_market_data(bot: RoundtableBot) -> None:
+    cog = market_cog(bot)
+    interaction = command(bot._connection, "chart", {"symbol": "appl"})
+    choices = await cog.symbol_choices(interaction, "appl")
+    assert choices and choices[0].value == "AAPL" and choices[0].name == "AAPL · Apple Inc."  # a typo still finds it
+    assert await cog.symbol_choices(interaction, "  ") == []
+    registered = cog.chart.to_dict(bot.tree)
+    assert next(o for o in registered["options"] if o["name"] == "symbol")["autocomplete"] is True
