@@ -10,6 +10,7 @@ Built once in the composition root (``bots``) and passed to whoever needs resear
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,7 @@ class Research:
         self.bm25_dir = bm25_dir
         self.max_bytes = max_bytes
         self._retrievers: dict[str, HybridRetriever] = {}
+        self._lock = threading.Lock()  # the start-up warm-up and the first questions may arrive together
 
     @classmethod
     def open(cls, home: Path, chroma_url: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -59,12 +61,16 @@ class Research:
         return ChunkStore(self.client, collection, self.embedder)
 
     def retriever(self, collection: str = DEFAULT_COLLECTION) -> HybridRetriever:
-        if collection not in self._retrievers:
-            store = self.store(collection)
-            if not store.exists():
-                raise CollectionNotFoundError(collection, self.collection_names())
-            self._retrievers[collection] = HybridRetriever(store, self.bm25_dir)
-        return self._retrievers[collection]
+        found = self._retrievers.get(collection)
+        if found is not None:
+            return found
+        with self._lock:
+            if collection not in self._retrievers:
+                store = self.store(collection)
+                if not store.exists():
+                    raise CollectionNotFoundError(collection, self.collection_names())
+                self._retrievers[collection] = HybridRetriever(store, self.bm25_dir)
+            return self._retrievers[collection]
 
     def ingest(self, paths: Iterable[Path], collection: str = DEFAULT_COLLECTION, *, prune: bool = False,
                progress: Progress | None = None) -> IngestReport:

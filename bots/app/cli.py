@@ -299,9 +299,9 @@ def terminal_defaults(settings: Settings) -> Settings:
 @app.command()
 @guarded
 def run() -> None:
-    """Start Roundtable: the scheduler plus the Telegram bot, or the terminal chat when no token is set."""
+    """Start Roundtable: the scheduler plus the Telegram and/or Discord bots, or the terminal chat when no token
+    is set."""
     import asyncio
-    import gc
 
     from bots.app.serve import serve
 
@@ -310,14 +310,13 @@ def run() -> None:
         settings = terminal_defaults(settings)
     app_ = build_app(settings)
     ensure_default_corpus(app_.research, settings, settings.collection, sync=True, app_=app_)
-    # One search before "ready" loads what the first question would otherwise wait for: the embedding
-    # model (onnxruntime session and tokenizer), the Chroma collection and the BM25 index.
-    app_.research.retriever(settings.collection).search("what is diversification?", k=1)
-    # Everything loaded so far lives as long as the process: moved out of the collector's sight, a full
-    # collection no longer walks it (measured: the slow tail of a cached portfolio snapshot, 70-85 ms, goes).
-    gc.collect()
-    gc.freeze()
-    asyncio.run(serve(app_, settings, out, err))
+
+    def warm_up() -> None:
+        # One search loads what the first question would otherwise wait for: the embedding model (onnxruntime
+        # session and tokenizer), the Chroma collection and the BM25 index. It runs while the bots connect.
+        app_.research.retriever(settings.collection).search("what is diversification?", k=1)
+
+    asyncio.run(serve(app_, settings, out, err, warm_up=warm_up))
 
 
 app.command()(quote)
