@@ -87,17 +87,27 @@ class YahooMarketData:
 
     def __init__(self, session: object | None = None, deadline: float = 20.0, retries: int = 2,
                  cache_dir: Path | None = None, *, workers: int = 4, backoff: float = 0.5) -> None:
-        import yfinance
-
         self.session, self.deadline, self.retries, self.workers, self.backoff = (session, deadline, retries,
                                                                                  max(1, workers), backoff)
-        # yfinance keeps its cookie and timezone caches in sqlite files; keep them out of the user's home cache.
-        self.cache_dir = cache_dir or Path(tempfile.mkdtemp(prefix="roundtable-yfinance-"))
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        yfinance.set_tz_cache_location(str(self.cache_dir))
-        yf_logger = logging.getLogger("yfinance")
-        if not any(isinstance(f, _QuietWorkers) for f in yf_logger.filters):
-            yf_logger.addFilter(_QuietWorkers())
+        self.cache_dir = cache_dir
+        self._prepared = False
+        self._preparing = threading.Lock()
+
+    def _prepare(self) -> None:
+        """yfinance takes ~0.8 s to import: it is loaded on the first request, not while the bots start."""
+        with self._preparing:
+            if self._prepared:
+                return
+            import yfinance
+
+            # yfinance keeps its cookie and timezone caches in sqlite files; keep them out of the user's home cache.
+            self.cache_dir = self.cache_dir or Path(tempfile.mkdtemp(prefix="roundtable-yfinance-"))
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            yfinance.set_tz_cache_location(str(self.cache_dir))
+            yf_logger = logging.getLogger("yfinance")
+            if not any(isinstance(f, _QuietWorkers) for f in yf_logger.filters):
+                yf_logger.addFilter(_QuietWorkers())
+            self._prepared = True
 
     def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]:
         # Two weeks by date, not range=1d: some funds' validRanges lack 1d (WSKT.JK's recording), and the bars give
@@ -196,6 +206,7 @@ class YahooMarketData:
 
     def _get_json(self, url: str, params: Mapping[str, str | int], deadline_at: float) -> _Json | None:
         """One GET through yfinance's shared session. None when Yahoo says it has no such symbol."""
+        self._prepare()
         timeout = max(1.0, deadline_at - time.monotonic())
         try:
             from yfinance.data import YfData
