@@ -54,12 +54,14 @@ class ChatSettingsStore:
         return cls(create_engine(url))
 
     def get(self, chat_key: str) -> ChatSettings:
-        with Session(self.engine) as session:
-            row = session.get(ChatSettingsRow, chat_key)
-            if row is None:
-                return ChatSettings(chat_key)
-            language: Language | None = "zh" if row.language == "zh" else "en" if row.language == "en" else None
-            return ChatSettings(chat_key, language, row.collection, row.answer_mentions, row.quota_per_hour)
+        table = Base.metadata.tables[ChatSettingsRow.__tablename__]  # Core: read on every addressed message
+        with self.engine.connect() as connection:
+            row = connection.execute(select(table.c.language, table.c.collection, table.c.answer_mentions,
+                                            table.c.quota_per_hour).where(table.c.chat_key == chat_key)).first()
+        if row is None:
+            return ChatSettings(chat_key)
+        language: Language | None = "zh" if row.language == "zh" else "en" if row.language == "en" else None
+        return ChatSettings(chat_key, language, row.collection, row.answer_mentions, row.quota_per_hour)
 
     def save(self, settings: ChatSettings) -> None:
         with Session(self.engine) as session, session.begin():
