@@ -4,10 +4,11 @@ A sliding window: a member may ask ``limit`` questions per chat in any ``window`
 has one row holding the times of its recent questions (hashed keys: the table holds no raw ids).
 
 Concurrency: the check must be atomic across instances, or two racing requests could both take the last
-slot. Each check opens its transaction with a write to the member's row (``UPDATE ... SET updated``): on
-PostgreSQL that locks the row until commit, and on SQLite it takes the database's write lock, so the read
-that follows sees every earlier question and no other check can interleave. A row that does not exist yet
-is inserted; two instances inserting it at once collide on the primary key and the loser retries.
+slot. Each check opens its transaction with a write to the member's row (``INSERT ... ON CONFLICT DO UPDATE
+SET updated ... RETURNING times``, one statement that also creates a missing row): on PostgreSQL that locks the
+row until commit, and on SQLite it takes the database's write lock, so the times it reads include every earlier
+question and no other check can interleave. Other databases get an UPDATE then a SELECT, or an INSERT; two
+instances inserting the same new row there collide on the primary key and the loser retries.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import Float, String, Text, delete, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -67,10 +70,7 @@ class Quota:
         now = self.clock()
         key = (BUCKETS.c.member == member) & (BUCKETS.c.chat == chat)
         with self.engine.begin() as connection:
-            locked = connection.execute(update(BUCKETS).where(key).values(updated=now)).rowcount  # lock first
-            stored = connection.execute(select(BUCKETS.c.times).where(key)).scalar() if locked else None
-            if stored is None:
-                connection.execute(insert(BUCKETS).values(member=member, chat=chat, times="[]", updated=now))
+            stored = self._lock_row(connection, member, chat, now)
             times = [t for t in json.loads(stored or "[]") if t > now - self.window]
             allowed = len(times) < limit
             if allowed:
@@ -80,6 +80,25 @@ class Quota:
                 connection.execute(delete(BUCKETS).where(BUCKETS.c.updated <= now - self.window))
                 self._swept = now
             return allowed
+
+    def _lock_row(self, connection: Connection, member: str, chat: str, now: float) -> str | None:
+        """Lock the member's row (creating it if needed) and read its times: one INSERT ... ON CONFLICT DO UPDATE
+        ... RETURNING on PostgreSQL and SQLite, an UPDATE then a SELECT (or an INSERT) elsewhere."""
+        values = {"member": member, "chat": chat, "times": "[]", "updated": now}
+        keys = [BUCKETS.c.member, BUCKETS.c.chat]
+        if connection.dialect.name == "postgresql":
+            pg = postgresql.insert(BUCKETS).values(values)
+            upsert: Any = pg.on_conflict_do_update(index_elements=keys, set_={"updated": pg.excluded.updated})
+        elif connection.dialect.name == "sqlite":
+            lite = sqlite.insert(BUCKETS).values(values)
+            upsert = lite.on_conflict_do_update(index_elements=keys, set_={"updated": lite.excluded.updated})
+        else:
+            key = (BUCKETS.c.member == member) & (BUCKETS.c.chat == chat)
+            if connection.execute(update(BUCKETS).where(key).values(updated=now)).rowcount:
+                return connection.execute(select(BUCKETS.c.times).where(key)).scalar()
+            connection.execute(insert(BUCKETS).values(values))
+            return None
+        return connection.execute(upsert.returning(BUCKETS.c.times)).scalar()
 
     def forget(self, user_key: str) -> None:
         """/forget: drop the member's recent questions too."""
