@@ -38,3 +38,13 @@ class NoDocumentsError(UserError):
 
 class ModelMissingError(RoundtableError):
     """The embedding model or its tokenizer is not installed."""
+
+
+def validate_collection_name(name: str) -> str:
+    """A collection name Chroma accepts, or a ``UserError`` saying which names are allowed. (Here rather than in
+    ``knowledge.store`` so the chat core can check names without importing Chroma.)"""
+    if not (3 <= len(name) <= 63) or not name.replace("-", "").replace("_", "").isalnum() \
+            or not name[0].isalnum() or not name[-1].isalnum():
+        raise UserError(f"Collection name {name!r} must be 3-63 letters, digits, '-' or '_', "
+                        "starting and ending with a letter or digit.")
+    return name

@@ -25,7 +25,7 @@ from chromadb.errors import NotFoundError
 
 from knowledge.documents import MetaValue
 from knowledge.embeddings import EMBEDDER_NAME, MiniLMEmbeddings
-from knowledge.errors import CollectionNotFoundError, UserError
+from knowledge.errors import CollectionNotFoundError, UserError, validate_collection_name
 
 PAGE = 5000
 DEFAULT_COLLECTION = "research"
@@ -47,14 +47,6 @@ def connect(home: Path, url: str | None = None) -> ClientAPI:
                             "`chroma run --path DIR --port PORT` or unset ROUNDTABLE_CHROMA_URL.") from exc
     home.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(home / "chroma"), settings=settings)
-
-
-def validate_collection_name(name: str) -> str:
-    if not (3 <= len(name) <= 63) or not name.replace("-", "").replace("_", "").isalnum() \
-            or not name[0].isalnum() or not name[-1].isalnum():
-        raise UserError(f"Collection name {name!r} must be 3-63 letters, digits, '-' or '_', "
-                        "starting and ending with a letter or digit.")
-    return name
 
 
 @dataclass

@@ -308,15 +308,17 @@ def run() -> None:
     settings = load_settings()
     if not settings.telegram_token and not settings.discord_token:
         settings = terminal_defaults(settings)
-    app_ = build_app(settings)
-    ensure_default_corpus(app_.research, settings, settings.collection, sync=True, app_=app_)
 
-    def warm_up() -> None:
+    def build() -> App:
+        """Runs in a thread while the bots connect: the heavy imports (Chroma, the embedding model) come here."""
+        app_ = build_app(settings)
+        ensure_default_corpus(app_.research, settings, settings.collection, sync=True, app_=app_)
         # One search loads what the first question would otherwise wait for: the embedding model (onnxruntime
-        # session and tokenizer), the Chroma collection and the BM25 index. It runs while the bots connect.
+        # session and tokenizer), the Chroma collection and the BM25 index.
         app_.research.retriever(settings.collection).search("what is diversification?", k=1)
+        return app_
 
-    asyncio.run(serve(app_, settings, out, err, warm_up=warm_up))
+    asyncio.run(serve(settings, out, err, build))
 
 
 app.command()(quote)

@@ -6,15 +6,19 @@ import asyncio
 import gc
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from rich.console import Console
 
-from bots.app.composition import App
 from bots.app.settings import Settings
 from bots.console.chat import run_console
+
+if TYPE_CHECKING:
+    from bots.app.composition import App
+    from bots.chat.router import Router
 
 _IMPORTED = time.perf_counter()
 
@@ -38,13 +42,39 @@ def seconds_since_start() -> float:
         return time.perf_counter() - _IMPORTED
 
 
-async def serve(app_: App, settings: Settings, out: Console, err: Console,
-                warm_up: Callable[[], None] | None = None) -> None:
+class RouterWhenBuilt:
+    """The router, for bots that connect while the app is still being built: every use waits until it exists.
+
+    Connecting first makes the bots reachable sooner (Discord shows its commands, Telegram starts polling); a
+    question asked in those first seconds is acknowledged at once and answered when the app is ready. A wait on
+    the event loop's thread (a Discord autocomplete, say) can only happen in those first seconds."""
+
+    def __init__(self) -> None:
+        self._built = threading.Event()
+        self._router: Router | None = None
+        self._error: BaseException | None = None
+
+    def set(self, router: Router) -> None:
+        self._router = router
+        self._built.set()
+
+    def fail(self, error: BaseException) -> None:
+        self._error = error
+        self._built.set()
+
+    def __getattr__(self, name: str) -> Any:
+        self._built.wait()
+        if self._router is None:
+            raise RuntimeError("Roundtable did not start") from self._error
+        return getattr(self._router, name)
+
+
+async def serve(settings: Settings, out: Console, err: Console, build: Callable[[], App]) -> None:
     """Everything in one asyncio loop: scheduler, chat front-ends; stops on Ctrl-C, SIGTERM or end of input.
 
     Telegram and Discord run side by side when both tokens are set; with neither, the terminal chat runs.
-    ``warm_up`` (loading the embedding model and indexes) runs in a thread while the bots connect, and
-    "ready" is printed once both are done."""
+    ``build`` (the stores, the research corpus and the embedding model's warm-up) runs in a thread while the
+    bots connect; "ready" is printed once both are done."""
     from jobs.scheduler import build_scheduler, describe
 
     scheduler = build_scheduler(settings.sqlalchemy_url)
@@ -54,12 +84,24 @@ async def serve(app_: App, settings: Settings, out: Console, err: Console,
     for signame in ("SIGINT", "SIGTERM"):
         loop.add_signal_handler(getattr(signal, signame), stop.set)
     frontends: list[Frontend] = []
-    warming = asyncio.ensure_future(asyncio.to_thread(warm_up)) if warm_up is not None else None
+    slot = RouterWhenBuilt()
+    router = cast("Router", slot)
+
+    def build_then_set() -> App:  # set from the building thread: a wait on the loop's thread must end without it
+        try:
+            app_ = build()
+        except BaseException as exc:
+            slot.fail(exc)
+            raise
+        slot.set(app_.router)
+        return app_
+
+    building = asyncio.ensure_future(asyncio.to_thread(build_then_set))
     try:
         if settings.telegram_token:
             from bots.telegram.bot import TelegramFrontend
 
-            telegram = TelegramFrontend(app_.router, settings.telegram_token.get_secret_value(),
+            telegram = TelegramFrontend(router, settings.telegram_token.get_secret_value(),
                                         api_url=settings.telegram_api_url)
             frontends.append(telegram)
             secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
@@ -68,13 +110,12 @@ async def serve(app_: App, settings: Settings, out: Console, err: Console,
         if settings.discord_token:
             from bots.discord.bot import DiscordFrontend
 
-            discord = DiscordFrontend(app_.router, settings.discord_token.get_secret_value(),
+            discord = DiscordFrontend(router, settings.discord_token.get_secret_value(),
                                       guild_id=settings.discord_guild_id, api_url=settings.discord_api_url,
                                       shards=settings.discord_shards)
             frontends.append(discord)
             await discord.start()
-        if warming is not None:
-            await warming
+        app_ = await building
         # Everything loaded so far lives as long as the process: moved out of the collector's sight, a full
         # collection no longer walks it (measured: the slow tail of a cached portfolio snapshot, 70-85 ms, goes).
         gc.collect()
@@ -92,6 +133,9 @@ async def serve(app_: App, settings: Settings, out: Console, err: Console,
             stopped = asyncio.create_task(stop.wait())
             await asyncio.wait({console, stopped}, return_when=asyncio.FIRST_COMPLETED)
             stopped.cancel()
+    except BaseException as exc:
+        slot.fail(exc)  # nothing waits for a router that will never come
+        raise
     finally:
         for frontend in reversed(frontends):
             await frontend.stop()

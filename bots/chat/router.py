@@ -13,8 +13,8 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from advisor.advisor import Advisor
 from advisor.catalogue import message
 from advisor.market.names import yahoo_symbols
 from advisor.profiles import ProfileStore
@@ -24,8 +24,10 @@ from bots.chat.markets import MarketCommands
 from bots.chat.messages import Button, Incoming, Outgoing
 from bots.chat.quota import Quota
 from bots.chat.settings import ChatSettings, ChatSettingsStore, CollectionCatalog
-from knowledge.errors import UserError
-from knowledge.store import validate_collection_name
+from knowledge.errors import UserError, validate_collection_name
+
+if TYPE_CHECKING:
+    from advisor.advisor import Advisor
 
 log = logging.getLogger(__name__)
 
