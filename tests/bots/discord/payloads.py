@@ -51,13 +51,24 @@ def command(state: Any, name: str, options: dict[str, Any] | None = None, *, sub
             app_permissions: str = ALL_PERMISSIONS, in_guild: bool = True,
             locale: str = "en-US") -> discord.Interaction[Any]:
     """An INTERACTION_CREATE for ``/name [subcommand] options`` from ``member``."""
+    return discord.Interaction(data=command_data(name, options, subcommand=subcommand, member=member,  # type: ignore[arg-type]
+                                                 member_name=member_name, permissions=permissions,
+                                                 app_permissions=app_permissions, in_guild=in_guild, locale=locale),
+                               state=state)
+
+
+def command_data(name: str, options: dict[str, Any] | None = None, *, subcommand: str | None = None,
+                 member: int = ALICE, member_name: str = "Shadorc", permissions: str = ALL_PERMISSIONS,
+                 app_permissions: str = ALL_PERMISSIONS, in_guild: bool = True,
+                 locale: str = "en-US") -> dict[str, Any]:
+    """The ``d`` of that INTERACTION_CREATE, as the gateway delivers it."""
     data = copy.deepcopy(INTERACTION)
     kinds = {str: 3, int: 4, bool: 5, float: 10}
     opts = [{"name": key, "type": kinds[type(value)], "value": value} for key, value in (options or {}).items()]
     # The capture's "resolved" users/roles/channels belong to its own options; these commands have none.
     data["data"].update(name=name, type=1, resolved={}, options=[{"type": 1, "name": subcommand, "options": opts}]
                         if subcommand else opts)
-    return _interaction(state, data, member, member_name, permissions, app_permissions, in_guild, locale)
+    return _interaction_data(data, member, member_name, permissions, app_permissions, in_guild, locale)
 
 
 def button_press(state: Any, custom_id: str, message: dict[str, Any], *, member: int = ALICE,
@@ -65,11 +76,12 @@ def button_press(state: Any, custom_id: str, message: dict[str, Any], *, member:
     """A component interaction: ``member`` pressed the button ``custom_id`` on ``message``."""
     data = copy.deepcopy(INTERACTION)
     data.update(type=3, data={"custom_id": custom_id, "component_type": 2}, message=message)
-    return _interaction(state, data, member, member_name, ALL_PERMISSIONS, ALL_PERMISSIONS, in_guild, "en-US")
+    return discord.Interaction(data=_interaction_data(data, member, member_name, ALL_PERMISSIONS,  # type: ignore[arg-type]
+                                                      ALL_PERMISSIONS, in_guild, "en-US"), state=state)
 
 
-def _interaction(state: Any, data: dict[str, Any], member: int, member_name: str, permissions: str,
-                 app_permissions: str, in_guild: bool, locale: str) -> discord.Interaction[Any]:
+def _interaction_data(data: dict[str, Any], member: int, member_name: str, permissions: str,
+                      app_permissions: str, in_guild: bool, locale: str) -> dict[str, Any]:
     data["member"]["user"] = user(member, member_name)
     data["member"]["permissions"] = permissions
     data.update(attachment_size_limit=10 * 1024 * 1024, app_permissions=app_permissions, locale=locale,
@@ -79,7 +91,7 @@ def _interaction(state: Any, data: dict[str, Any], member: int, member_name: str
         data["user"] = data.pop("member")["user"]
         del data["guild_id"]
         data["channel"] = {"id": str(CHANNEL), "type": 1, "recipients": [data["user"]]}
-    return discord.Interaction(data=data, state=state)  # type: ignore[arg-type]
+    return data
 
 
 def guild(state: Any, *, deny_in_channel: int = 0) -> discord.Guild:
