@@ -18,6 +18,7 @@ import discord
 from advisor.catalogue import message
 from advisor.types import Answer, Language, RiskLevel
 from bots.chat.messages import Outgoing
+from bots.chat.splitting import split
 
 CONTENT_LIMIT = 2000
 DESCRIPTION_LIMIT = 4096
@@ -61,29 +62,8 @@ def light_markup(text: str) -> str:
 
 def split_text(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
     """Pieces of at most ``limit`` characters, cut at paragraphs, then lines, then words, then anywhere."""
-    pieces = _split(text, limit, ("\n\n", "\n", " "))
+    pieces = split(text, limit, ("\n\n", "\n", " "), _hard_cut)
     return [piece for piece in pieces if piece.strip()]
-
-
-def _split(text: str, limit: int, separators: tuple[str, ...]) -> list[str]:
-    if len(text) <= limit:
-        return [text]
-    if not separators:
-        return _hard_cut(text, limit)
-    separator, finer = separators[0], separators[1:]
-    pieces: list[str] = []
-    current = ""
-    for part in text.split(separator):
-        candidate = f"{current}{separator}{part}" if current else part
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            pieces.append(current)
-        current = part if len(part) <= limit else ""
-        if not current:
-            pieces.extend(_split(part, limit, finer))
-    return [*pieces, current] if current else pieces
 
 
 def _hard_cut(text: str, limit: int) -> list[str]:

@@ -7,6 +7,7 @@ import re
 
 from advisor.catalogue import message
 from advisor.types import Answer
+from bots.chat.splitting import split
 
 LIMIT = 4096
 
@@ -33,28 +34,7 @@ def answer_html(answer: Answer) -> str:
 
 def split_message(text: str, limit: int = LIMIT) -> list[str]:
     """Split on paragraph boundaries, then lines, then hard cuts, so no piece exceeds ``limit``."""
-    return _split(text, limit, ("\n\n", "\n"))
-
-
-def _split(text: str, limit: int, separators: tuple[str, ...]) -> list[str]:
-    if len(text) <= limit:
-        return [text]
-    if not separators:
-        return _hard_cut(text, limit)
-    separator, finer = separators[0], separators[1:]
-    pieces: list[str] = []
-    current = ""
-    for part in text.split(separator):
-        candidate = f"{current}{separator}{part}" if current else part
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            pieces.append(current)
-        current = part if len(part) <= limit else ""
-        if not current:
-            pieces.extend(_split(part, limit, finer))
-    return [*pieces, current] if current else pieces
+    return split(text, limit, ("\n\n", "\n"), _hard_cut)
 
 
 def _hard_cut(text: str, limit: int) -> list[str]:
