@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -11,19 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
-from knowledge.research import Research
 from tests.bots.telegram.fake_telegram import FakeTelegram
 from tests.bots.telegram.test_telegram import private_message
-
-
-@pytest.fixture
-def warm_home(bundled_research: Research, tmp_path: Path) -> Path:
-    assert bundled_research.bm25_dir is not None
-    home = tmp_path / "home"
-    shutil.copytree(bundled_research.bm25_dir.parent, home)
-    return home
 
 
 def start(home: Path, **env: str) -> subprocess.Popen[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +19,6 @@ from typing import Any
 
 import pytest
 
-from knowledge.research import Research
 from tests.bots.discord.fake_discord import (
     BOT_ID,
     CALLBACK,
@@ -42,14 +40,6 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec("bots.discord") is None
 MEMBER = {"id": "134127815531560960", "username": "test", "discriminator": "5520", "avatar": None}
 MESSAGE_ROUTES = {CALLBACK, FOLLOWUP, EDIT, SEND}
 COMMANDS = {"ask", "profile", "forget", "privacy", "settings", "help"}
-
-
-@pytest.fixture
-def warm_home(bundled_research: Research, tmp_path: Path) -> Path:
-    assert bundled_research.bm25_dir is not None
-    home = tmp_path / "home"
-    shutil.copytree(bundled_research.bm25_dir.parent, home)
-    return home
 
 
 @pytest.fixture
