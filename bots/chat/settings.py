@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
-from sqlalchemy import Boolean, DateTime, Integer, String, create_engine, delete, select
+from sqlalchemy import Boolean, DateTime, Integer, String, create_engine, delete, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -44,6 +44,11 @@ class ChatSettingsRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+READ_SETTINGS = text("SELECT language, collection, answer_mentions, quota_per_hour FROM chat_settings "
+                     "WHERE chat_key = :chat_key").columns(language=String, collection=String, answer_mentions=Boolean,
+                                                           quota_per_hour=Integer)  # typed: SQLite has no booleans
+
+
 class ChatSettingsStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -54,10 +59,8 @@ class ChatSettingsStore:
         return cls(create_engine(url))
 
     def get(self, chat_key: str) -> ChatSettings:
-        table = Base.metadata.tables[ChatSettingsRow.__tablename__]  # Core: read on every addressed message
-        with self.engine.connect() as connection:
-            row = connection.execute(select(table.c.language, table.c.collection, table.c.answer_mentions,
-                                            table.c.quota_per_hour).where(table.c.chat_key == chat_key)).first()
+        with self.engine.connect() as connection:  # read on every addressed message: one precompiled statement
+            row = connection.execute(READ_SETTINGS, {"chat_key": chat_key}).first()
         if row is None:
             return ChatSettings(chat_key)
         language: Language | None = "zh" if row.language == "zh" else "en" if row.language == "en" else None
