@@ -41,16 +41,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 import discord
-import discord.interactions
-import discord.webhook.async_
 from common import CACHE, ROOT, dev_questions, percentile, read_jsonl, shared_data
 from cryptography.fernet import Fernet
-from discord.webhook.async_ import AsyncWebhookAdapter
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.pool import StaticPool
 from telegram import Update
@@ -69,7 +65,7 @@ from bots.telegram.translate import BotIdentity, incoming
 from bots.telegram.updates import TolerantUpdatesRequest
 from knowledge.research import Research
 from tests.bots.discord import fake_discord, payloads
-from tests.bots.discord.recorder import Recorder, RecordingAdapter
+from tests.bots.discord.recorder import Recorder, offline_bot, record_sends
 
 ME = BotIdentity(7000001, "RoundtableBenchBot")
 SAMPLES = json.loads((ROOT / "tests" / "fixtures" / "telegram_updates.json").read_text())["payloads"]
@@ -186,18 +182,8 @@ def start_up() -> None:
 
 async def discord_bot(router: Router) -> tuple[RoundtableBot, Recorder]:
     """The real bot with its cogs (never connected); what it sends is recorded, as in the unit tests."""
-    bot = RoundtableBot(router)
-    state = bot._connection
-    state.user = discord.ClientUser(state=state, data=payloads.BOT_USER)  # type: ignore[arg-type]
-    state.application_id = payloads.BOT_ID
-    await bot.add_cogs()
-    recorder = Recorder(payloads.BOT_USER, payloads.CHANNEL)
-    bot.http.request = recorder.http_request  # type: ignore[method-assign,assignment]
-    context: ContextVar[AsyncWebhookAdapter] = ContextVar("recording_webhook_adapter")
-    context.set(RecordingAdapter(recorder))  # interaction callbacks and follow-ups go through this adapter
-    discord.webhook.async_.async_context = context
-    discord.interactions.async_context = context  # type: ignore[attr-defined]
-    return bot, recorder
+    bot = await offline_bot(router)
+    return bot, record_sends(bot)
 
 
 async def discord_ask(router: Router) -> tuple[list[float], list[float]]:

@@ -14,14 +14,10 @@ import asyncio
 import html
 import re
 from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import discord
-import discord.interactions
-import discord.webhook.async_
 import pytest
 from cryptography.fernet import Fernet
 from rich.console import Console
@@ -33,12 +29,11 @@ from advisor.profiles import SqlProfileStore
 from bots.chat.router import Router
 from bots.chat.settings import ChatSettingsStore, FixedCollections
 from bots.console.chat import ConsoleChat
-from bots.discord.bot import RoundtableBot
 from bots.discord.commands import AskCog
 from bots.telegram.bot import TelegramFrontend
 from knowledge.retrieval import Retriever
 from tests.bots.discord import payloads
-from tests.bots.discord.recorder import Recorder, RecordingAdapter
+from tests.bots.discord.recorder import offline_bot, record_sends
 from tests.bots.telegram.fake_telegram import FakeTelegram
 from tests.bots.telegram.test_telegram import GROUP, group_message
 
@@ -161,17 +156,9 @@ async def ask_telegram(router: Router, fake: FakeTelegram, question: str) -> str
 
 async def ask_discord(router: Router, question: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """The /ask callback with a real Interaction; the bot's HTTP side recorded (as tests/bots/discord do)."""
-    bot = RoundtableBot(router)
+    bot = await offline_bot(router)
+    recorder = record_sends(bot, monkeypatch.setattr)
     state = bot._connection
-    state.user = discord.ClientUser(state=state, data=payloads.BOT_USER)  # type: ignore[arg-type]
-    state.application_id = payloads.BOT_ID
-    await bot.add_cogs()
-    recorder = Recorder(payloads.BOT_USER, payloads.CHANNEL)
-    monkeypatch.setattr(bot.http, "request", recorder.http_request)
-    context: ContextVar[RecordingAdapter] = ContextVar("recording_webhook_adapter")
-    context.set(RecordingAdapter(recorder))
-    monkeypatch.setattr(discord.webhook.async_, "async_context", context)
-    monkeypatch.setattr(discord.interactions, "async_context", context)
     cog = bot.get_cog("AskCog")
     assert isinstance(cog, AskCog)
     ask: Any = cog.ask  # the callback as the command tree calls it, once the options are parsed

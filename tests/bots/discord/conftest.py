@@ -4,12 +4,8 @@ real ``RoundtableBot`` (cogs added, never connected) whose HTTP side is a ``Reco
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextvars import ContextVar
 from pathlib import Path
 
-import discord
-import discord.interactions
-import discord.webhook.async_
 import pytest
 from cryptography.fernet import Fernet
 
@@ -25,8 +21,7 @@ from bots.chat.router import Router
 from bots.chat.settings import ChatSettingsStore, FixedCollections
 from bots.discord.bot import RoundtableBot
 from knowledge.retrieval import Retriever
-from tests.bots.discord.payloads import BOT_ID, BOT_USER, CHANNEL
-from tests.bots.discord.recorder import Recorder, RecordingAdapter
+from tests.bots.discord.recorder import Recorder, offline_bot, record_sends
 
 
 @pytest.fixture
@@ -40,14 +35,10 @@ def router(notes_retriever: Callable[[str], Retriever], tmp_path: Path) -> Route
 
 @pytest.fixture
 async def bot(router: Router) -> AsyncIterator[RoundtableBot]:
-    client = RoundtableBot(router)
-    state = client._connection
-    state.user = discord.ClientUser(state=state, data=BOT_USER)  # type: ignore[arg-type]
-    state.application_id = BOT_ID
-    await client.add_cogs()
+    client = await offline_bot(router)
     yield client
     # Buttons sent in the test wait for their timeout: stop them with the test.
-    views = {item.view for items in state._view_store._views.values() for item in items.values()}
+    views = {item.view for items in client._connection._view_store._views.values() for item in items.values()}
     for view in views:
         if view is not None:
             view.stop()
@@ -56,10 +47,4 @@ async def bot(router: Router) -> AsyncIterator[RoundtableBot]:
 @pytest.fixture
 def sent(bot: RoundtableBot, monkeypatch: pytest.MonkeyPatch) -> Recorder:
     """Everything the bot sends, recorded (REST calls and interaction webhooks) instead of sent."""
-    recorder = Recorder(BOT_USER, CHANNEL)
-    monkeypatch.setattr(bot.http, "request", recorder.http_request)
-    context: ContextVar[RecordingAdapter] = ContextVar("recording_webhook_adapter")
-    context.set(RecordingAdapter(recorder))  # the test runs in this context (pytest-asyncio 1.x)
-    monkeypatch.setattr(discord.webhook.async_, "async_context", context)
-    monkeypatch.setattr(discord.interactions, "async_context", context)
-    return recorder
+    return record_sends(bot, monkeypatch.setattr)

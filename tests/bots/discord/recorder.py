@@ -8,11 +8,19 @@ and follow-ups go through (``discord.webhook.async_.async_context``). Both land 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 import discord
+import discord.interactions
+import discord.webhook.async_
 from discord.webhook.async_ import AsyncWebhookAdapter
+
+from bots.chat.router import Router
+from bots.discord.bot import RoundtableBot
+from tests.bots.discord import payloads
 
 EPHEMERAL = 64
 
@@ -124,3 +132,25 @@ class RecordingAdapter(AsyncWebhookAdapter):
 
     async def request(self, route: discord.http.Route, session: Any = None, **kwargs: Any) -> Any:
         return await self.recorder.webhook_request(route, **kwargs)
+
+
+async def offline_bot(router: Router) -> RoundtableBot:
+    """The real bot with its cogs, never connected: its state knows the bot user and the application."""
+    bot = RoundtableBot(router)
+    state = bot._connection
+    state.user = discord.ClientUser(state=state, data=payloads.BOT_USER)  # type: ignore[arg-type]
+    state.application_id = payloads.BOT_ID
+    await bot.add_cogs()
+    return bot
+
+
+def record_sends(bot: RoundtableBot, set_attribute: Callable[[Any, str, Any], None] = setattr) -> Recorder:
+    """Route everything ``bot`` sends (REST calls and interaction webhooks) into a ``Recorder``. Tests pass
+    ``monkeypatch.setattr`` so the patches end with the test; a benchmark keeps them for its run."""
+    recorder = Recorder(payloads.BOT_USER, payloads.CHANNEL)
+    set_attribute(bot.http, "request", recorder.http_request)
+    context: ContextVar[RecordingAdapter] = ContextVar("recording_webhook_adapter")
+    context.set(RecordingAdapter(recorder))  # the caller runs in this context (pytest-asyncio 1.x)
+    set_attribute(discord.webhook.async_, "async_context", context)
+    set_attribute(discord.interactions, "async_context", context)
+    return recorder
