@@ -10,17 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 
-from advisor.market.data import History, fx_symbol
-
-# Currencies Yahoo quotes in minor units: London prices in pence ("GBp"), Johannesburg in cents, Tel Aviv in
-# agorot. A price of 2,850 GBp is 28.50 GBP, and there is no GBpUSD=X pair to convert it with.
-MINOR_UNITS: dict[str, tuple[str, float]] = {"GBp": ("GBP", 0.01), "GBX": ("GBP", 0.01), "ZAc": ("ZAR", 0.01),
-                                             "ILA": ("ILS", 0.01)}
+from advisor.market.data import History, fx_symbol, major_currency
 
 
 def major_unit(currency: str) -> tuple[str, float]:
-    """("GBP", 0.01) for "GBp"; (currency, 1.0) for a currency quoted in its major unit."""
-    return MINOR_UNITS.get(currency, (currency.upper(), 1.0))
+    """("GBP", 0.01) for "GBp" (``data.major_currency``, as a scale); (currency, 1.0) for a major unit."""
+    unit, divisor = major_currency(currency)
+    return unit, 1 / divisor
 
 
 def fx_pairs(currency: str, base: str) -> list[str]:

@@ -8,10 +8,10 @@ personal: in a group, /portfolio answers with a button to the private chat and r
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from advisor.market.data import MarketDataError
 from advisor.market.desk import QuoteDesk, QuoteLine, QuoteReport
+from advisor.portfolio.render import moment, price
 from advisor.portfolio.service import Portfolios
 from bots.chat.messages import Button, Incoming, Outgoing
 from knowledge.errors import UserError
@@ -33,11 +33,7 @@ CHART_USAGE = "Usage: /chart SYMBOL [1m|6m|1y|5y], e.g. /chart AAPL 1y."
 
 
 def money(value: float | None, currency: str = "") -> str:
-    if value is None:
-        return "not available"
-    digits = 2 if abs(value) >= 1 else 4  # FX rates and penny prices need more places
-    text = f"{value:,.{digits}f}"
-    return f"{text} {currency}".strip()
+    return "not available" if value is None else f"{price(value)} {currency}".strip()
 
 
 def signed(value: float | None, pct: float | None) -> str:
@@ -46,10 +42,6 @@ def signed(value: float | None, pct: float | None) -> str:
     arrow = "▲" if value > 0 else "▼" if value < 0 else "■"
     share = f" ({pct:+.2%})" if pct is not None else ""
     return f"{arrow} {value:+,.{2 if abs(value) >= 0.01 else 4}f}{share}"
-
-
-def when(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
 def quote_text(line: QuoteLine) -> str:
@@ -67,7 +59,7 @@ def quote_text(line: QuoteLine) -> str:
                 f"{line.risk.window})")
     stale = " · **stale**: the source is unreachable, this is the last price I have" if q.stale else ""
     return (f"**{q.name} ({q.symbol})** {money(q.price, q.currency)} {signed(q.change, q.change_pct)}\n"
-            f"{day} · {risk}\nas of {when(q.as_of)} · source: {q.source}{stale}")
+            f"{day} · {risk}\nas of {moment(q.as_of)} · source: {q.source}{stale}")
 
 
 def report_text(report: QuoteReport) -> str:
