@@ -31,7 +31,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from advisor.market import sessions
-from advisor.market.data import Bar, History, MarketData, MarketDataUnavailableError, Quote, SymbolInfo
+from advisor.market.data import (
+    Bar,
+    History,
+    MarketData,
+    MarketDataUnavailableError,
+    PartialMarketDataError,
+    Quote,
+    SymbolInfo,
+)
 from advisor.market.sessions import CachePolicy, now_utc
 
 log = logging.getLogger(__name__)
@@ -159,12 +167,15 @@ class MarketDataCache:
         return {s: None for s in known if not self._quote_fresh(s, rows.get(s))}
 
     def _fetch_quotes(self, needed: dict[str, date | None]) -> None:
-        fetched = self._ask(lambda: self.provider.quotes(list(needed)))
+        fetched, partial = self._ask_partly(lambda: self.provider.quotes(list(needed)))
         now = self.clock()
         with Session(self.engine) as session, session.begin():
             _upsert(session, QuoteRow, [{"symbol": s, "payload": _write_quote(q), "fetched_at": now}
                                         for s, q in sorted(fetched.items()) if s in needed], ["symbol"])
-        self._forget_unknown(QUOTES, [s for s in needed if s not in fetched], now)
+        failed = set(partial.failed) if partial else set()
+        self._forget_unknown(QUOTES, [s for s in needed if s not in fetched and s not in failed], now)
+        if partial is not None:
+            raise partial
 
     # --- history ------------------------------------------------------------------------------------------
 
@@ -199,7 +210,8 @@ class MarketDataCache:
 
     def _fetch_history(self, needed: dict[str, date | None]) -> None:
         start = min(day for day in needed.values() if day is not None)
-        fetched = self._ask(lambda: self.provider.history(list(needed), start))  # one batch, up to today
+        fetched, partial = self._ask_partly(lambda: self.provider.history(list(needed), start))  # one batch
+        failed = set(partial.failed) if partial else set()
         now = self.clock()
         unknown: list[str] = []
         with Session(self.engine) as session, session.begin():
@@ -207,7 +219,7 @@ class MarketDataCache:
                                                               .where(SeriesRow.symbol.in_(list(needed))))}
             series: list[dict[str, Any]] = []
             bars: list[dict[str, Any]] = []
-            for symbol in sorted(needed):  # one lock order for every writer
+            for symbol in sorted(set(needed) - failed):  # one lock order for every writer; failed ones unchanged
                 history, row = fetched.get(symbol), old.get(symbol)
                 history = history if history is not None and history.bars else None
                 if history is None and row is None:
@@ -223,6 +235,8 @@ class MarketDataCache:
             for symbol in needed:
                 self._read.pop(symbol, None)
         self._forget_unknown(HISTORY, unknown, now)
+        if partial is not None:
+            raise partial
 
     def _load_series(self, symbols: Collection[str]) -> dict[str, SeriesRow]:
         with Session(self.engine, expire_on_commit=False) as session:
@@ -300,8 +314,9 @@ class MarketDataCache:
                 error = exc
             finally:
                 self._flights.land(mine, error)
-            if error is not None:
-                failed.update(dict.fromkeys(mine, error))
+            if error is not None:  # a partial answer was stored: only the symbols it lacks failed
+                failed.update(dict.fromkeys(error.failed if isinstance(error, PartialMarketDataError) else mine,
+                                            error))
             for symbol, flight in theirs.items():
                 if not flight.done.wait(self.policy.wait_seconds):
                     failed[symbol] = MarketDataUnavailableError(self.source, "another request is still waiting")
@@ -318,6 +333,8 @@ class MarketDataCache:
             raise MarketDataUnavailableError(self.source, "it failed moments ago")
         try:
             return call()
+        except PartialMarketDataError:
+            raise  # the provider answers (for some symbols): no pause
         except Exception as exc:
             self._retry_at = self.clock() + self.policy.retry_after
             if isinstance(exc, MarketDataUnavailableError):
@@ -325,6 +342,13 @@ class MarketDataCache:
             log.warning("market data provider %s raised %s; treating it as unavailable", self.source,
                         type(exc).__name__, exc_info=True)
             raise MarketDataUnavailableError(self.source, type(exc).__name__) from exc
+
+    def _ask_partly(self, call: Callable[[], dict[str, T]]) -> tuple[dict[str, T], PartialMarketDataError[T] | None]:
+        """``_ask``, except that a provider which answered for some symbols before failing hands them over."""
+        try:
+            return self._ask(call), None
+        except PartialMarketDataError as partial:
+            return partial.found, partial
 
     def _answer(self, found: dict[str, T], failed: Failures) -> dict[str, T]:
         if failed and not found:

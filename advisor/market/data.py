@@ -11,17 +11,19 @@ Errors (all ``UserError``: their messages are written for members):
     ├── InvalidSymbolError          not a symbol at all ("$$$", "A B C", 40 characters)
     ├── UnknownSymbolError          well-formed, but no provider knows it (carries suggestions)
     └── MarketDataUnavailableError  the provider could not be reached in time
+        └── PartialMarketDataError  some symbols answered before it failed (``found``); a cache stores them
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal, Protocol
+from typing import Generic, Literal, Protocol, TypeVar
 
 from knowledge.errors import UserError
 
+T = TypeVar("T")
 SymbolKind = Literal["equity", "etf", "index", "crypto", "fx", "future", "fund", "unknown"]
 
 
@@ -148,3 +150,12 @@ class MarketDataUnavailableError(MarketDataError):
     def __init__(self, source: str, reason: str) -> None:
         super().__init__(f"Market data from {source} is unavailable right now ({reason}). Please try again later.")
         self.source = source
+
+
+class PartialMarketDataError(MarketDataUnavailableError, Generic[T]):
+    """Some symbols answered, others failed: ``found`` holds what arrived, ``failed`` the rest."""
+
+    def __init__(self, source: str, reason: str, found: Mapping[str, T], failed: Sequence[str]) -> None:
+        super().__init__(source, reason)
+        self.found = dict(found)
+        self.failed = tuple(failed)

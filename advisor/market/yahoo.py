@@ -30,13 +30,22 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote as url_quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, stop_before_delay, wait_exponential
 
-from advisor.market.data import Bar, History, MarketDataUnavailableError, Quote, SymbolInfo, SymbolKind, major_currency
+from advisor.market.data import (
+    Bar,
+    History,
+    MarketDataUnavailableError,
+    PartialMarketDataError,
+    Quote,
+    SymbolInfo,
+    SymbolKind,
+    major_currency,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,19 +56,8 @@ CHART_URL = "https://query2.finance.yahoo.com/v8/finance/chart/{symbol}"
 SEARCH_URL = "https://query2.finance.yahoo.com/v1/finance/search"
 _THREAD_PREFIX = "roundtable-yahoo"
 
-# Yahoo's minor-unit currency codes and the major currency they are a hundredth of.
-
 _KINDS: dict[str, SymbolKind] = {"EQUITY": "equity", "ETF": "etf", "INDEX": "index", "CRYPTOCURRENCY": "crypto",
                                  "CURRENCY": "fx", "FUTURE": "future", "MUTUALFUND": "fund"}
-
-
-class PartialMarketDataError(MarketDataUnavailableError, Generic[_T]):
-    """Some symbols answered, others failed: ``found`` holds what arrived (a cache can merge it with stale data)."""
-
-    def __init__(self, source: str, reason: str, found: Mapping[str, _T], failed: Sequence[str]) -> None:
-        super().__init__(source, reason)
-        self.found = dict(found)
-        self.failed = tuple(failed)
 
 
 class _Transient(Exception):

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from advisor.market import sessions
 from advisor.market.cache import MarketDataCache
-from advisor.market.data import Bar, History, MarketDataUnavailableError, Quote, SymbolInfo
+from advisor.market.data import Bar, History, MarketDataUnavailableError, PartialMarketDataError, Quote, SymbolInfo
 from advisor.market.fake import FakeMarketData, daily_bars
 from tests.helpers import Clock
 
@@ -48,6 +48,26 @@ class BrokenFake(FakeMarketData):
             self.calls["quotes"] += 1
             raise ConnectionResetError("connection reset by peer")
         return super().quotes(symbols)
+
+
+class HalfDownFake(FakeMarketData):
+    """A provider whose requests for ``down`` symbols fail while the others answer (one exchange unreachable)."""
+
+    down: frozenset[str] = frozenset()
+
+    def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]:
+        found = super().quotes(symbols)
+        if failed := [s for s in symbols if s in self.down]:
+            raise PartialMarketDataError(self.source, "half down", {s: q for s, q in found.items()
+                                                                     if s not in self.down}, failed)
+        return found
+
+    def history(self, symbols: Sequence[str], start: date, end: date | None = None) -> dict[str, History]:
+        found = super().history(symbols, start, end)
+        if failed := [s for s in symbols if s in self.down]:
+            raise PartialMarketDataError(self.source, "half down", {s: h for s, h in found.items()
+                                                                     if s not in self.down}, failed)
+        return found
 
 
 def closes(count: int, first: float) -> list[float]:
@@ -260,6 +280,23 @@ def test_an_outage_serves_the_cache_marked_stale(provider: RecordingFake, engine
     provider.fail = False
     clock.advance(seconds=31)
     assert cache.quotes(["AAPL"])["AAPL"].stale is False
+
+
+def test_a_partial_answer_is_kept_and_only_the_rest_is_stale(engine: Engine) -> None:
+    clock = Clock(IN_SESSION)
+    provider = HalfDownFake(series(), INFOS)
+    cache = MarketDataCache(provider, engine, clock)
+    before = cache.quotes(["0700.HK"])["0700.HK"]
+    provider.down = frozenset({"0700.HK"})
+    clock.advance(minutes=20)  # both quotes expired: one batch asks for both
+    quotes = cache.quotes(["AAPL", "0700.HK", "MSFT"])
+    assert (quotes["AAPL"].stale, quotes["MSFT"].stale) == (False, False)  # what arrived is fresh and stored
+    assert quotes["0700.HK"] == Quote(**{**before.__dict__, "stale": True})  # the rest: the last price, marked
+    history = cache.history(["AAPL", "0700.HK"], END - timedelta(days=30))
+    assert set(history) == {"AAPL"} and not history["AAPL"].stale  # nothing cached for 0700.HK's bars
+    provider.down = frozenset()
+    clock.advance(minutes=20)  # the failed symbol was not remembered as unknown: it is asked for again
+    assert cache.history(["0700.HK"], END - timedelta(days=30))["0700.HK"].stale is False
 
 
 def test_an_outage_with_nothing_cached_is_an_error(provider: RecordingFake, engine: Engine) -> None:

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from advisor.market.data import MarketDataUnavailableError
-from advisor.market.yahoo import PartialMarketDataError, YahooMarketData
+from advisor.market.data import MarketDataUnavailableError, PartialMarketDataError
+from advisor.market.yahoo import YahooMarketData
 from tests.advisor.market.fake_yahoo import CurlToFake, FakeYahoo, ToFake, charts, closed_port, recorded
 
 
