@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 
 from advisor.market.data import History, MarketData
+from advisor.market.symbols import symbol_kind
 from advisor.risk import CRYPTO_SYMBOLS, LEVERAGED_SYMBOLS, SRRI_TO_RISK, annualised_volatility, srri_class
 from advisor.types import RiskLevel
 
@@ -44,16 +45,14 @@ class PriceRiskReading:
 
 def override_for(symbol: str) -> str | None:
     """The taxonomy topic that makes ``symbol`` R5 whatever its prices say, if any."""
-    base = symbol.split("-")[0]
-    if base in CRYPTO_SYMBOLS or symbol.endswith(("-USD", "-USDT", "-EUR", "-BTC")):  # Yahoo's coin pairs
+    kind = symbol_kind(symbol)
+    if kind == "crypto" or symbol.split("-")[0] in CRYPTO_SYMBOLS:
         return "crypto"
-    if base in LEVERAGED_SYMBOLS:
+    if symbol in LEVERAGED_SYMBOLS:
         return "leveraged_etf"
     if OPTION_SYMBOL.fullmatch(symbol):
         return "options"
-    if symbol.endswith("=F"):
-        return "futures"
-    return None
+    return "futures" if kind == "future" else None
 
 
 def weekly_returns(history: History) -> list[float]:

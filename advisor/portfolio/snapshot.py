@@ -37,10 +37,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from advisor.market.data import History, MarketData, MarketDataError, Quote
+from advisor.market.pricerisk import override_for
 from advisor.portfolio.holdings import Holding, merge
 from advisor.portfolio.measures import Component, Rate, beta, fx_pairs, max_drawdown, simple_returns, value_series
 from advisor.portfolio.render import snapshot_text
-from advisor.risk import CRYPTO_SYMBOLS, LEVERAGED_SYMBOLS, SRRI_TO_RISK, annualised_volatility, srri_class
+from advisor.risk import SRRI_TO_RISK, annualised_volatility, srri_class
 from advisor.suitability import max_risk
 from advisor.types import RISK_LEVELS, InvestorLevel, RiskLevel
 from knowledge.errors import UserError
@@ -50,7 +51,6 @@ HISTORY_DAYS = 400  # calendar days fetched: 253 closes in any market (holidays 
 MIN_RISK_RETURNS = 20  # below a month of returns a volatility is noise, not a risk class
 OLD_QUOTE = timedelta(days=7)  # a last price older than this suggests a suspended or delisted symbol
 CURRENCY = re.compile(r"[A-Z]{3}")
-CRYPTO_PAIR = re.compile(r"([A-Z0-9]+)-[A-Z]{3,4}")
 
 Match = Literal["ok", "warn", "none", "unknown"]
 
@@ -161,11 +161,6 @@ def _combined(holdings: Iterable[Holding]) -> dict[str, Holding]:
     for h in holdings:
         book[h.symbol] = merge(book[h.symbol], h) if h.symbol in book else h
     return book
-
-
-def _always_r5(symbol: str) -> bool:
-    pair = CRYPTO_PAIR.fullmatch(symbol)
-    return symbol in LEVERAGED_SYMBOLS or bool(pair and pair[1] in CRYPTO_SYMBOLS)
 
 
 def _listing(symbols: Sequence[str]) -> str:
@@ -294,7 +289,7 @@ def take_snapshot(holdings: Iterable[Holding], market: MarketData, base_currency
         if no_history:
             warnings.append(f"No price history for {_listing(no_history)}: left out of the risk figures.")
         risk, series = _risk(_long_enough(components, warnings), histories.get(benchmark), base, rate_for, warnings)
-    suitability = _suitability(risk.level, profile_level, [s for s in book if _always_r5(s)], warnings)
+    suitability = _suitability(risk.level, profile_level, [s for s in book if override_for(s) is not None], warnings)
     marks = _sources(values, [histories[s] for s in histories])
     as_of = max((v.as_of for v in values if v.as_of), default=None)
     return Snapshot(user, base, benchmark, as_of, tuple(values), total, cost, pnl_total, pnl_pct_total, risk,

@@ -11,6 +11,7 @@ import logging
 
 from advisor.market.data import MarketDataError
 from advisor.market.desk import QuoteDesk, QuoteLine, QuoteReport
+from advisor.portfolio.csvio import export_csv
 from advisor.portfolio.render import moment, price
 from advisor.portfolio.service import Portfolios
 from bots.chat.messages import Button, Incoming, Outgoing
@@ -165,11 +166,11 @@ class MarketCommands:
         return Outgoing(snapshot.to_text(), image=png)
 
     def _export(self, user: str) -> Outgoing:
-        data = self.portfolios.export(user)
-        if not self.portfolios.holdings(user):
+        holdings = self.portfolios.holdings(user)  # one read: the check and the file come from it
+        if not holdings:
             return Outgoing("Your portfolio is empty; there is nothing to export.")
         return Outgoing("Your holdings as CSV (symbol,quantity,cost,date); /portfolio import reads it back.",
-                        file=("portfolio.csv", data))
+                        file=("portfolio.csv", export_csv(holdings)))
 
     def _import(self, msg: Incoming, pasted: str) -> Outgoing:
         data = msg.attachment if msg.attachment is not None else pasted.encode()
