@@ -20,10 +20,9 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from pathlib import Path
 from typing import TypeVar, cast
-from zoneinfo import ZoneInfo
 
 from advisor.market.data import (
     Bar,
@@ -36,6 +35,7 @@ from advisor.market.data import (
     SymbolKind,
     major_currency,
 )
+from advisor.market.sessions import close_time
 from advisor.market.symbols import exchange_of, exchange_suffix, normalise_symbol, quote_currency, suggest, symbol_kind
 from advisor.text import normalise
 
@@ -47,41 +47,6 @@ SYMBOLS_FILE = "symbols.csv"
 REQUIRED_COLUMNS = ("Date", "Close")
 KINDS: frozenset[str] = frozenset({"equity", "etf", "index", "crypto", "fx", "future", "fund", "unknown"})
 
-# When a daily bar's price was made: the exchange's closing time in its own timezone, keyed by Yahoo suffix.
-# Approximate closing auctions are good enough for an as-of line; "" is a plain (US) symbol.
-EXCHANGE_CLOSES: dict[str, tuple[str, time]] = {
-    "": ("America/New_York", time(16)),
-    "TO": ("America/Toronto", time(16)), "V": ("America/Toronto", time(16)), "NE": ("America/Toronto", time(16)),
-    "CN": ("America/Toronto", time(16)), "SA": ("America/Sao_Paulo", time(17)),
-    "MX": ("America/Mexico_City", time(15)), "BA": ("America/Argentina/Buenos_Aires", time(17)),
-    "L": ("Europe/London", time(16, 30)), "IL": ("Europe/London", time(16, 30)),
-    "IR": ("Europe/Dublin", time(16, 30)), "LS": ("Europe/Lisbon", time(16, 30)),
-    "DE": ("Europe/Berlin", time(17, 30)), "F": ("Europe/Berlin", time(17, 30)),
-    "BE": ("Europe/Berlin", time(17, 30)), "DU": ("Europe/Berlin", time(17, 30)),
-    "HM": ("Europe/Berlin", time(17, 30)), "MU": ("Europe/Berlin", time(17, 30)),
-    "SG": ("Europe/Berlin", time(17, 30)), "PA": ("Europe/Paris", time(17, 30)),
-    "AS": ("Europe/Amsterdam", time(17, 30)), "BR": ("Europe/Brussels", time(17, 30)),
-    "MI": ("Europe/Rome", time(17, 30)), "MC": ("Europe/Madrid", time(17, 30)),
-    "SW": ("Europe/Zurich", time(17, 30)), "VI": ("Europe/Vienna", time(17, 30)),
-    "ST": ("Europe/Stockholm", time(17, 30)), "CO": ("Europe/Copenhagen", time(17)),
-    "HE": ("Europe/Helsinki", time(18, 30)), "OL": ("Europe/Oslo", time(16, 20)),
-    "WA": ("Europe/Warsaw", time(17)), "IS": ("Europe/Istanbul", time(18)),
-    "JO": ("Africa/Johannesburg", time(17)), "TA": ("Asia/Jerusalem", time(17, 25)),
-    "NS": ("Asia/Kolkata", time(15, 30)), "BO": ("Asia/Kolkata", time(15, 30)),
-    "HK": ("Asia/Hong_Kong", time(16)), "SS": ("Asia/Shanghai", time(15)), "SZ": ("Asia/Shanghai", time(15)),
-    "T": ("Asia/Tokyo", time(15, 30)), "KS": ("Asia/Seoul", time(15, 30)), "KQ": ("Asia/Seoul", time(15, 30)),
-    "TW": ("Asia/Taipei", time(13, 30)), "TWO": ("Asia/Taipei", time(13, 30)),
-    "SI": ("Asia/Singapore", time(17)), "KL": ("Asia/Kuala_Lumpur", time(17)),
-    "BK": ("Asia/Bangkok", time(16, 30)), "JK": ("Asia/Jakarta", time(16)),
-    "AX": ("Australia/Sydney", time(16)), "NZ": ("Pacific/Auckland", time(16, 45)),
-}
-# Indices have no suffix; the well-known foreign ones close with their home exchange.
-INDEX_HOMES = {"^HSI": "HK", "^N225": "T", "^FTSE": "L", "^GDAXI": "DE", "^FCHI": "PA", "^STOXX50E": "DE",
-               "^AEX": "AS", "^IBEX": "MC", "^SSMI": "SW", "^GSPTSE": "TO", "^AXJO": "AX", "^NSEI": "NS",
-               "^BSESN": "BO", "^KS11": "KS", "^TWII": "TW", "^STI": "SI", "000001.SS": "SS"}
-# FX trades round the clock; its trading day rolls at 17:00 New York. CME futures settle at 16:00 Chicago.
-KIND_CLOSES: dict[str, tuple[str, time]] = {"fx": ("America/New_York", time(17)),
-                                            "future": ("America/Chicago", time(16))}
 HEADER_ALIASES = {"date": "date", "datetime": "date", "open": "open", "high": "high", "low": "low",
                   "close": "close", "adjclose": "adjclose", "volume": "volume"}
 THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # "1,234.50" from a spreadsheet
@@ -90,15 +55,6 @@ ISO_DAY = re.compile(r"(\d{4})[-/](\d{2})[-/](\d{2})")  # 2018-04-11, 2018/04/11
 
 class CsvFormatError(MarketDataError):
     """A file in the folder cannot be read as the format says; the message names the file and the fix."""
-
-
-def close_time(symbol: str, day: date) -> datetime:
-    """When the daily bar of ``day`` was made, timezone-aware. Crypto days are UTC days, so they end at midnight."""
-    kind = symbol_kind(symbol)
-    if kind == "crypto":
-        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
-    zone, at = KIND_CLOSES.get(kind) or EXCHANGE_CLOSES[INDEX_HOMES.get(symbol, exchange_suffix(symbol))]
-    return datetime.combine(day, at, tzinfo=ZoneInfo(zone))
 
 
 def _read_rows(path: Path) -> list[list[str]]:

@@ -70,38 +70,49 @@ def _session(zone: str, opens: str, closes: str) -> TradingSession:
     return TradingSession(ZoneInfo(zone), clock_time.fromisoformat(opens), clock_time.fromisoformat(closes))
 
 
-NEW_YORK = _session("America/New_York", "09:30", "16:00")
-HONG_KONG = _session("Asia/Hong_Kong", "09:30", "16:00")
-SHANGHAI = _session("Asia/Shanghai", "09:30", "15:00")
-LONDON = _session("Europe/London", "08:00", "16:30")
-TORONTO = _session("America/Toronto", "09:30", "16:00")
-TOKYO = _session("Asia/Tokyo", "09:00", "15:30")  # the TSE closes at 15:30 since November 2024
-FRANKFURT = _session("Europe/Berlin", "09:00", "17:30")  # Xetra
-
-SESSIONS_BY_SUFFIX: dict[str, TradingSession] = {
-    "": NEW_YORK,
-    ".HK": HONG_KONG,
-    ".SS": SHANGHAI,
-    ".SZ": SHANGHAI,  # Shenzhen keeps Shanghai's hours
-    ".L": LONDON,
-    ".TO": TORONTO,
-    ".T": TOKYO,
-    ".DE": FRANKFURT,
-    ".PA": _session("Europe/Paris", "09:00", "17:30"),
-    ".AS": _session("Europe/Amsterdam", "09:00", "17:30"),
-    ".MI": _session("Europe/Rome", "09:00", "17:30"),
-    ".MC": _session("Europe/Madrid", "09:00", "17:30"),
+# Regular hours by Yahoo suffix, in each exchange's own timezone ("" is a plain US symbol). Approximate opening and
+# closing auctions: good enough for a cache's TTL and for the as-of time of a daily bar.
+EXCHANGE_HOURS: dict[str, tuple[str, str, str]] = {
+    "": ("America/New_York", "09:30", "16:00"),
+    "TO": ("America/Toronto", "09:30", "16:00"), "V": ("America/Toronto", "09:30", "16:00"),
+    "NE": ("America/Toronto", "09:30", "16:00"), "CN": ("America/Toronto", "09:30", "16:00"),
+    "SA": ("America/Sao_Paulo", "10:00", "17:00"), "MX": ("America/Mexico_City", "08:30", "15:00"),
+    "BA": ("America/Argentina/Buenos_Aires", "11:00", "17:00"),
+    "L": ("Europe/London", "08:00", "16:30"), "IL": ("Europe/London", "08:00", "16:30"),
+    "IR": ("Europe/Dublin", "08:00", "16:30"), "LS": ("Europe/Lisbon", "08:00", "16:30"),
+    "DE": ("Europe/Berlin", "09:00", "17:30"), "F": ("Europe/Berlin", "09:00", "17:30"),  # Xetra
+    "BE": ("Europe/Berlin", "08:00", "17:30"), "DU": ("Europe/Berlin", "08:00", "17:30"),
+    "HM": ("Europe/Berlin", "08:00", "17:30"), "MU": ("Europe/Berlin", "08:00", "17:30"),
+    "SG": ("Europe/Berlin", "08:00", "17:30"), "PA": ("Europe/Paris", "09:00", "17:30"),
+    "AS": ("Europe/Amsterdam", "09:00", "17:30"), "BR": ("Europe/Brussels", "09:00", "17:30"),
+    "MI": ("Europe/Rome", "09:00", "17:30"), "MC": ("Europe/Madrid", "09:00", "17:30"),
+    "SW": ("Europe/Zurich", "09:00", "17:30"), "VI": ("Europe/Vienna", "09:00", "17:30"),
+    "ST": ("Europe/Stockholm", "09:00", "17:30"), "CO": ("Europe/Copenhagen", "09:00", "17:00"),
+    "HE": ("Europe/Helsinki", "10:00", "18:30"), "OL": ("Europe/Oslo", "09:00", "16:20"),
+    "WA": ("Europe/Warsaw", "09:00", "17:00"), "IS": ("Europe/Istanbul", "10:00", "18:00"),
+    "JO": ("Africa/Johannesburg", "09:00", "17:00"), "TA": ("Asia/Jerusalem", "10:00", "17:25"),
+    "NS": ("Asia/Kolkata", "09:15", "15:30"), "BO": ("Asia/Kolkata", "09:15", "15:30"),
+    "HK": ("Asia/Hong_Kong", "09:30", "16:00"), "SS": ("Asia/Shanghai", "09:30", "15:00"),
+    "SZ": ("Asia/Shanghai", "09:30", "15:00"),  # Shenzhen keeps Shanghai's hours
+    "T": ("Asia/Tokyo", "09:00", "15:30"),  # the TSE closes at 15:30 since November 2024
+    "KS": ("Asia/Seoul", "09:00", "15:30"), "KQ": ("Asia/Seoul", "09:00", "15:30"),
+    "TW": ("Asia/Taipei", "09:00", "13:30"), "TWO": ("Asia/Taipei", "09:00", "13:30"),
+    "SI": ("Asia/Singapore", "09:00", "17:00"), "KL": ("Asia/Kuala_Lumpur", "09:00", "17:00"),
+    "BK": ("Asia/Bangkok", "10:00", "16:30"), "JK": ("Asia/Jakarta", "09:00", "16:00"),
+    "AX": ("Australia/Sydney", "10:00", "16:00"), "NZ": ("Pacific/Auckland", "10:00", "16:45"),
 }
-
-# Indices carry no suffix; the few well-known foreign ones follow their home market, the rest New York.
-SESSIONS_BY_INDEX: dict[str, TradingSession] = {
-    "^HSI": HONG_KONG, "^N225": TOKYO, "^FTSE": LONDON, "^GDAXI": FRANKFURT, "^GSPTSE": TORONTO,
-    "^FCHI": SESSIONS_BY_SUFFIX[".PA"], "^AEX": SESSIONS_BY_SUFFIX[".AS"],
-}
+SESSIONS_BY_SUFFIX = {suffix: _session(*hours) for suffix, hours in EXCHANGE_HOURS.items()}
+# Indices carry no suffix; the well-known foreign ones follow their home market, the rest New York.
+INDEX_HOMES = {"^HSI": "HK", "^N225": "T", "^FTSE": "L", "^GDAXI": "DE", "^FCHI": "PA", "^STOXX50E": "DE",
+               "^AEX": "AS", "^IBEX": "MC", "^SSMI": "SW", "^GSPTSE": "TO", "^AXJO": "AX", "^NSEI": "NS",
+               "^BSESN": "BO", "^KS11": "KS", "^TWII": "TW", "^STI": "SI"}
+# FX and futures trade around the clock, but their daily bars end at a set time: FX's trading day rolls at 17:00
+# New York, CME futures settle at 16:00 Chicago.
+BAR_ENDS = {"=X": (ZoneInfo("America/New_York"), clock_time(17)), "=F": (ZoneInfo("America/Chicago"), clock_time(16))}
 
 # BTC-USD, ETH-EUR, SOL-USDT (but not BRK-B: its "suffix" is one letter), EURUSD=X, ES=F.
 _AROUND_THE_CLOCK = re.compile(r"(?:=X|=F|-(?:USD|USDT|USDC|EUR|GBP|JPY|CAD|AUD|CHF|BTC|ETH))$")
-_SUFFIX = re.compile(r"\.[A-Z]{1,3}$")
+_SUFFIX = re.compile(r"\.[A-Z]{1,3}$")  # RY.TO, 0700.HK, 6488.TWO
 
 
 def session_for(symbol: str) -> TradingSession | None:
@@ -110,9 +121,9 @@ def session_for(symbol: str) -> TradingSession | None:
     if _AROUND_THE_CLOCK.search(symbol):
         return None
     if symbol.startswith("^"):
-        return SESSIONS_BY_INDEX.get(symbol, NEW_YORK)
+        return SESSIONS_BY_SUFFIX[INDEX_HOMES.get(symbol, "")]
     suffix = _SUFFIX.search(symbol)
-    return SESSIONS_BY_SUFFIX.get(suffix.group() if suffix else "")
+    return SESSIONS_BY_SUFFIX.get(suffix.group()[1:] if suffix else "")
 
 
 def in_session(symbol: str, at: datetime) -> bool:
@@ -160,8 +171,12 @@ def local_day(symbol: str, at: datetime) -> date:
 
 
 def close_time(symbol: str, day: date) -> datetime:
-    """When ``day``'s daily bar was complete: the session's close, or the end of the UTC day around the clock."""
+    """When ``day``'s daily bar was complete, in the exchange's timezone: the session's close; for FX and futures
+    the end of their trading day; for crypto (and unknown exchanges) the end of the UTC day."""
     session = session_for(symbol)
-    if session is None:
-        return datetime.combine(day + timedelta(days=1), clock_time(0), tzinfo=UTC)
-    return datetime.combine(day, session.closes, tzinfo=session.zone).astimezone(UTC)
+    if session is not None:
+        return datetime.combine(day, session.closes, tzinfo=session.zone)
+    if ends := BAR_ENDS.get(symbol.upper()[-2:]):
+        zone, at = ends
+        return datetime.combine(day, at, tzinfo=zone)
+    return datetime.combine(day + timedelta(days=1), clock_time(0), tzinfo=UTC)

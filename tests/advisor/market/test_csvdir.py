@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from advisor.market.csvdir import OFFLINE_SAMPLE, CsvFormatError, CsvMarketData, close_time, offline_market_data
+from advisor.market.csvdir import OFFLINE_SAMPLE, CsvFormatError, CsvMarketData, offline_market_data
 from advisor.market.data import Bar, MarketDataError
+from advisor.market.sessions import close_time
 
 NEW_YORK = ZoneInfo("America/New_York")
 
