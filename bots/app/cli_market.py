@@ -149,6 +149,8 @@ def portfolio_snapshot(user: UserOpt = "console", as_json: JsonOpt = False,
         err.print(f"Chart written to {chart}.")
     if as_json:
         print(json.dumps(snapshot.to_json(), ensure_ascii=False))
+    elif not snapshot.holdings:
+        out.print(f"{_user(user)} has no holdings yet. Add one with `roundtable portfolio add AAPL 10 150`.")
     else:
         out.print(_markup(snapshot.to_text()))
     if not any(h.market_value is not None for h in snapshot.holdings):
