@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import warnings
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -57,7 +58,10 @@ _calendar_lock = threading.Lock()
 def _calendar(code: str) -> Any:
     import exchange_calendars  # pandas and the calendar data: ~1 s, paid by the first briefing only
 
-    with _calendar_lock:
+    with _calendar_lock, warnings.catch_warnings():
+        # exchange-calendars 4.13 builds some calendars with pandas APIs pandas 3 deprecates: not ours to fix.
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
         return exchange_calendars.get_calendar(code)
 
 
