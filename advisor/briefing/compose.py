@@ -116,8 +116,9 @@ class BriefingComposer:
             if research is not None:
                 spotlight = _spotlight(mover, kind, research, language)
         kinds = {line_kind(line.symbol, index_symbols) for line in indices + watchlist}
+        reminders = [message(f"brief_risk_{k}", language) for k in KINDS if k in kinds]
         risk = ("" if language == "zh" else " ").join(  # Chinese sentences run on without spaces
-            [*(message(f"brief_risk_{k}", language) for k in KINDS if k in kinds), message("brief_risk_close", language)])
+            [*reminders, message("brief_risk_close", language)])
         disclaimer = message("disclaimer", language)
         text = _text(sub, local_date, language, indices, watchlist, spotlight, risk, disclaimer, unavailable)
         briefing = Briefing(sub.chat_key, local_date, sub.market, language, indices, watchlist, spotlight, risk,
