@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import pytest
 import time_machine
 
 from advisor.briefing.store import MAX_ATTEMPTS, SqlBriefingStore
+from advisor.market.data import PartialMarketDataError, Quote
+from advisor.market.fake import FakeMarketData
 from jobs.briefings import Briefings, RunResult
 from jobs.delivery import ChatGoneError, RetryAfterError
 from tests.jobs.world import RecordingSender, Waits, briefings, market, store, subscribe
@@ -131,7 +134,28 @@ async def test_an_outage_still_sends_the_briefing_with_data_unavailable_lines(su
     results = await run_at(briefings(subs, sender, data=data), MONDAY)
     assert [r.status for r in results] == ["sent"] and data.calls["quotes"] == 1
     text = sender.deliveries[0].text
-    assert "unavailable" in text.lower() and "6060" not in text and "234.6" not in text
+    assert "Market data is unavailable right now (Market data from fake is unavailable" in text
+    assert "**S&P 500**: data unavailable" in text and "**AAPL**: data unavailable" in text
+    assert "6,060" not in text and "234.6" not in text  # no number at all, rather than a wrong one
+
+
+class HalfAnswering(FakeMarketData):
+    """A provider that fails halfway: the indices arrived, the stocks did not."""
+
+    def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]:
+        found = super().quotes(symbols)
+        arrived = {s: q for s, q in found.items() if s.startswith("^")}
+        raise PartialMarketDataError(self.source, "timed out", arrived, [s for s in symbols if s not in arrived])
+
+
+async def test_a_partial_answer_sends_what_arrived_and_marks_the_rest_unavailable(subs: SqlBriefingStore) -> None:
+    subscribe(subs, "telegram:-100123", watchlist=("AAPL",))
+    full = market()
+    data = HalfAnswering(full.series, full.infos)
+    sender = RecordingSender()
+    await run_at(briefings(subs, sender, data=data), MONDAY)
+    text = sender.deliveries[0].text
+    assert "**S&P 500** 6,060.00" in text and "**AAPL**: data unavailable" in text
 
 
 async def test_a_platform_without_a_sender_is_reported_and_not_claimed(subs: SqlBriefingStore) -> None:

@@ -35,27 +35,9 @@ def market(last_day: date = date(2026, 11, 27)) -> FakeMarketData:
 
 
 def composer() -> Composer:
-    try:
-        from advisor.briefing.compose import BriefingComposer
-    except ImportError:  # TEMPORARY until brief-compose lands
-        return _StandIn()
+    from advisor.briefing.compose import BriefingComposer
+
     return BriefingComposer(None)  # no research retriever: no spotlight, no Chroma
-
-
-class _StandIn:  # TEMPORARY
-    def symbols(self, sub: Subscription) -> list[str]:
-        from advisor.briefing.markets import MARKETS
-
-        return list(dict.fromkeys([s for s, _ in MARKETS[sub.market].indices] + list(sub.watchlist)))
-
-    def compose(self, sub, quotes, local_date, language, *, unavailable=""):  # type: ignore[no-untyped-def]
-        from advisor.briefing.types import Briefing
-
-        lines = [f"{s}: {quotes[s].price:.2f}" if s in quotes else f"{s}: data unavailable" for s in self.symbols(sub)]
-        if unavailable:
-            lines.append(f"Market data unavailable: {unavailable}")
-        return Briefing(sub.chat_key, local_date, sub.market, language, (), (), None, "risk", "disclaimer",
-                        "\n".join([f"Briefing {local_date}", *lines]))
 
 
 @dataclass
