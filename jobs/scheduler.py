@@ -59,6 +59,7 @@ def describe(scheduler: AsyncIOScheduler) -> str:
 BRIEFING_JOB = "briefing:"
 RECONCILE_JOB = "briefings:reconcile"
 MISFIRE_GRACE_SECONDS = int(GRACE.total_seconds())
+INSTALL_WAIT_SECONDS = 120.0  # how long a job that fired at start-up waits for start_briefings
 
 
 @dataclass
@@ -176,13 +177,23 @@ def reconcile_installed() -> None:
         reconcile(runtime.scheduler, runtime.briefings.store)
 
 
+async def _installed_runtime() -> _Runtime | None:
+    """The runtime, waiting for it a while: a job that misfired during downtime fires as soon as the scheduler
+    starts, which may be before the app (the research corpus, the stores) is built and installed."""
+    for _ in range(int(INSTALL_WAIT_SECONDS / 0.1)):
+        if _runtime is not None:
+            break
+        await asyncio.sleep(0.1)
+    return _runtime
+
+
 async def fire_briefing(chat_key: str) -> RunResult | None:
     """A chat's cron job. Every job firing in the same minute shares ONE run (``Briefings.run_due`` for the
     first instant of that minute that fired), so one run per scheduled minute composes every due chat's
     briefing and fetches each symbol once. Returns this chat's result (None when it was not due)."""
-    runtime = _runtime
+    runtime = await _installed_runtime()
     if runtime is None:
-        log.warning("briefing job for %s fired, but no briefing runtime is installed", chat_key)
+        log.warning("briefing job for %s fired, but no briefing runtime was installed", chat_key)
         return None
     now = datetime.now(UTC)
     minute = now.replace(second=0, microsecond=0)

@@ -160,3 +160,20 @@ async def test_a_chat_that_removed_the_bot_loses_its_job(subs: SqlBriefingStore,
         result = await fire_briefing("telegram:-100123")
     assert result is not None and result.status == "unsubscribed"
     assert paused.get_job("briefing:telegram:-100123") is None and subs.get("telegram:-100123") is None
+
+
+async def test_a_job_firing_at_start_up_waits_for_the_app_to_be_installed(subs: SqlBriefingStore,
+                                                                          paused: AsyncIOScheduler,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    subscribe(subs, "telegram:-100123")
+    sender = RecordingSender()
+    with time_machine.travel(MONDAY + timedelta(minutes=10), tick=False):  # a misfire, fired as the scheduler starts
+        early = asyncio.ensure_future(fire_briefing("telegram:-100123"))
+        await asyncio.sleep(0.3)  # the app is still being built
+        assert not early.done()
+        start_briefings(paused, briefings(subs, sender))
+        result = await early
+    assert result is not None and result.status == "sent" and sender.chats == ["-100123"]
+    briefing_jobs.uninstall()
+    monkeypatch.setattr(briefing_jobs, "INSTALL_WAIT_SECONDS", 0.3)
+    assert await fire_briefing("telegram:-100123") is None  # nothing installed (a CLI process): gives up
