@@ -105,7 +105,7 @@ def audit_engine(url: str, *, busy_timeout: float = 2.0) -> Engine:
     """An engine for the audit log. On SQLite: WAL, synchronous=NORMAL and the driver's own transaction handling
     off, so ``BEGIN IMMEDIATE`` is ours to issue; ``busy_timeout`` is one attempt's wait for the lock."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url)  # a dropped connection fails the attempt, which is retried on a fresh one
     engine = create_engine(url, connect_args={"timeout": busy_timeout, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
