@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,7 @@ def test_two_processes_appending_5000_each_make_one_chain_of_10000(database_url:
     writers = writers_of(log)
     assert Counter(writers) == {"a": 5000, "b": 5000}
     # They really ran at the same time: the chain switches writer more than once.
-    assert sum(1 for x, y in zip(writers, writers[1:], strict=False) if x != y) > 1
+    assert sum(1 for x, y in pairwise(writers) if x != y) > 1
 
 
 def hold_write_lock(path: Path) -> sqlite3.Connection:
@@ -114,7 +115,7 @@ def test_past_the_deadline_the_append_fails_loudly_and_writes_nothing(tmp_path: 
     log = AuditLog.open(f"sqlite:///{path}", KEY, busy_timeout=0.02, deadline=0.3)
     holder = hold_write_lock(path)
     try:
-        with pytest.raises(AuditUnavailable, match="stayed locked .* answer entry not recorded"):
+        with pytest.raises(AuditUnavailable, match=r"stayed locked .* answer entry not recorded"):
             log.append("answer", data={"intent": "education"})
     finally:
         holder.execute("ROLLBACK")
