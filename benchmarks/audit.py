@@ -11,14 +11,17 @@
 3. Two processes appending ``--per-process`` entries each to one SQLite file at once (target: one valid chain of
    2 x 5,000; the time is reported).
 
-Timings depend on the machine's load (other processes preempt the writer mid-append: that is most of a slow
-p95), so the load average is printed with them.
+Timings depend on the machine's load: on a busy machine nearly every append over 1 ms is one during which the OS
+preempted the writer for another process (an involuntary context switch, counted with getrusage). The load
+average, and the figures for the appends that were not preempted, are printed for information; the verdict is
+on all appends.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -55,15 +58,21 @@ def append_latency(folder: Path, n: int) -> bool:
     log = AuditLog.open(f"sqlite:///{folder / 'append.db'}", KEY)
     for i in range(200):
         log.append("answer", user=f"telegram:{i % 50}", chat="telegram:-100", data=ANSWER)
-    timings = []
+    timings, calm = [], []  # calm: appends during which the OS did not preempt this process
     for i in range(n):
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_nivcsw
         started = time.perf_counter()
         log.append("answer", user=f"telegram:{i % 50}", chat="telegram:-100", data=ANSWER)
-        timings.append((time.perf_counter() - started) * 1000)
+        elapsed = (time.perf_counter() - started) * 1000
+        timings.append(elapsed)
+        if resource.getrusage(resource.RUSAGE_SELF).ru_nivcsw == before:
+            calm.append(elapsed)
     p50, p95, p99 = (percentile(timings, q) for q in (50, 95, 99))
     ok = p95 <= APPEND_TARGET_MS and log.verify().ok
     print(f"1. append, SQLite file, {n} entries: p50 {p50:.3f} ms, p95 {p95:.3f} ms, p99 {p99:.3f} ms "
           f"(target p95 <= {APPEND_TARGET_MS} ms) {verdict(ok)}")
+    print(f"   {n - len(calm)} appends were preempted by other processes (involuntary context switches); "
+          f"the other {len(calm)}: p50 {percentile(calm, 50):.3f} ms, p95 {percentile(calm, 95):.3f} ms (information)")
     return ok
 
 
