@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from bots.app.cli_audit import audit_app
 from bots.app.cli_common import CollectionOpt, JsonOpt, app, build_app, err, guarded, load_settings, open_research, out
 from bots.app.cli_corpus import corpus_app
 from bots.app.cli_market import portfolio_app, quote
@@ -323,3 +324,4 @@ def run() -> None:
 
 app.command()(quote)
 app.add_typer(portfolio_app, name="portfolio")
+app.add_typer(audit_app, name="audit")
