@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Protocol
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import DateTime, Integer, LargeBinary, String, create_engine, delete, select
+from sqlalchemy import DateTime, Integer, LargeBinary, String, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from advisor.db import app_engine
 from advisor.suitability import Profile
 from advisor.types import INVESTOR_LEVELS, RiskLevel
 
@@ -101,7 +102,7 @@ class SqlProfileStore:
 
     @classmethod
     def open(cls, url: str, key: bytes) -> SqlProfileStore:
-        return cls(create_engine(url), key)
+        return cls(app_engine(url), key)
 
     def get(self, user_id: str) -> Profile | None:
         with Session(self.engine) as session:

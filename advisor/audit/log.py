@@ -50,6 +50,7 @@ from sqlalchemy.exc import DBAPIError
 
 from advisor.audit.canonical import GENESIS, canonical_data, check_kind, entry_hash, format_time
 from advisor.audit.verify import VerifyReport, check_chain
+from advisor.db import tune_sqlite
 from advisor.profiles import user_hasher
 
 log = logging.getLogger(__name__)
@@ -114,11 +115,7 @@ def audit_engine(url: str, *, busy_timeout: float = 2.0) -> Engine:
     @event.listens_for(engine, "connect")
     def _tune(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # autocommit at the driver: no implicit deferred BEGIN
-        cursor = dbapi_connection.cursor()
-        if ":memory:" not in url and url.rstrip("/") not in {"sqlite:", "sqlite+pysqlite:"}:
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+        tune_sqlite(dbapi_connection, url)
 
     return engine
 
