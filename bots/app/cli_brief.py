@@ -35,7 +35,7 @@ PLATFORMS = ("telegram", "discord", "console")
 CHAT_IDS = {"telegram": re.compile(r"-?\d{1,20}"), "discord": re.compile(r"\d{1,20}"),
             "console": re.compile(r"[\w-]{1,64}")}
 
-ChatArg = Annotated[str, typer.Argument(help="A chat key (telegram:-1001234567890, discord:123, "
+ChatArg = Annotated[str, typer.Argument(metavar="CHAT", help="A chat key (telegram:-1001234567890, discord:123, "
                                         "console:group) or a bare id with --platform.")]
 PlatformOpt = Annotated[str | None, typer.Option("--platform", "-p", help="telegram, discord or console, for a "
                                                  "bare CHAT id (default telegram).")]
