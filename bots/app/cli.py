@@ -2,8 +2,9 @@
 
 This module is the composition root for the CLI: settings -> Research -> commands (what they share is in
 ``cli_common``; the ``corpus`` group in ``cli_corpus``; ``quote`` and the ``portfolio`` group in
-``cli_market``; the ``brief`` group in ``cli_brief``). Commands print for people by default and JSON lines with ``--json``; a ``UserError``
-becomes a one-line message and exit code 1; anything unexpected is logged with its traceback under a reference id.
+``cli_market``; the ``brief`` group in ``cli_brief``). Commands print for people by default and JSON lines with
+``--json``; a ``UserError`` becomes a one-line message and exit code 1; anything unexpected is logged with its
+traceback under a reference id.
 
 Heavy libraries (Chroma, onnxruntime, langchain, SQLAlchemy, telegram, pydantic) are imported inside the
 commands that use them, so `roundtable --help` and typing mistakes answer at once;

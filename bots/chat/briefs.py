@@ -47,7 +47,7 @@ class BriefingPreview(Protocol):
 
 class BriefCommands:
     def __init__(self, store: SqlBriefingStore, briefings: BriefingPreview,
-                 refresh: Callable[[str], None] | None = None, clock: Callable[[], datetime] | None = None) -> None:
+                 refresh: Callable[[str], object] | None = None, clock: Callable[[], datetime] | None = None) -> None:
         self.store = store
         self.briefings = briefings
         self.refresh = refresh  # the scheduler's hook; None where no scheduler runs (the CLI, tests)
