@@ -120,6 +120,68 @@ MESSAGES: dict[str, dict[Language, str]] = {
     },
     "sources": {"en": "Sources", "zh": "资料来源"},
     "risk": {"en": "Risk", "zh": "风险等级"},
+    # -- market briefings (advisor.briefing.compose) --------------------------------------------------
+    "brief_header": {"en": "**{market} briefing** · {date} {weekday}", "zh": "**{market}简报** · {date} {weekday}"},
+    "brief_weekdays": {"en": "Mon Tue Wed Thu Fri Sat Sun", "zh": "周一 周二 周三 周四 周五 周六 周日"},
+    "brief_market_US": {"en": "US stocks", "zh": "美股"},
+    "brief_market_HK": {"en": "Hong Kong stocks", "zh": "港股"},
+    "brief_market_CN": {"en": "China A-shares", "zh": "A股"},
+    "brief_market_UK": {"en": "UK stocks", "zh": "英国股市"},
+    "brief_market_EU": {"en": "Euro-area stocks", "zh": "欧元区股市"},
+    "brief_indices": {"en": "**Indices**", "zh": "**主要指数**"},
+    "brief_watchlist": {"en": "**Watchlist movers**", "zh": "**关注列表涨跌**"},
+    "brief_unavailable": {"en": "{name}: data unavailable", "zh": "{name}：暂无数据"},
+    "brief_no_change": {"en": "change not available", "zh": "涨跌幅暂缺"},
+    "brief_more": {"en": "…and {count} more with smaller moves", "zh": "……另有 {count} 个代码变动较小"},
+    "brief_stale": {"en": "(stale)", "zh": "（数据可能过时）"},
+    "brief_stale_note": {
+        "en": "Stale: the source could not be reached, so those are the last prices I have.",
+        "zh": "数据可能过时：暂时无法连接数据源，标注处为最近一次获取的价格。",
+    },
+    "brief_provenance": {"en": "{source}, as of {moment}", "zh": "{source}，截至 {moment}"},
+    "brief_data": {"en": "Data: {provenance}.", "zh": "数据：{provenance}。"},
+    "brief_outage": {
+        "en": "Market data is unavailable right now ({reason}); no prices in this briefing.",
+        "zh": "行情数据暂时无法获取（{reason}），本简报不含价格。",
+    },
+    "brief_spotlight": {
+        "en": "**Spotlight** — {mover} moved {move}, the biggest move in this briefing. From our research on "
+              "{topic}: \"{excerpt}\" [1] {citation}",
+        "zh": "**研究聚焦** — {mover}变动{move}，是本简报中变动最大的一项。我们关于{topic}的研究资料写道："
+              "「{excerpt}」[1] {citation}",
+    },
+    "brief_topic_index": {"en": "market-wide moves", "zh": "市场整体波动"},
+    "brief_topic_stock": {"en": "single-stock risk", "zh": "个股风险"},
+    "brief_topic_etf": {"en": "funds and ETFs", "zh": "基金与ETF"},
+    "brief_topic_crypto": {"en": "crypto assets", "zh": "加密资产"},
+    "brief_topic_leveraged": {"en": "leveraged and complex products", "zh": "杠杆与复杂产品"},
+    "brief_topic_fx": {"en": "currency risk", "zh": "汇率风险"},
+    "brief_risk": {"en": "**Risk** — {risk}", "zh": "**风险提示** — {risk}"},
+    "brief_risk_index": {"en": "Stock indices carry broad equity market risk (R4).",
+                         "zh": "股票指数承担整体股票市场风险（R4）。"},
+    "brief_risk_etf": {"en": "Funds and ETFs fall with the markets they hold (R3-R4).",
+                       "zh": "基金与ETF会随其所持市场一同下跌（R3-R4）。"},
+    "brief_risk_stock": {"en": "Single shares can swing far more than an index (R4-R5, depending on their "
+                                "volatility).",
+                         "zh": "个股的波动可能远大于指数（R4-R5，视其波动率而定）。"},
+    "brief_risk_fx": {"en": "Exchange rates can move sharply and add currency risk to foreign holdings (R3).",
+                      "zh": "汇率可能大幅波动，为境外资产带来汇率风险（R3）。"},
+    "brief_risk_crypto": {"en": "Crypto assets are R5 whatever their history: extreme swings, custody and fraud "
+                                 "risks.",
+                          "zh": "加密资产无论历史表现如何均为R5：波动极大，并有托管与欺诈风险。"},
+    "brief_risk_leveraged": {"en": "Leveraged funds, options and futures are R5: losses can exceed the "
+                                    "underlying's.",
+                             "zh": "杠杆基金、期权与期货均为R5：亏损可能超过标的本身。"},
+    "brief_risk_close": {"en": "One day's move is no guide to the next, and prices can fall as well as rise.",
+                         "zh": "单日涨跌并不预示后市，价格可升可跌。"},
+}
+
+# Readable index names in Chinese (English names come from ``advisor.briefing.markets``).
+INDEX_NAMES_ZH: dict[str, str] = {
+    "^GSPC": "标普500指数", "^IXIC": "纳斯达克综合指数", "^DJI": "道琼斯工业平均指数", "^HSI": "恒生指数",
+    "^HSCE": "恒生中国企业指数", "000001.SS": "上证综合指数", "399001.SZ": "深证成份指数", "000300.SS": "沪深300指数",
+    "^FTSE": "富时100指数", "^FTMC": "富时250指数", "^STOXX50E": "欧洲斯托克50指数", "^GDAXI": "德国DAX指数",
+    "^FCHI": "法国CAC 40指数",
 }
 
 RISK_REASONS: dict[str, dict[Language, str]] = {
@@ -185,6 +247,31 @@ EDUCATION_QUERIES: dict[str, dict[Language, str]] = {
 }
 
 
+# What a briefing's spotlight searches for: the kind of thing that moved most, and which way it moved. Tuned on
+# the bundled notes with both the hybrid and the in-memory retriever (a fall finds volatility-and-drawdowns).
+BRIEFING_QUERIES: dict[str, dict[Language, str]] = {
+    "index_down": {"en": "stock market falls: volatility, drawdowns and recovery time",
+                   "zh": "股市指数 下跌 市场波动 回撤 分散投资"},
+    "index_up": {"en": "market volatility, drawdowns and staying diversified",
+                 "zh": "股市指数 上涨 波动 分散投资 风险"},
+    "stock_down": {"en": "single stock falls: concentration risk in one company's shares",
+                   "zh": "个股 下跌 集中持仓 风险"},
+    "stock_up": {"en": "single stock gains and concentration risk in one company's shares",
+                 "zh": "个股 上涨 集中持仓 风险"},
+    "etf_down": {"en": "index funds and ETFs fall with their market: risks of funds", "zh": "指数基金 ETF 下跌 风险"},
+    "etf_up": {"en": "index funds and ETFs: diversification, fees and market risk", "zh": "指数基金 ETF 费用 风险"},
+    "crypto_down": {"en": "crypto assets price crashes, volatility and custody risk",
+                    "zh": "加密资产 比特币 价格波动 风险"},
+    "crypto_up": {"en": "crypto assets price swings, volatility, hype and scams",
+                  "zh": "加密资产 比特币 价格波动 风险"},
+    "leveraged_down": {"en": "leveraged and inverse ETFs losses, daily reset and volatility decay",
+                       "zh": "杠杆 ETF 亏损 每日重置 风险"},
+    "leveraged_up": {"en": "leveraged and inverse ETFs daily reset risk", "zh": "杠杆 ETF 每日重置 风险"},
+    "fx_down": {"en": "currency exchange rate risk for foreign investments", "zh": "汇率风险 境外投资"},
+    "fx_up": {"en": "currency exchange rate risk for foreign investments", "zh": "汇率风险 境外投资"},
+}
+
+
 def education_query(topic: str | None, language: Language) -> str:
     return EDUCATION_QUERIES.get(topic or "general", EDUCATION_QUERIES["general"])[language]
 
@@ -195,3 +282,8 @@ def message(key: str, language: Language, **values: object) -> str:
 
 def risk_reason(key: str, language: Language, **values: object) -> str:
     return RISK_REASONS[key][language].format(**values)
+
+
+def briefing_query(kind: str, direction: str, language: Language) -> str:
+    """What a briefing's spotlight searches for when a ``kind`` ("index", "stock"...) moved ``direction``."""
+    return BRIEFING_QUERIES[f"{kind}_{direction}"][language]
