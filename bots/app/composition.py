@@ -12,7 +12,7 @@ from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
 from advisor.vetting import Vetting, vet
 from bots.app.settings import Settings
-from bots.app.stores import Markets, open_briefing_store, open_markets, open_profiles
+from bots.app.stores import Markets, open_briefing_store, open_market_data, open_markets, open_profiles
 from bots.chat.briefs import BriefCommands
 from bots.chat.markets import MarketCommands
 from bots.chat.router import Router
@@ -100,8 +100,8 @@ def open_briefings(settings: Settings) -> tuple[Briefings, Research]:
     """The briefing service without the advisor or the chat router: `roundtable brief preview` and `run-due`."""
     research = open_research(settings)
     profiles = open_profiles(settings)
-    markets = open_markets(settings, profiles)
-    return make_briefings(settings, research, profiles, markets.market, ChatSettingsStore(profiles.engine)), research
+    market = open_market_data(settings, profiles)  # no portfolios: a briefing never reads them
+    return make_briefings(settings, research, profiles, market, ChatSettingsStore(profiles.engine)), research
 
 
 def revision_of(research: Research, name: str) -> str | None:

@@ -71,5 +71,13 @@ def open_markets(settings: Settings, profiles: SqlProfileStore) -> Markets:
 
 
 def open_briefing_store(settings: Settings, profiles: SqlProfileStore | None = None) -> SqlBriefingStore:
-    """Briefing subscriptions and the send ledger, in the app's database (the profiles' engine)."""
-    return SqlBriefingStore((profiles or open_profiles(settings)).engine)
+    """Briefing subscriptions and the send ledger, in the app's database (the profiles' engine).
+
+    The chat settings' table (a briefing's language) is created here too, so that every table a briefing run
+    reads exists once a chat has subscribed: two `brief run-due` processes started at once then only read and
+    claim, and never race to create a table."""
+    from bots.chat.settings import ChatSettingsStore
+
+    engine = (profiles or open_profiles(settings)).engine
+    ChatSettingsStore(engine)
+    return SqlBriefingStore(engine)
