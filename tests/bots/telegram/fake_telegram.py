@@ -5,7 +5,7 @@ editMessageText, answerCallbackQuery, getChatMember, setMyCommands, getFile), re
 queued updates through getUpdates. Files a test puts in ``files`` are described by getFile and served at
 /file/bot<token>/<file_path> (recorded as a "downloadFile" call). Tests can make the next call to a method
 fail (``fail_next``) or answer late (``delay_next``, after recording it: a call that times out on the bot's
-side was still received).
+side was still received), and refuse every send to a group that became a supergroup (``migrated``).
 Request bodies are form-encoded as PTB sends them; nested objects arrive as JSON strings. Uploads
 (sendPhoto, sendDocument) arrive as multipart: their text fields are recorded like any others, plus
 ``multipart``, the body's ``bytes`` and the ``uploads`` (field -> ``Upload``).

@@ -1,20 +1,36 @@
-"""Briefings to Telegram through the local fake Bot API server: what goes out, and what Telegram's refusals become."""
+"""Briefings to Telegram through the local fake Bot API server: what goes out, what Telegram's refusals become, and
+the whole way end to end (a group admin's /brief commands, the scheduler's run at 08:30 New York time, one post)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
+import time_machine
+from cryptography.fernet import Fernet
 
+from advisor.advisor import Advisor
+from advisor.briefing.store import SqlBriefingStore
+from advisor.composer import GroundedComposer
+from advisor.market.csvdir import offline_market_data
+from advisor.profiles import SqlProfileStore
+from bots.chat.briefs import BriefCommands
 from bots.chat.router import Router
+from bots.chat.settings import ChatSettingsStore, FixedCollections
 from bots.telegram import retries
 from bots.telegram.bot import TelegramFrontend
 from bots.telegram.briefings import CAPTION_LIMIT, TelegramBriefingSender, visible_length
 from bots.telegram.render import LIMIT
+from jobs import scheduler as briefing_jobs
 from jobs.delivery import BriefingSender, ChatGoneError, RetryAfterError
 from knowledge.errors import UserError
+from knowledge.retrieval import Retriever
 from tests.bots.telegram.fake_telegram import FakeTelegram
+from tests.bots.telegram.test_telegram import ALICE, group_message
 
 GROUP = "-1001160242915"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -175,3 +191,90 @@ async def test_inside_the_running_bot_it_sends_through_the_bots_connection(fake:
     await sender.deliver(GROUP, BRIEFING)
     (message,) = fake.sent()
     assert message["chat_id"] == GROUP and message["text"].startswith("<b>Morning briefing")
+
+
+# -- end to end: /brief in a group, then the scheduled run -----------------------------------------------------
+
+EVENING_BEFORE = datetime(2018, 4, 11, 22, 0, tzinfo=UTC)  # Wednesday, 18:00 in New York
+DUE = datetime(2018, 4, 12, 12, 30, tzinfo=UTC)  # Thursday 08:30 in New York (EDT), a trading day
+CHAT_KEY = f"telegram:{GROUP}"
+
+
+async def replies(fake: FakeTelegram, count: int) -> list[str]:
+    return [message["text"] for message in await asyncio.to_thread(fake.wait_for, "sendMessage", count)]
+
+
+async def posts_settle(fake: FakeTelegram, quiet: float = 0.5) -> list[str]:
+    """The briefing's sends once none came for ``quiet`` seconds."""
+    count = -1
+    while count != len(sends(fake)):
+        count = len(sends(fake))
+        await asyncio.sleep(quiet)
+    return sends(fake)
+
+
+# The Telegram front-end looks a group member's admin status up for /settings changes only (bots/telegram/bot.py,
+# on_text), so a group admin's "/brief on" reaches the router with is_admin=None and is refused. Checking admins
+# for "/brief" too makes this test pass (verified); strict, so the marker must go once that lands.
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="the Telegram front-end does not look up admins for /brief (only for /settings)")
+async def test_a_group_admin_subscribes_and_the_scheduled_run_posts_once(
+        fake: FakeTelegram, notes_retriever: Callable[[str], Retriever], tmp_path: Path) -> None:
+    from advisor.briefing.compose import BriefingComposer
+    from jobs.briefings import Briefings
+
+    fake.admins.add(ALICE)
+    with time_machine.travel(EVENING_BEFORE, tick=True):
+        # The app as `roundtable run` wires it: one database, the briefing service behind /brief, the scheduler
+        # with its job store, the running bot's sender, and /brief changes rescheduling their chat at once.
+        profiles = SqlProfileStore.open(f"sqlite:///{tmp_path / 'rt.db'}", Fernet.generate_key())
+        chat_settings = ChatSettingsStore(profiles.engine)
+        store = SqlBriefingStore(profiles.engine)
+        senders: dict[str, BriefingSender] = {}
+        briefings = Briefings(store, offline_market_data(), BriefingComposer(notes_retriever("research")),
+                              lambda key: chat_settings.get(key).language or "en", senders=senders)
+        router = Router(Advisor(notes_retriever, GroundedComposer(), profiles), profiles, chat_settings,
+                        FixedCollections({"research"}), briefs=BriefCommands(store, briefings,
+                                                                              refresh=briefing_jobs.refresh))
+        frontend = TelegramFrontend(router, fake.token, api_url=fake.url)
+        scheduler = briefing_jobs.build_scheduler(f"sqlite:///{tmp_path / 'jobs.db'}")
+        scheduler.start(paused=True)  # it keeps its jobs; nothing fires before the clock says so
+        await frontend.start()
+        try:
+            senders["telegram"] = TelegramBriefingSender.from_frontend(frontend)
+            briefing_jobs.start_briefings(scheduler, briefings)
+
+            fake.push(group_message("/brief on 08:30 America/New_York", user=ALICE))
+            (saved,) = await replies(fake, 1)
+            fake.push(group_message("/brief watch AAPL MSFT", user=ALICE))
+            watching = (await replies(fake, 2))[1]
+            assert saved.startswith("Saved.") and "08:30" in saved and "America/New_York" in saved
+            assert watching.startswith("Saved.") and "AAPL" in watching and "MSFT" in watching
+            job = scheduler.get_job(f"briefing:{CHAT_KEY}")
+            assert job is not None and job.next_run_time == DUE
+            before = len(sends(fake))
+
+            with time_machine.travel(DUE + timedelta(seconds=1), tick=True):
+                scheduler.resume()  # the scheduler sees its job due, and fires it
+                await asyncio.to_thread(fake.wait_for, "sendMessage", before + 1)
+                posted = (await posts_settle(fake))[before:]
+                assert posted == ["sendMessage"]  # exactly one briefing, in one message (no chart asked for)
+                briefing = fake.sent()[-1]
+                assert briefing["chat_id"] == str(GROUP) and briefing["parse_mode"] == "HTML"
+                assert "AAPL" in briefing["text"] and "MSFT" in briefing["text"]
+                assert store.sends(CHAT_KEY) == [(CHAT_KEY, date(2018, 4, 12), "sent", 1)]
+                fired = scheduler.get_job(f"briefing:{CHAT_KEY}")
+                assert fired is not None and fired.next_run_time == DUE + timedelta(days=1)  # the scheduler ran it
+
+                # A second run at the same instant (a restart, a second instance, an operator's run-due) and
+                # the job firing again in the same minute post nothing.
+                (again,) = await briefings.run_due(datetime.now(UTC))
+                assert again.status == "already sent"
+                shared = await briefing_jobs.fire_briefing(CHAT_KEY)
+                assert shared is not None and shared.status == "sent"  # the minute's one run, not a new one
+                assert (await posts_settle(fake))[before:] == ["sendMessage"]
+                assert store.sends(CHAT_KEY) == [(CHAT_KEY, date(2018, 4, 12), "sent", 1)]
+        finally:
+            scheduler.shutdown(wait=False)
+            briefing_jobs.uninstall()
+            await frontend.stop()
