@@ -18,6 +18,7 @@ so a run over 1,000 chats searches a dozen times at most instead of 1,000 times 
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -73,9 +74,11 @@ class Research:
     citation: Citation
 
 
-def line_kind(symbol: str, index_symbols: Sequence[str] = ()) -> Kind:
-    """What moved, for the spotlight's query and the risk reminder, from the spelling alone (no data request)."""
-    if symbol in index_symbols or symbol_kind(symbol) == "index":
+@functools.lru_cache(maxsize=4096)  # a third of a briefing's cost before: the same symbols come up in every run
+def line_kind(symbol: str, is_index: bool = False) -> Kind:
+    """What moved, for the spotlight's query and the risk reminder, from the spelling alone (no data request).
+    ``is_index``: the market lists it among its indices (Shanghai's "000300.SS" is not spelled like one)."""
+    if is_index or symbol_kind(symbol) == "index":
         return "index"
     override = override_for(symbol)
     if override == "crypto":
@@ -119,12 +122,12 @@ class BriefingComposer:
         mover = _biggest_mover(indices + watchlist)
         spotlight = None
         if mover is not None and mover.change_pct is not None:
-            kind = line_kind(mover.symbol, index_symbols)
+            kind = line_kind(mover.symbol, mover.symbol in index_symbols)
             direction = "down" if mover.change_pct < 0 else "up"
             research = self.research(briefing_query(kind, direction, language), language, kind)
             if research is not None:
                 spotlight = _spotlight(mover, kind, research, language)
-        kinds = {line_kind(line.symbol, index_symbols) for line in indices + watchlist}
+        kinds = {"index", *(line_kind(line.symbol) for line in watchlist)}
         reminders = [message(f"brief_risk_{k}", language) for k in KINDS if k in kinds]
         risk = ("" if language == "zh" else " ").join(  # Chinese sentences run on without spaces
             [*reminders, message("brief_risk_close", language)])

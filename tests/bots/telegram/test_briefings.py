@@ -15,6 +15,8 @@ from cryptography.fernet import Fernet
 
 from advisor.advisor import Advisor
 from advisor.briefing.store import SqlBriefingStore
+from advisor.briefing.subscription import Subscription
+from advisor.briefing.types import Briefing
 from advisor.composer import GroundedComposer
 from advisor.market.csvdir import offline_market_data
 from advisor.profiles import SqlProfileStore
@@ -193,6 +195,45 @@ async def test_inside_the_running_bot_it_sends_through_the_bots_connection(fake:
     assert message["chat_id"] == GROUP and message["text"].startswith("<b>Morning briefing")
 
 
+# -- who may change a group's briefing --------------------------------------------------------------------------
+
+
+class NoPreview:
+    """/brief show and the changes never compose a briefing; a call here would be a bug."""
+
+    def compose(self, sub: Subscription, now: datetime) -> Briefing:
+        raise AssertionError("nothing should be composed")
+
+
+async def test_only_briefing_changes_look_up_the_senders_admin_status(
+        fake: FakeTelegram, notes_retriever: Callable[[str], Retriever], tmp_path: Path) -> None:
+    profiles = SqlProfileStore.open(f"sqlite:///{tmp_path / 'rt.db'}", Fernet.generate_key())
+    store = SqlBriefingStore(profiles.engine)
+    router = Router(Advisor(notes_retriever, GroundedComposer(), profiles), profiles,
+                    ChatSettingsStore(profiles.engine), FixedCollections({"research"}),
+                    briefs=BriefCommands(store, NoPreview()))
+    frontend = TelegramFrontend(router, fake.token, api_url=fake.url)
+    await frontend.start()
+    try:
+        fake.push(group_message("/brief show", user=111))  # anyone may look: no getChatMember call
+        (shown,) = await replies(fake, 1)
+        assert shown.startswith("No briefing is set up") and fake.sent("getChatMember") == []
+
+        fake.push(group_message("/brief on 07:45 Asia/Shanghai", user=111))  # a member: looked up, refused
+        refused = (await replies(fake, 2))[1]
+        assert refused.startswith("Only group admins can change the briefing") and store.get(CHAT_KEY) is None
+        assert [int(call["user_id"]) for call in fake.sent("getChatMember")] == [111]
+
+        fake.admins.add(222)
+        fake.push(group_message("/brief@RoundtableTestBot MARKET hk", user=222))  # addressed by name, any case
+        saved = (await replies(fake, 3))[2]
+        subscription = store.get(CHAT_KEY)
+        assert saved.startswith("Saved.") and subscription is not None and subscription.market == "HK"
+        assert [int(call["user_id"]) for call in fake.sent("getChatMember")] == [111, 222]
+    finally:
+        await frontend.stop()
+
+
 # -- end to end: /brief in a group, then the scheduled run -----------------------------------------------------
 
 EVENING_BEFORE = datetime(2018, 4, 11, 22, 0, tzinfo=UTC)  # Wednesday, 18:00 in New York
@@ -213,11 +254,6 @@ async def posts_settle(fake: FakeTelegram, quiet: float = 0.5) -> list[str]:
     return sends(fake)
 
 
-# The Telegram front-end looks a group member's admin status up for /settings changes only (bots/telegram/bot.py,
-# on_text), so a group admin's "/brief on" reaches the router with is_admin=None and is refused. Checking admins
-# for "/brief" too makes this test pass (verified); strict, so the marker must go once that lands.
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="the Telegram front-end does not look up admins for /brief (only for /settings)")
 async def test_a_group_admin_subscribes_and_the_scheduled_run_posts_once(
         fake: FakeTelegram, notes_retriever: Callable[[str], Retriever], tmp_path: Path) -> None:
     from advisor.briefing.compose import BriefingComposer
