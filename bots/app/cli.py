@@ -1,9 +1,10 @@
-"""The `roundtable` command line: ingest, search, corpus, doctor, ask, chat, run, quote, portfolio.
+"""The `roundtable` command line: ingest, search, corpus, doctor, ask, chat, run, quote, portfolio, brief.
 
 This module is the composition root for the CLI: settings -> Research -> commands (what they share is in
 ``cli_common``; the ``corpus`` group in ``cli_corpus``; ``quote`` and the ``portfolio`` group in
-``cli_market``). Commands print for people by default and JSON lines with ``--json``; a ``UserError``
-becomes a one-line message and exit code 1; anything unexpected is logged with its traceback under a reference id.
+``cli_market``; the ``brief`` group in ``cli_brief``). Commands print for people by default and JSON lines with
+``--json``; a ``UserError`` becomes a one-line message and exit code 1; anything unexpected is logged with its
+traceback under a reference id.
 
 Heavy libraries (Chroma, onnxruntime, langchain, SQLAlchemy, telegram, pydantic) are imported inside the
 commands that use them, so `roundtable --help` and typing mistakes answer at once;
@@ -23,6 +24,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from bots.app.cli_audit import audit_app
+from bots.app.cli_brief import brief_app
 from bots.app.cli_common import CollectionOpt, JsonOpt, app, build_app, err, guarded, load_settings, open_research, out
 from bots.app.cli_corpus import corpus_app
 from bots.app.cli_market import portfolio_app, quote
@@ -325,3 +327,4 @@ def run() -> None:
 app.command()(quote)
 app.add_typer(portfolio_app, name="portfolio")
 app.add_typer(audit_app, name="audit")
+app.add_typer(brief_app, name="brief")

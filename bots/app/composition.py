@@ -1,23 +1,31 @@
-"""The composition root: settings -> research -> profiles -> market data -> advisor -> router. Built once,
-passed to front-ends."""
+"""The composition root: settings -> research -> profiles -> market data -> advisor and briefings -> router.
+Built once, passed to front-ends (and, for briefings, to the scheduler)."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from advisor.advisor import Advisor, Rephraser
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
 from advisor.vetting import Vetting, vet
 from bots.app.settings import Settings
-from bots.app.stores import Markets, open_markets, open_profiles
+from bots.app.stores import Markets, open_briefing_store, open_market_data, open_markets, open_profiles
+from bots.chat.briefs import BriefCommands
 from bots.chat.markets import MarketCommands
 from bots.chat.router import Router
 from bots.chat.settings import Approval, ApprovalStore, ApprovedCollections, ChatSettingsStore
 from knowledge.documents import BUNDLED_CORPUS
 from knowledge.errors import CollectionNotFoundError
 from knowledge.research import Research
+from knowledge.retrieval import Hit
+
+if TYPE_CHECKING:
+    from advisor.market.data import MarketData
+    from jobs.briefings import Briefings
+    from jobs.delivery import BriefingSender
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +39,10 @@ class App:
     router: Router
     approvals: ApprovalStore
     markets: Markets
+    briefings: Briefings
+    # The briefing senders of the running front-ends, filled in by `serve` once they are up; the briefings
+    # service reads this very mapping, so a front-end that connects later is used from then on.
+    senders: dict[str, BriefingSender]
 
 
 def open_research(settings: Settings) -> Research:
@@ -49,10 +61,47 @@ def build_app(settings: Settings, research: Research | None = None) -> App:
     advisor = Advisor(research.retriever, GroundedComposer(), profiles,
                       collection=settings.collection, rephraser=rephraser, price_risk=markets.desk.price_risk)
     approvals = ApprovalStore(profiles.engine)
-    router = Router(advisor, profiles, ChatSettingsStore(profiles.engine),
+    chat_settings = ChatSettingsStore(profiles.engine)
+    senders: dict[str, BriefingSender] = {}
+    briefings = make_briefings(settings, research, profiles, markets.market, chat_settings, senders)
+    router = Router(advisor, profiles, chat_settings,
                     ApprovedCollections(approvals, lambda name: revision_of(research, name)),
-                    markets=MarketCommands(markets.desk, markets.portfolios))
-    return App(settings, research, profiles, advisor, router, approvals, markets)
+                    markets=MarketCommands(markets.desk, markets.portfolios),
+                    briefs=BriefCommands(briefings.store, briefings))
+    return App(settings, research, profiles, advisor, router, approvals, markets, briefings, senders)
+
+
+class CollectionRetriever:
+    """The default collection's retriever, looked up at each search: at build time the bundled notes may not
+    be loaded yet (`run` loads them after building the app)."""
+
+    def __init__(self, research: Research, collection: str) -> None:
+        self.research = research
+        self.collection = collection
+
+    def search(self, query: str, k: int = 10) -> list[Hit]:
+        return self.research.retriever(self.collection).search(query, k=k)
+
+
+def make_briefings(settings: Settings, research: Research, profiles: SqlProfileStore, market: MarketData,
+                   chat_settings: ChatSettingsStore, senders: dict[str, BriefingSender] | None = None) -> Briefings:
+    """The briefing service: subscriptions and ledger in the app's database, quotes from the app's market data,
+    research spotlights from the default collection, each chat in its own settings' language (else English)."""
+    from advisor.briefing.compose import BriefingComposer
+    from jobs.briefings import Briefings
+
+    return Briefings(open_briefing_store(settings, profiles), market,
+                     BriefingComposer(CollectionRetriever(research, settings.collection)),
+                     lambda chat_key: chat_settings.get(chat_key).language or "en",
+                     senders={} if senders is None else senders)
+
+
+def open_briefings(settings: Settings) -> tuple[Briefings, Research]:
+    """The briefing service without the advisor or the chat router: `roundtable brief preview` and `run-due`."""
+    research = open_research(settings)
+    profiles = open_profiles(settings)
+    market = open_market_data(settings, profiles)  # no portfolios: a briefing never reads them
+    return make_briefings(settings, research, profiles, market, ChatSettingsStore(profiles.engine)), research
 
 
 def revision_of(research: Research, name: str) -> str | None:

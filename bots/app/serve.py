@@ -17,6 +17,8 @@ from bots.app.settings import Settings
 from bots.console.chat import run_console
 
 if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
     from bots.app.composition import App
     from bots.chat.router import Router
 
@@ -75,7 +77,7 @@ async def serve(settings: Settings, out: Console, err: Console, build: Callable[
     Telegram and Discord run side by side when both tokens are set; with neither, the terminal chat runs.
     ``build`` (the stores, the research corpus and the embedding model's warm-up) runs in a thread while the
     bots connect; "ready" is printed once both are done."""
-    from jobs.scheduler import build_scheduler, describe
+    from jobs.scheduler import build_scheduler, describe, uninstall
 
     scheduler = build_scheduler(settings.sqlalchemy_url)
     scheduler.start()
@@ -97,6 +99,8 @@ async def serve(settings: Settings, out: Console, err: Console, build: Callable[
         return app_
 
     building = asyncio.ensure_future(asyncio.to_thread(build_then_set))
+    telegram: Any = None
+    discord: Any = None
     try:
         if settings.telegram_token:
             from bots.telegram.bot import TelegramFrontend
@@ -116,6 +120,7 @@ async def serve(settings: Settings, out: Console, err: Console, build: Callable[
             frontends.append(discord)
             await discord.start()
         app_ = await building
+        start_briefings(app_, scheduler, out, telegram=telegram, discord=discord, console=not frontends)
         # Everything loaded so far lives as long as the process: moved out of the collector's sight, a full
         # collection no longer walks it (measured: the slow tail of a cached portfolio snapshot, 70-85 ms, goes).
         gc.collect()
@@ -140,3 +145,33 @@ async def serve(settings: Settings, out: Console, err: Console, build: Callable[
         for frontend in reversed(frontends):
             await frontend.stop()
         scheduler.shutdown(wait=False)
+        uninstall()
+
+
+def start_briefings(app_: App, scheduler: AsyncIOScheduler, out: Console, *, telegram: Any = None,
+                    discord: Any = None, console: bool = False) -> None:
+    """Scheduled briefings go out through the running front-ends (the terminal chat prints its own), and a
+    /brief change reschedules its chat at once. One database query and the job store's read: ready stays fast."""
+    from jobs.scheduler import refresh
+    from jobs.scheduler import start_briefings as start
+
+    router = app_.router
+
+    def migrated(platform: str) -> Callable[[str, str], None]:
+        return lambda old, new: router.chat_migrated(f"{platform}:{old}", f"{platform}:{new}")
+
+    if telegram is not None:
+        from bots.telegram.briefings import TelegramBriefingSender
+
+        app_.senders["telegram"] = TelegramBriefingSender.from_frontend(telegram, on_migrated=migrated("telegram"))
+    if discord is not None:
+        from bots.discord.briefings import DiscordBriefingSender
+
+        app_.senders["discord"] = DiscordBriefingSender.from_frontend(discord)
+    if console:
+        from bots.console.briefings import ConsoleBriefingSender
+
+        app_.senders["console"] = ConsoleBriefingSender(out, app_.settings.home / "charts")
+    if router.briefs is not None:
+        router.briefs.refresh = refresh
+    start(scheduler, app_.briefings)

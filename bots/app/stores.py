@@ -1,4 +1,5 @@
-"""The stores every command needs, without the research corpus: profiles, market data and portfolios.
+"""The stores every command needs, without the research corpus: profiles, market data, portfolios and briefing
+subscriptions.
 
 Kept apart from ``composition`` (which also loads Chroma, the embedding model and langchain) so that
 `roundtable quote` and `roundtable portfolio` start in a fraction of the time.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from advisor.briefing.store import SqlBriefingStore
 from advisor.market.data import MarketData
 from advisor.market.desk import QuoteDesk
 from advisor.market.pricerisk import PriceRisk
@@ -66,3 +68,16 @@ def open_markets(settings: Settings, profiles: SqlProfileStore) -> Markets:
     portfolios = Portfolios(holdings, desk, profiles, base_currency=settings.base_currency.upper(),
                             benchmark=settings.benchmark)
     return Markets(market, desk, portfolios)
+
+
+def open_briefing_store(settings: Settings, profiles: SqlProfileStore | None = None) -> SqlBriefingStore:
+    """Briefing subscriptions and the send ledger, in the app's database (the profiles' engine).
+
+    The chat settings' table (a briefing's language) is created here too, so that every table a briefing run
+    reads exists once a chat has subscribed: two `brief run-due` processes started at once then only read and
+    claim, and never race to create a table."""
+    from bots.chat.settings import ChatSettingsStore
+
+    engine = (profiles or open_profiles(settings)).engine
+    ChatSettingsStore(engine)
+    return SqlBriefingStore(engine)

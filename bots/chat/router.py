@@ -20,6 +20,8 @@ from advisor.market.names import yahoo_symbols
 from advisor.profiles import ProfileStore
 from advisor.suitability import QUESTIONNAIRE, Profile, max_risk
 from advisor.types import RISK_LEVELS, Language, Question, RiskLevel
+from bots.chat.briefs import CHANGES as BRIEF_CHANGES
+from bots.chat.briefs import BriefCommands
 from bots.chat.markets import MarketCommands
 from bots.chat.messages import Button, Incoming, Outgoing
 from bots.chat.quota import Quota
@@ -41,6 +43,7 @@ COMMANDS: dict[str, str] = {
     "profile": "take the risk questionnaire (privately)",
     "forget": "delete everything I store about you",
     "privacy": "what I store and why",
+    "brief": "a morning market briefing for this chat: on, off, now, watch, market, show",
     "settings": "group settings (admins)",
 }
 INTRO = ("I'm **Roundtable**, an automated investor-education assistant. I answer questions from our research "
@@ -50,6 +53,16 @@ PRIVACY = ("I store only what my features need: your risk questionnaire answers 
            "portfolio holdings you record (encrypted), and group settings. I never ask for account numbers or "
            "passwords. Your profile and portfolio are never shown to other members. /forget deletes your data "
            "at once.")
+
+
+def needs_admin(text: str) -> bool:
+    """Whether the router's answer to ``text`` in a group depends on ``Incoming.is_admin``: changes to the chat's
+    settings or briefing. Front-ends look admins up (a platform request, cached) only for these."""
+    words = text.split()
+    if len(words) < 2:
+        return False
+    command = words[0].lower()
+    return command == "/settings" or (command == "/brief" and words[1].lower() in BRIEF_CHANGES)
 
 
 def help_text() -> str:
@@ -65,9 +78,10 @@ class Router:
 
     def __init__(self, advisor: Advisor, profiles: ProfileStore, chat_settings: ChatSettingsStore,
                  collections: CollectionCatalog, quota: Quota | None = None,
-                 markets: MarketCommands | None = None) -> None:
+                 markets: MarketCommands | None = None, briefs: BriefCommands | None = None) -> None:
         self.advisor = advisor
         self.markets = markets
+        self.briefs = briefs
         self.profiles = profiles
         self.chat_settings = chat_settings
         self.collections = collections
@@ -88,13 +102,17 @@ class Router:
     # -- chat lifecycle (front-ends report what the platform tells them) ---------------------------
 
     def chat_removed(self, chat_key: str) -> None:
-        """The bot was removed from a chat: forget the chat's settings."""
+        """The bot was removed from a chat: forget the chat's settings and its briefing."""
         self.chat_settings.delete(chat_key)
+        if self.briefs is not None:
+            self.briefs.removed(chat_key)
         log.info("removed from chat %s; its settings are deleted", chat_key)
 
     def chat_migrated(self, old_key: str, new_key: str) -> None:
-        """A chat got a new id (a Telegram group became a supergroup): its settings follow it."""
+        """A chat got a new id (a Telegram group became a supergroup): its settings and briefing follow it."""
         self.chat_settings.move(old_key, new_key)
+        if self.briefs is not None:
+            self.briefs.migrated(old_key, new_key)
         log.info("chat %s moved to %s", old_key, new_key)
 
     # -- commands --------------------------------------------------------------------------------
@@ -108,7 +126,7 @@ class Router:
         handlers: dict[str, Callable[[Incoming, str], list[Outgoing]]] = {
             "start": self._start, "help": lambda m, a: [Outgoing(help_text())], "ask": self._ask_command,
             "profile": self._profile, "forget": self._forget, "privacy": lambda m, a: [Outgoing(PRIVACY)],
-            "settings": self._settings, **{command: functools.partial(self._market, command)
+            "settings": self._settings, "brief": self._brief, **{command: functools.partial(self._market, command)
                                            for command in ("quote", "chart", "portfolio")},
         }
         handler = handlers.get(name)
@@ -122,6 +140,11 @@ class Router:
             return [Outgoing("Market data is not set up for this bot.")]
         handlers = {"quote": self.markets.quote, "chart": self.markets.chart, "portfolio": self.markets.portfolio}
         return handlers[command](msg, args)
+
+    def _brief(self, msg: Incoming, args: str) -> list[Outgoing]:
+        if self.briefs is None:
+            return [Outgoing("Briefings are not set up for this bot.")]
+        return self.briefs.brief(msg, args)
 
     def _start(self, msg: Incoming, payload: str) -> list[Outgoing]:
         if payload == "profile" and msg.chat_kind == "private":

@@ -20,7 +20,7 @@ from rich.markup import escape
 
 from bots.chat.messages import Button, Incoming, Outgoing
 from bots.chat.router import Router
-from bots.console.render import answer_markup
+from bots.console.render import answer_markup, text_markup
 
 NAME = "roundtable"  # the bot's name in the terminal chat
 # "@roundtable" as a whole word: not "@roundtable_fan", not "me@roundtable.org".
@@ -83,7 +83,7 @@ class ConsoleChat:
 
     def show(self, out: Outgoing) -> None:
         where = " [dim](private)[/dim]" if out.private and self.chat_kind == "group" else ""
-        body = answer_markup(out.answer) if out.answer else _markup(out.text)
+        body = answer_markup(out.answer) if out.answer else text_markup(out.text)
         self.console.print(f"[bold cyan]roundtable{where}>[/bold cyan] {body}")
         if out.image is not None:
             self.console.print(f"   [dim]{escape(self.save_image(out.image))}[/dim]")
@@ -126,10 +126,6 @@ class ConsoleChat:
         else:
             self.send(text)
         return True
-
-
-def _markup(text: str) -> str:
-    return re.sub(r"\*\*(.+?)\*\*", r"[bold]\1[/bold]", escape(text))
 
 
 def run_console(router: Router, console: Console, *, speaker: str = "you", chat_kind: str = "group",

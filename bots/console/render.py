@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.markup import escape
 
 from advisor.catalogue import message
 from advisor.types import Answer
+
+
+def text_markup(text: str) -> str:
+    """The chat core's light markup (``**bold**`` only) as rich markup; everything else is shown as typed."""
+    return re.sub(r"\*\*(.+?)\*\*", r"[bold]\1[/bold]", escape(text))
 
 
 def answer_markup(answer: Answer) -> str:

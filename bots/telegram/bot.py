@@ -44,6 +44,7 @@ from telegram.request import HTTPXRequest
 
 from advisor.portfolio.csvio import MAX_BYTES
 from bots.app.logs import report_crash
+from bots.chat.briefs import CHANGES as BRIEF_CHANGES
 from bots.chat.messages import Incoming, Outgoing
 from bots.chat.router import COMMANDS, Router
 from bots.telegram import retries
@@ -60,6 +61,7 @@ COMMANDS_ZH = {"start": "介绍与入门", "help": "我能做什么", "ask": "�
                "chart": "价格走势图：/chart AAPL 1y（可选 1m、6m、1y、5y）",
                "portfolio": "您的私人投资组合：添加、删除、列表、快照、导入、导出、清空",
                "profile": "私聊完成风险测评", "forget": "删除我保存的关于您的数据", "privacy": "我保存哪些数据及原因",
+               "brief": "本群的早间市场简报：开启、关闭、立即发送、自选、市场、查看",
                "settings": "群设置（管理员）"}
 ADMIN_CACHE_SECONDS = 120.0
 NOT_READABLE = ("I can only read text messages, and CSV files for /portfolio import (symbol,quantity,cost,date). "
@@ -143,9 +145,8 @@ class TelegramFrontend:
         msg = incoming(message, self.me)
         if msg is None:
             return  # a command for another bot
-        words = msg.text.split()
-        if len(words) > 1 and words[0].lower() == "/settings" and msg.chat_kind == "group":
-            msg = replace(msg, is_admin=await self.is_admin(message))  # only changes need the (cached) lookup
+        if msg.chat_kind == "group" and changes_admin_setting(msg.text):
+            msg = replace(msg, is_admin=await self.is_admin(message))
         replies = await asyncio.to_thread(self.router.handle, msg)
         for reply in replies:
             await self.send(message, reply)
@@ -305,6 +306,20 @@ class TelegramFrontend:
         self._admins[key] = (admin, time.monotonic())
         return admin
 
+
+def changes_admin_setting(text: str) -> bool:
+    """Whether a group message asks to change something only admins may change, so the sender's admin status
+    must be looked up (a getChatMember call, cached for ADMIN_CACHE_SECONDS).
+
+    Only changes pay for the lookup: "/settings" alone shows the settings, and "/brief", "/brief show" and
+    "/brief now" are open to every member, so the many members who read a briefing cost no Telegram call. The
+    router checks is_admin again; a change that reached it without the lookup would be refused, never allowed.
+    """
+    words = text.split()
+    if len(words) < 2:
+        return False
+    command, sub = words[0].lower(), words[1].lower()
+    return command == "/settings" or (command == "/brief" and sub in BRIEF_CHANGES)
 
 
 def _too_big(size: int | None) -> bool:

@@ -15,8 +15,8 @@ Like Discord, without the message-content intent a guild message reaches the bot
 mentions the bot.
 
 Test controls: ``slash``, ``click``, ``message`` build real-shaped events and dispatch them; ``dispatch`` sends any
-event; ``calls`` / ``wait_for`` / ``responses`` read what the bot did; ``fail_next``, ``expire``, ``closed_dms``
-make Discord refuse.
+event; ``calls`` / ``wait_for`` / ``responses`` read what the bot did; ``fail_next``, ``rate_limit_next``,
+``expire``, ``closed_dms`` make Discord refuse.
 """
 
 from __future__ import annotations
@@ -218,6 +218,13 @@ class FakeDiscord:
         """The next call to ``route`` gets a Discord error (e.g. 403, 50013, "Missing Permissions")."""
         self._failures.setdefault(route, []).append(_error(status, code, message))
 
+    def rate_limit_next(self, route: str, retry_after: float, *, is_global: bool = False) -> None:
+        """The next call to ``route`` gets Discord's 429: ``retry_after`` in the body and the header, and the
+        ``Via`` header of Discord's edge (without it discord.py takes a 429 for a Cloudflare ban)."""
+        self._failures.setdefault(route, []).append(
+            (429, {"message": "You are being rate limited.", "retry_after": retry_after, "global": is_global,
+                   "code": 0}))
+
     def expire(self, interaction: dict[str, Any]) -> None:
         """The interaction's 3 s window has passed: its callback answers 404 Unknown interaction."""
         self._interactions[int(interaction["id"])]["expired"] = True
@@ -401,8 +408,10 @@ class FakeDiscord:
         if answer is None:
             return web.Response(status=status)
         # Exactly "application/json" (no charset): discord.py parses the body only then.
-        return web.Response(status=status, body=json.dumps(answer).encode(),
-                            headers={"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"}
+        if status == 429 and "retry_after" in answer:  # a rate limit from rate_limit_next, as Discord sends it
+            headers.update({"Via": "1.1 google", "Retry-After": str(answer["retry_after"])})
+        return web.Response(status=status, body=json.dumps(answer).encode(), headers=headers)
 
     def _authorised(self, request: web.Request, call: Call) -> bool:
         # Interaction callbacks and webhooks are authorised by the token in their path, not the bot token.

@@ -5,7 +5,7 @@ editMessageText, answerCallbackQuery, getChatMember, setMyCommands, getFile), re
 queued updates through getUpdates. Files a test puts in ``files`` are described by getFile and served at
 /file/bot<token>/<file_path> (recorded as a "downloadFile" call). Tests can make the next call to a method
 fail (``fail_next``) or answer late (``delay_next``, after recording it: a call that times out on the bot's
-side was still received).
+side was still received), and refuse every send to a group that became a supergroup (``migrated``).
 Request bodies are form-encoded as PTB sends them; nested objects arrive as JSON strings. Uploads
 (sendPhoto, sendDocument) arrive as multipart: their text fields are recorded like any others, plus
 ``multipart``, the body's ``bytes`` and the ``uploads`` (field -> ``Upload``).
@@ -55,6 +55,8 @@ class FakeTelegram:
         self.failures: dict[str, list[dict[str, Any]]] = {}  # method -> queued error responses
         self.delays: dict[str, list[float]] = {}  # method -> queued delays before answering, in seconds
         self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and the download
+        # Groups that became supergroups: old id -> new id. Sends to the old id are refused with the new one.
+        self.migrated: dict[int, int] = {}
         self._updates: list[dict[str, Any]] = []
         self._next_update = 1
         self._next_message = 1000
@@ -201,6 +203,10 @@ class FakeTelegram:
         if method in SENDS and str(params.get("chat_id")) in map(str, self.never_started):
             return 403, {"ok": False, "error_code": 403,
                          "description": "Forbidden: bot can't initiate conversation with a user"}
+        if method in SENDS and int(params.get("chat_id") or 0) in self.migrated:
+            return 400, {"ok": False, "error_code": 400,
+                         "description": "Bad Request: group chat was upgraded to a supergroup chat",
+                         "parameters": {"migrate_to_chat_id": self.migrated[int(params["chat_id"])]}}
         if method in SENDS | {"editMessageText"}:
             return 200, {"ok": True, "result": self._message(params)}
         if method == "getFile":
