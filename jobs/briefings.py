@@ -141,27 +141,18 @@ class Briefings:
         """Send every briefing due at ``now`` (default: now) once; one result per due chat, in chat-key order."""
         now = now or datetime.now(UTC)
         dues = await asyncio.to_thread(self.due, now)
-        results: list[RunResult] = []
-        claimed: list[Due] = []
-        for due in dues:
-            sub = due.sub
-            if due.holiday:
-                results.append(_result(due, "holiday", detail="market closed"))
-            elif sub.platform not in self.senders:
-                results.append(_result(due, "no sender", detail=f"no {sub.platform} sender configured"))
-            elif await asyncio.to_thread(self.store.claim, sub.chat_key, due.local_date):
-                claimed.append(due)
-            else:
-                results.append(await asyncio.to_thread(self._lost_claim, due))
+        results, claimed = await asyncio.to_thread(self._claim_all, dues)
         if claimed:
             symbols = _distinct(s for due in claimed for s in self.composer.symbols(due.sub))
             quotes, unavailable = await asyncio.to_thread(self._fetch, symbols)
             by_platform: dict[str, list[Due]] = {}
             for due in claimed:
                 by_platform.setdefault(due.sub.platform, []).append(due)
-            composing = asyncio.Lock()  # one briefing composed at a time: charts and the retriever are not shared
-            sent = await asyncio.gather(*(self._send_all(self.senders[platform], chats, quotes, unavailable,
-                                                         composing) for platform, chats in by_platform.items()))
+            # One briefing composed at a time (charts and the retriever are not shared between threads), and one
+            # ledger write at a time (SQLite has one writer; concurrent ones time out as "database is locked").
+            locks = _Locks(asyncio.Lock(), asyncio.Lock())
+            sent = await asyncio.gather(*(self._send_all(self.senders[platform], chats, quotes, unavailable, locks)
+                                          for platform, chats in by_platform.items()))
             results.extend(result for batch in sent for result in batch)
         results.sort(key=lambda result: result.chat_key)
         for result in results:
@@ -191,6 +182,30 @@ class Briefings:
         language = self.language_of(sub.chat_key) or "en"
         return self.composer.compose(sub, quotes, local_date, language, unavailable=unavailable)
 
+    def _claim_all(self, dues: list[Due]) -> tuple[list[RunResult], list[Due]]:
+        """Results for the chats this run will not send, and the chats it claimed (one ledger write at a time)."""
+        results: list[RunResult] = []
+        claimed: list[Due] = []
+        for due in dues:
+            sub = due.sub
+            if due.holiday:
+                results.append(_result(due, "holiday", detail="market closed"))
+                continue
+            if sub.platform not in self.senders:
+                results.append(_result(due, "no sender", detail=f"no {sub.platform} sender configured"))
+                continue
+            try:
+                won = self.store.claim(sub.chat_key, due.local_date)
+            except Exception as exc:  # the database is unreachable or busy: not claimed, so not sent now
+                log.exception("claiming the briefing for %s failed", sub.chat_key)
+                results.append(_result(due, "failed", detail=f"ledger: {type(exc).__name__}"))
+                continue
+            if won:
+                claimed.append(due)
+            else:
+                results.append(self._lost_claim(due))
+        return results, claimed
+
     def _lost_claim(self, due: Due) -> RunResult:
         """Someone else holds the claim (or the ledger gave up): say which, from the ledger."""
         rows = [row for row in self.store.sends(due.sub.chat_key) if row[1] == due.local_date]
@@ -200,19 +215,20 @@ class Briefings:
         return _result(due, "already sent", detail="" if status == "sent" else status)
 
     async def _send_all(self, sender: BriefingSender, dues: list[Due], quotes: Mapping[str, Quote],
-                        unavailable: str, composing: asyncio.Lock) -> list[RunResult]:
+                        unavailable: str, locks: _Locks) -> list[RunResult]:
         pacer = Pacer(sender.per_second, self.sleep)
 
         async def one(due: Due) -> RunResult:
             try:
-                async with composing:
+                async with locks.composing:
                     briefing = await asyncio.to_thread(self._compose, due.sub, due.local_date, quotes, unavailable)
             except Exception as exc:  # a composer bug fails this chat's briefing, not the whole run
                 log.exception("composing the briefing for %s failed", due.sub.chat_key)
                 result = _result(due, "failed", detail=f"compose: {type(exc).__name__}")
             else:
                 result = await self._deliver(sender, pacer, due, briefing)
-            await asyncio.to_thread(self._record, result)
+            async with locks.ledger:
+                await asyncio.to_thread(self._record, result)
             return result
 
         return list(await asyncio.gather(*(one(due) for due in dues)))
@@ -244,14 +260,26 @@ class Briefings:
         return _result(due, "failed", attempt, reason[:200])
 
     def _record(self, result: RunResult) -> None:
-        """The ledger's row for a claimed send; a chat that removed the bot loses its subscription and job."""
-        if result.status == "unsubscribed":
-            self.store.delete(result.chat_key)
-            self.store.finish(result.chat_key, result.local_date, "skipped", result.detail)
-            self.on_unsubscribed(result.chat_key)
-        else:
-            self.store.finish(result.chat_key, result.local_date, "sent" if result.status == "sent" else "failed",
-                              result.detail)
+        """The ledger's row for a claimed send; a chat that removed the bot loses its subscription and job.
+
+        A write that fails leaves the row "sending", which is never claimed again: a briefing may then be
+        missing, never posted twice."""
+        try:
+            if result.status == "unsubscribed":
+                self.store.delete(result.chat_key)
+                self.store.finish(result.chat_key, result.local_date, "skipped", result.detail)
+                self.on_unsubscribed(result.chat_key)
+            else:
+                self.store.finish(result.chat_key, result.local_date,
+                                  "sent" if result.status == "sent" else "failed", result.detail)
+        except Exception:
+            log.exception("recording the %s briefing for %s in the ledger failed", result.status, result.chat_key)
+
+
+@dataclass(frozen=True)
+class _Locks:
+    composing: asyncio.Lock
+    ledger: asyncio.Lock
 
 
 def _result(due: Due, status: Status, attempts: int = 0, detail: str = "") -> RunResult:

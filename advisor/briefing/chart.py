@@ -13,7 +13,6 @@ import io
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
 
 from advisor.briefing.types import Briefing, BriefLine
 from advisor.portfolio.render import moment
@@ -39,16 +38,17 @@ def briefing_chart(briefing: Briefing) -> bytes:
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     figure.subplots_adjust(left=0.2, right=0.84, top=1 - 0.45 / figure.get_figheight(),
-                           bottom=0.75 / figure.get_figheight())
+                           bottom=0.4 / figure.get_figheight())
     bars = axes.barh([line.symbol for line in reversed(lines)], moves,
                      color=[UP if move >= 0 else DOWN for move in moves])
     axes.bar_label(bars, labels=[f"{move:+.2f}%" for move in moves], padding=3, fontsize=8)
     axes.axvline(0, color="#57606a", linewidth=0.8)
     widest = max(abs(move) for move in moves) or 1.0
-    axes.set_xlim(-widest * 1.35, widest * 1.35)  # room for the labels on both sides
-    axes.xaxis.set_major_formatter(PercentFormatter(decimals=1))
-    axes.tick_params(labelsize=8)
-    axes.spines[["top", "right"]].set_visible(False)
+    axes.set_xlim(-widest * 1.5, widest * 1.5)  # room for the labels on both sides
+    # Each bar says its own move, so there is no x axis: text is most of the drawing time.
+    axes.set_xticks([])
+    axes.tick_params(axis="y", labelsize=8, length=0)
+    axes.spines[["top", "right", "bottom", "left"]].set_visible(False)
     axes.set_title(f"{briefing.market} · {briefing.local_date.isoformat()} · change since previous close",
                    loc="left", fontsize=10)
     # One footer line: each source once and the oldest as-of time (glyphs are most of the drawing time).

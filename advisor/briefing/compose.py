@@ -18,6 +18,7 @@ so a run over 1,000 chats searches a dozen times at most instead of 1,000 times 
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -39,7 +40,7 @@ from advisor.market.data import Quote
 from advisor.market.pricerisk import override_for
 from advisor.market.symbols import symbol_kind
 from advisor.portfolio.render import moment, price
-from advisor.risk import FUND_SYMBOLS
+from advisor.risk import FUND_SYMBOLS, TOPICS
 from advisor.types import Citation, Language
 from knowledge.lexical import tokenize
 from knowledge.retrieval import Hit, Retriever
@@ -54,6 +55,15 @@ EXCERPT_CHARS = 300
 SEARCH_K = 5
 MEMO_SIZE = 256  # (query, language) pairs: 12 queries x 2 languages today, room for more kinds
 MAX_REASON_CHARS = 120
+# Sentences a spotlight does not quote: hypotheticals, and sentences leaning on an example it leaves out.
+HYPOTHETICAL = re.compile(r"\b(?:suppose|hypothetical(?:ly)?|imagine|for (?:example|instance)|(?:the|this|that) "
+                          r"example|in (?:that|this) case)\b|假设|假如|例如|比如|上例|该例", re.IGNORECASE)
+# Kinds whose spotlight must name them: the taxonomy's own patterns, in English and Chinese.
+TOPIC_OF: dict[Kind, re.Pattern[str]] = {
+    "crypto": TOPICS["crypto"].pattern,
+    "leveraged": re.compile("|".join(TOPICS[key].pattern.pattern for key in ("leveraged_etf", "options", "margin")),
+                            re.IGNORECASE),
+}
 
 
 @dataclass(frozen=True)
@@ -64,9 +74,11 @@ class Research:
     citation: Citation
 
 
-def line_kind(symbol: str, index_symbols: Sequence[str] = ()) -> Kind:
-    """What moved, for the spotlight's query and the risk reminder, from the spelling alone (no data request)."""
-    if symbol in index_symbols or symbol_kind(symbol) == "index":
+@functools.lru_cache(maxsize=4096)  # a third of a briefing's cost before: the same symbols come up in every run
+def line_kind(symbol: str, is_index: bool = False) -> Kind:
+    """What moved, for the spotlight's query and the risk reminder, from the spelling alone (no data request).
+    ``is_index``: the market lists it among its indices (Shanghai's "000300.SS" is not spelled like one)."""
+    if is_index or symbol_kind(symbol) == "index":
         return "index"
     override = override_for(symbol)
     if override == "crypto":
@@ -110,12 +122,12 @@ class BriefingComposer:
         mover = _biggest_mover(indices + watchlist)
         spotlight = None
         if mover is not None and mover.change_pct is not None:
-            kind = line_kind(mover.symbol, index_symbols)
-            research = self.research(briefing_query(kind, "down" if mover.change_pct < 0 else "up", language),
-                                     language)
+            kind = line_kind(mover.symbol, mover.symbol in index_symbols)
+            direction = "down" if mover.change_pct < 0 else "up"
+            research = self.research(briefing_query(kind, direction, language), language, kind)
             if research is not None:
                 spotlight = _spotlight(mover, kind, research, language)
-        kinds = {line_kind(line.symbol, index_symbols) for line in indices + watchlist}
+        kinds = {"index", *(line_kind(line.symbol) for line in watchlist)}
         reminders = [message(f"brief_risk_{k}", language) for k in KINDS if k in kinds]
         risk = ("" if language == "zh" else " ").join(  # Chinese sentences run on without spaces
             [*reminders, message("brief_risk_close", language)])
@@ -129,8 +141,9 @@ class BriefingComposer:
 
     # -- the research spotlight --------------------------------------------------------------------------
 
-    def research(self, query: str, language: Language) -> Research | None:
-        """The screened, cited excerpt for ``query``, memoised (a miss is remembered too; a failure is not)."""
+    def research(self, query: str, language: Language, kind: Kind | None = None) -> Research | None:
+        """The screened, cited excerpt for ``query``, memoised (a miss is remembered too; a failure is not).
+        ``kind`` is what the query is about (each query belongs to one kind, so it need not be in the key)."""
         key = (query, language)
         with self._lock:
             if key in self._memo:
@@ -143,7 +156,7 @@ class BriefingComposer:
         except Exception as exc:  # a briefing without its spotlight still goes out
             log.warning("briefing spotlight search failed (%s)", type(exc).__name__)
             return None
-        found = _excerpt(query, hits, language)
+        found = _excerpt(query, hits, language, TOPIC_OF.get(kind) if kind else None)
         with self._lock:
             self.searches += 1
             self._memo[key] = found
@@ -152,23 +165,27 @@ class BriefingComposer:
         return found
 
 
-def _excerpt(query: str, hits: list[Hit], language: Language) -> Research | None:
-    """One or two sentences of the best hit in the briefing's language (any language if none is), chosen by
-    how much of the query they cover, in reading order, each passing the compliance guard."""
-    ranked = ([h for h in hits if h.metadata.get("language") == language]
-              + [h for h in hits if h.metadata.get("language") != language])
+def _excerpt(query: str, hits: list[Hit], language: Language, topic: re.Pattern[str] | None) -> Research | None:
+    """One or two consecutive sentences of the best hit in the briefing's language that has a usable one: the
+    sentence covering most of the query, and the next if it fits. Each passes the compliance guard, is no
+    hypothetical (next to a real symbol's move, "suppose a company's accounts..." would read as about it)
+    and, for kinds with a topic of their own, names it (a Chinese crypto query otherwise finds bond notes)."""
     terms = set(tokenize(query))
-    for hit in ranked:
-        sentences = [s for s in split_sentences(hit.text) if len(s) <= EXCERPT_CHARS and check_sentence(s).allowed]
-        if not sentences:
+    joiner = "" if language == "zh" else " "
+    for hit in hits:
+        if hit.metadata.get("language") not in (None, "", language):
             continue
-        scores = [len(terms & set(tokenize(s))) for s in sentences]
-        best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+        sentences = split_sentences(hit.text)
+        usable = [len(s) <= EXCERPT_CHARS and not HYPOTHETICAL.search(s) and check_sentence(s).allowed
+                  for s in sentences]
+        candidates = [i for i, ok in enumerate(usable) if ok and (topic is None or topic.search(sentences[i]))]
+        if not candidates:
+            continue
+        best = max(candidates, key=lambda i: (len(terms & set(tokenize(sentences[i]))), -i))
         chosen = [sentences[best]]
-        following = sentences[best + 1] if best + 1 < len(sentences) else ""
-        joiner = "" if language == "zh" else " "
-        if following and len(chosen[0]) + len(following) + 1 <= EXCERPT_CHARS:
-            chosen.append(following)
+        if best + 1 < len(sentences) and usable[best + 1] \
+                and len(chosen[0]) + len(sentences[best + 1]) + 1 <= EXCERPT_CHARS:
+            chosen.append(sentences[best + 1])
         excerpt = joiner.join(chosen)
         citation = Citation(hit.doc_id, hit.title, hit.source, str(hit.metadata.get("date", "")), excerpt)
         return Research(excerpt, citation)

@@ -20,6 +20,7 @@ from advisor.market.names import yahoo_symbols
 from advisor.profiles import ProfileStore
 from advisor.suitability import QUESTIONNAIRE, Profile, max_risk
 from advisor.types import RISK_LEVELS, Language, Question, RiskLevel
+from bots.chat.briefs import CHANGES as BRIEF_CHANGES
 from bots.chat.briefs import BriefCommands
 from bots.chat.markets import MarketCommands
 from bots.chat.messages import Button, Incoming, Outgoing
@@ -52,6 +53,16 @@ PRIVACY = ("I store only what my features need: your risk questionnaire answers 
            "portfolio holdings you record (encrypted), and group settings. I never ask for account numbers or "
            "passwords. Your profile and portfolio are never shown to other members. /forget deletes your data "
            "at once.")
+
+
+def needs_admin(text: str) -> bool:
+    """Whether the router's answer to ``text`` in a group depends on ``Incoming.is_admin``: changes to the chat's
+    settings or briefing. Front-ends look admins up (a platform request, cached) only for these."""
+    words = text.split()
+    if len(words) < 2:
+        return False
+    command = words[0].lower()
+    return command == "/settings" or (command == "/brief" and words[1].lower() in BRIEF_CHANGES)
 
 
 def help_text() -> str:

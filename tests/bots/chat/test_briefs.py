@@ -18,7 +18,7 @@ from advisor.market.csvdir import offline_market_data
 from advisor.profiles import SqlProfileStore
 from bots.chat.briefs import BriefCommands
 from bots.chat.messages import Incoming, Outgoing
-from bots.chat.router import Router
+from bots.chat.router import Router, needs_admin
 from bots.chat.settings import ChatSettings, ChatSettingsStore, FixedCollections
 from knowledge.retrieval import Retriever
 
@@ -185,3 +185,8 @@ def test_removal_and_migration_take_the_subscription_along(router: Router, refre
     router.chat_removed("telegram:-1009")
     assert subscription(router, "telegram:-1009") is None
     assert refreshes[-3:] == ["telegram:-100", "telegram:-1009", "telegram:-1009"]
+
+
+def test_front_ends_look_up_admins_only_for_changes() -> None:
+    assert needs_admin("/brief on 07:00") and needs_admin("/brief WATCH AAPL") and needs_admin("/settings quota 5")
+    assert not needs_admin("/brief show") and not needs_admin("/brief now") and not needs_admin("/brief")
