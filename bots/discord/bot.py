@@ -91,11 +91,13 @@ class RoundtableBot(commands.Bot):
 
     async def add_cogs(self) -> None:
         """The slash commands and their error handler (no network: the tests call this alone)."""
-        from bots.discord.commands import AskCog  # the cogs import this module for its types
+        from bots.discord.brief_commands import BriefCog  # the cogs import this module for its types
+        from bots.discord.commands import AskCog
         from bots.discord.market_commands import MarketCog
 
         await self.add_cog(AskCog(self))
         await self.add_cog(MarketCog(self))
+        await self.add_cog(BriefCog(self))
         self.tree.error(self.on_app_command_error)
 
     async def use_gateway_from_api(self) -> None:

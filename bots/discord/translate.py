@@ -79,10 +79,17 @@ def from_interaction(interaction: discord.Interaction, text: str, *, private: bo
         platform=PLATFORM, chat_id=str(interaction.channel_id or interaction.user.id), chat_kind=kind,
         user_id=str(interaction.user.id), display_name=interaction.user.display_name, text=text,
         mentions_bot=True,  # a slash command is always addressed to the application that owns it
-        is_admin=interaction.permissions.manage_guild if in_guild else None,
+        is_admin=is_server_admin(interaction.permissions) if in_guild else None,
         received_at=interaction.created_at, language=language_of(interaction.locale),
         attachment=attachment, attachment_name=attachment_name,
     )
+
+
+def is_server_admin(permissions: discord.Permissions) -> bool:
+    """Who may change a server's settings and briefings: members with Manage Server, or Administrator. Discord
+    normally reports an administrator's channel permissions with every bit set, but the Administrator bit alone
+    is what grants them, so it counts by itself too."""
+    return permissions.manage_guild or permissions.administrator
 
 
 def from_button(interaction: discord.Interaction, action: str, *, private: bool) -> Incoming:

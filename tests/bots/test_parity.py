@@ -26,11 +26,11 @@ from advisor.advisor import Advisor
 from advisor.catalogue import message
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
-from bots.chat.router import Router
+from bots.chat.router import COMMANDS, Router
 from bots.chat.settings import ChatSettingsStore, FixedCollections
 from bots.console.chat import ConsoleChat
 from bots.discord.commands import AskCog
-from bots.telegram.bot import TelegramFrontend
+from bots.telegram.bot import COMMANDS_ZH, TelegramFrontend
 from knowledge.retrieval import Retriever
 from tests.bots.discord import payloads
 from tests.bots.discord.recorder import offline_bot, record_sends
@@ -197,3 +197,17 @@ async def test_console_telegram_and_discord_show_the_same_answer(question: str, 
         assert reading.risk == console.risk, name
         assert reading.suitability == console.suitability, name
         assert reading.disclaimer == console.disclaimer, name
+
+
+# Discord has no /start: a member begins with any slash command, and what /start's deep links open on Telegram
+# is served at once as an ephemeral reply (RoundtableBot._private_instead_of_links).
+NOT_ON_DISCORD = {"start"}
+
+
+async def test_every_chat_command_is_offered_on_telegram_and_discord(router: Router) -> None:
+    """The router's commands (/help lists them; Telegram's menu registers them, in English and Chinese) are the
+    Discord slash commands too, /brief included: a command added to one front-end only fails here."""
+    bot = await offline_bot(router)
+    assert list(COMMANDS_ZH) == list(COMMANDS)
+    assert {command.name for command in bot.tree.get_commands()} == set(COMMANDS) - NOT_ON_DISCORD
+    assert "brief" in COMMANDS

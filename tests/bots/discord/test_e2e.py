@@ -39,7 +39,7 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec("bots.discord") is None
 
 MEMBER = {"id": "134127815531560960", "username": "test", "discriminator": "5520", "avatar": None}
 MESSAGE_ROUTES = {CALLBACK, FOLLOWUP, EDIT, SEND}
-COMMANDS = {"ask", "profile", "forget", "privacy", "settings", "help"}
+COMMANDS = {"ask", "profile", "forget", "privacy", "settings", "help", "brief"}
 
 
 @pytest.fixture
