@@ -30,6 +30,8 @@ bench: $(STAMP)  ## retrieval, advisor and chat need ../shared/data (or ROUNDTAB
 	$(BIN)/python benchmarks/retrieval.py
 	$(BIN)/python benchmarks/advisor.py
 	$(BIN)/python benchmarks/chat.py
+	$(BIN)/python benchmarks/briefings.py
+	$(BIN)/python benchmarks/audit.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

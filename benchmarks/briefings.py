@@ -14,11 +14,10 @@ a temporary home, as the tests' ``bundled_research`` does).
 Timed: ``Briefings.run_due`` for that minute, as the scheduler's shared run does it: the subscriptions read
 from SQLite, ONE quotes request, every briefing composed (spotlight searches included) and delivered to recording
 senders with no rate limit (the platforms' pacing would otherwise be the whole figure: 1,000 chats at 30 a second
-is 33 s). The send ledger's claims and finishes are kept in memory with the store's own rules for these runs:
-the target is about composing. Each run has a fresh ledger and a fresh composer (an empty spotlight memo).
-
-For information, one run each with the ledger on a SQLite file (default journal, then WAL with
-synchronous=NORMAL): two commits per chat, whose cost depends on the disk's fsync, not on this code.
+is 33 s). The send ledger is the real one, on a SQLite file through the app's own engine
+(``advisor.db.app_engine``: WAL, synchronous=NORMAL): two commits per chat. Each run has a fresh ledger and a
+fresh composer (an empty spotlight memo). For information, one more run on SQLite's default journal, which
+fsyncs every commit: why the app uses WAL.
 
 Targets: the run <= 10 s (worst of ``--runs``); exactly one data request per unique symbol (each unique symbol
 asked for once, in one quotes request, no history or lookup requests).
@@ -45,13 +44,13 @@ from common import ROOT  # also puts the repository on sys.path
 
 os.environ.setdefault("MPLCONFIGDIR", "/tmp/roundtable-bench-mpl")
 
-from sqlalchemy import create_engine, event, insert
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, insert
 
 from advisor.briefing.compose import BriefingComposer
 from advisor.briefing.markets import MARKETS
-from advisor.briefing.store import MAX_ATTEMPTS, SqlBriefingStore, SubscriptionRow
+from advisor.briefing.store import SqlBriefingStore, SubscriptionRow
 from advisor.briefing.subscription import Subscription
+from advisor.db import app_engine
 from advisor.market.data import SymbolInfo
 from advisor.market.fake import FakeMarketData, daily_bars
 from advisor.types import Language
@@ -132,37 +131,13 @@ def research_retriever(home: Path) -> Retriever:
     return research.retriever()
 
 
-class MemoryLedger(SqlBriefingStore):
-    """The real subscription table (SQLite), with the send ledger's claims and finishes kept in memory, same
-    rules as ``SqlBriefingStore``'s: what remains of a run is composing and sending, which the target is about."""
-
-    def __init__(self, engine: Engine) -> None:
-        super().__init__(engine)
-        self.rows: dict[tuple[str, date], tuple[str, int]] = {}
-
-    def claim(self, chat_key: str, local_date: date) -> bool:
-        status, attempts = self.rows.get((chat_key, local_date), ("", 0))
-        if status and (status != "failed" or attempts >= MAX_ATTEMPTS):
-            return False
-        self.rows[chat_key, local_date] = ("sending", attempts + 1)
-        return True
-
-    def finish(self, chat_key: str, local_date: date, status: str, detail: str = "") -> None:
-        self.rows[chat_key, local_date] = (status, self.rows[chat_key, local_date][1])
-
-    def sends(self, chat_key: str | None = None) -> list[tuple[str, date, str, int]]:
-        return sorted((key, day, status, attempts) for (key, day), (status, attempts) in self.rows.items()
-                      if chat_key in (None, key))
-
-
-def sqlite(path: Path, wal: bool = False) -> Engine:
-    engine = create_engine(f"sqlite:///{path}")
-    if wal:
-        @event.listens_for(engine, "connect")
-        def _pragmas(connection: Any, _record: Any) -> None:
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-    return engine
+def ledger_copy(folder: Path, run: str, *, app: bool = True) -> SqlBriefingStore:
+    """A fresh copy of the subscriptions database for one run: an empty send ledger, the same subscriptions.
+    ``app``: the engine ``roundtable run`` uses (WAL, synchronous=NORMAL); otherwise SQLite's defaults."""
+    path = folder / f"ledger-{run}.db"
+    shutil.copy(folder / "subscriptions.db", path)
+    url = f"sqlite:///{path}"
+    return SqlBriefingStore(app_engine(url) if app else create_engine(url))
 
 
 def one_run(store: SqlBriefingStore, subs: list[Subscription], languages: dict[str, Language],
@@ -192,7 +167,7 @@ def main() -> None:
     parser.add_argument("--charts", type=float, default=0.0, help="fraction of chats that asked for a chart")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--home", type=Path, help="reuse this research home (ingested once) instead of a temporary one")
-    parser.add_argument("--no-sqlite-ledger", action="store_true", help="skip the runs with the ledger on SQLite")
+    parser.add_argument("--no-sqlite-ledger", action="store_true", help="skip the run on SQLite's default journal")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs at the start", flush=True)
     symbols = universe(args.symbols)
@@ -202,25 +177,22 @@ def main() -> None:
         started = time.perf_counter()
         retriever = research_retriever(args.home or folder / "home")
         print(f"research corpus ready in {time.perf_counter() - started:.1f} s (not timed)", flush=True)
-        table = SqlBriefingStore(sqlite(folder / "subscriptions.db"))
+        table = SqlBriefingStore(create_engine(f"sqlite:///{folder / 'subscriptions.db'}"))
         with table.engine.begin() as connection:  # one transaction: setting up is not what is measured
             for sub in subs:
                 connection.execute(insert(SubscriptionRow).values(
                     chat_key=sub.chat_key, local_time=f"{sub.time:%H:%M}", timezone=sub.timezone,
                     days=",".join(str(d) for d in sorted(sub.days)), market=sub.market,
                     watchlist=json.dumps(list(sub.watchlist)), chart=sub.chart, enabled=True, updated_at=NOW))
+        table.engine.dispose()
         runs = []
         for run in range(args.runs):  # a fresh ledger and a fresh composer (empty spotlight memo) each run
-            runs.append(one_run(MemoryLedger(table.engine), subs, languages, symbols, retriever))
-            report(f"run {run + 1}, ledger in memory", runs[-1])
+            runs.append(one_run(ledger_copy(folder, str(run)), subs, languages, symbols, retriever))
+            report(f"run {run + 1}, ledger on the app's SQLite engine", runs[-1])
         ledger: dict[str, float] = {}
-        if not args.no_sqlite_ledger:  # information: what the ledger's two commits per chat cost on this disk
-            for name, wal in (("SQLite file, default journal", False), ("SQLite file, WAL + synchronous=NORMAL", True)):
-                path = folder / f"ledger-{wal}.db"
-                shutil.copy(folder / "subscriptions.db", path)
-                full = one_run(SqlBriefingStore(sqlite(path, wal)), subs, languages, symbols, retriever)
-                report(f"ledger on a {name}", full)
-                ledger[name] = full["wall"]
+        if not args.no_sqlite_ledger:  # information: why the app's engine uses WAL
+            ledger["SQLite file with the default journal"] = one_run(
+                ledger_copy(folder, "default", app=False), subs, languages, symbols, retriever)["wall"]
     walls = [float(r["wall"]) for r in runs]
     worst = max(walls)
     print(f"{args.chats} chats, {args.symbols} watchlist symbols (+ the markets' indices), "
