@@ -1,0 +1,120 @@
+"""The moderation pipeline: one ``Moderator`` per process, ``check(post)`` per group message, cheapest checks first.
+
+Order: admin exemption and disabled chats (free) -> flood window (a deque per member) -> normalise once -> links
+and media from new members -> lexicon and scam/spam regexes -> pump detection (MinHash only when the post names
+a symbol). State (flood windows, warn counts, pump windows) is in memory, guarded by one lock and evicted when
+old, so memory stays bounded however many members and chats pass through.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from advisor.moderation.types import FLOOD, NEW_MEMBER_LINK, OK, SEVERITY, Decision, Policy, Post, Verdict
+from advisor.text import normalise
+
+# Matching looks at the first this-many characters: Telegram caps a message at 4,096 and a caption at 1,024, so
+# anything longer is not a real message, and a megabyte of text must not stall the pipeline.
+MAX_CHARS = 8_192
+# At most this many members' flood windows and warn counts are remembered (least recently seen go first).
+MAX_MEMBERS = 50_000
+WARNINGS_EXPIRE = timedelta(hours=24)
+
+
+class Moderator:
+    """Decides what to do with each group post. Thread-safe; ``policy_for(chat)`` gives a chat's policy."""
+
+    def __init__(self, policy_for: Callable[[str], Policy] | None = None) -> None:
+        default = Policy()
+        self._policy_for = policy_for or (lambda _chat: default)
+        self._lock = threading.Lock()
+        self._recent: OrderedDict[tuple[str, str], deque[datetime]] = OrderedDict()
+        self._warnings: OrderedDict[tuple[str, str], list[datetime]] = OrderedDict()
+        self._seen_ids: OrderedDict[tuple[str, str], None] = OrderedDict()
+
+    def check(self, post: Post) -> Decision:
+        policy = self._policy_for(post.chat)
+        if not policy.enabled:
+            return OK
+        if post.is_admin:
+            return Decision("ok", reasons=("admin: exempt",))
+        found: dict[str, list[str]] = {}
+        with self._lock:
+            first_time = self._first_sight(post)
+            if first_time and self._flooding(post, policy):
+                found.setdefault(FLOOD, []).append(
+                    f"more than {policy.flood_messages} messages in {policy.flood_seconds:g} s")
+        text = normalise(post.text[:MAX_CHARS])
+        if self._is_new(post, policy):
+            what = self._links_or_media(post, text)
+            if what:
+                found.setdefault(NEW_MEMBER_LINK, []).append(
+                    f"{what} from a member who joined under {policy.new_member_hours:g} h ago")
+        return self._decide(post, policy, found)
+
+    # -- cheap checks ---------------------------------------------------------------------------------
+
+    def _first_sight(self, post: Post) -> bool:
+        """An edit re-checks the content, but is not a new message for the flood window."""
+        key = (post.chat, post.id)
+        if key in self._seen_ids:
+            self._seen_ids.move_to_end(key)
+            return False
+        self._seen_ids[key] = None
+        if len(self._seen_ids) > MAX_MEMBERS * 4:
+            self._seen_ids.popitem(last=False)
+        return not post.edited
+
+    def _flooding(self, post: Post, policy: Policy) -> bool:
+        key = (post.chat, post.user)
+        window = self._recent.pop(key, None) or deque(maxlen=policy.flood_messages + 1)
+        self._recent[key] = window  # most recently seen last: eviction drops the quietest members
+        if len(self._recent) > MAX_MEMBERS:
+            self._recent.popitem(last=False)
+        window.append(post.at)
+        horizon = post.at - timedelta(seconds=policy.flood_seconds)
+        while window and window[0] < horizon:
+            window.popleft()
+        return len(window) > policy.flood_messages
+
+    @staticmethod
+    def _is_new(post: Post, policy: Policy) -> bool:
+        if post.joined_at is None:
+            return False
+        return post.at - post.joined_at < timedelta(hours=policy.new_member_hours)
+
+    @staticmethod
+    def _links_or_media(post: Post, text: str) -> str:
+        if post.has_media:
+            return "media"
+        return "a link" if ("http" in text or "www." in text or "t.me" in text) else ""
+
+    # -- the decision ---------------------------------------------------------------------------------
+
+    def _decide(self, post: Post, policy: Policy, found: dict[str, list[str]]) -> Decision:
+        if not found:
+            return OK
+        verdict: Verdict = "ok"
+        for category in found:
+            action = policy.action_for(category)
+            if SEVERITY[action] > SEVERITY[verdict]:
+                verdict = action
+        reasons = tuple(reason for category in found for reason in found[category])
+        mute = self._count_warning(post, policy) if verdict == "warn" else 0
+        return Decision(verdict, tuple(found), reasons, mute_minutes=mute, alert_admins=verdict == "hold")
+
+    def _count_warning(self, post: Post, policy: Policy) -> int:
+        """The warn ladder: the ``warn_limit``-th warning within a day means a mute (and a fresh start)."""
+        key = (post.chat, post.user)
+        with self._lock:
+            stamps = [t for t in self._warnings.pop(key, []) if post.at - t < WARNINGS_EXPIRE]
+            stamps.append(post.at)
+            if len(stamps) >= policy.warn_limit:
+                return policy.mute_minutes
+            self._warnings[key] = stamps
+            if len(self._warnings) > MAX_MEMBERS:
+                self._warnings.popitem(last=False)
+        return 0
