@@ -31,6 +31,13 @@ class Incoming:
     action: str | None = None  # a pressed button's data
     attachment: bytes | None = None  # a file sent with the message (a portfolio CSV), already size-checked
     attachment_name: str = ""
+    # For moderation (group chatter included): the platform's message id, when the member joined (None:
+    # unknown), and what kind of message it is. Text is the message's text or its media caption.
+    message_id: str = ""
+    joined_at: datetime | None = None
+    forwarded: bool = False
+    has_media: bool = False
+    edited: bool = False  # a new version of an earlier message: moderated again
 
     @property
     def chat_key(self) -> str:
@@ -49,6 +56,19 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Enforce:
+    """A moderation step for the front-end to carry out with the platform, when the bot has the right:
+    ``delete`` the message ``message_id``; ``mute`` the member ``user_id`` for ``minutes`` (Telegram
+    restrictChatMember, Discord timeout). Without the right, the front-end posts ``Outgoing.text`` (the alert
+    for the admins) and nothing else; it never fails loudly in the group."""
+
+    kind: Literal["delete", "mute"]
+    message_id: str = ""
+    user_id: str = ""  # the platform's user id (Incoming.user_id), not the user key
+    minutes: int = 0
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """What to send. ``text`` uses a light markup: ``**bold**`` only; front-ends escape everything else."""
 
@@ -62,3 +82,4 @@ class Outgoing:
     # For a private reply to a group message: what the group sees when the platform will not deliver the
     # private one (the member never opened a chat with the bot). Empty: the front-end's own apology.
     private_fallback: str = ""
+    enforce: Enforce | None = None  # a moderation step; ``text`` (if any) is sent as well, not as a reply
