@@ -59,13 +59,15 @@ class Button:
 class Enforce:
     """A moderation step for the front-end to carry out with the platform, when the bot has the right:
     ``delete`` the message ``message_id``; ``mute`` the member ``user_id`` for ``minutes`` (Telegram
-    restrictChatMember, Discord timeout). Without the right, the front-end posts ``Outgoing.text`` (the alert
-    for the admins) and nothing else; it never fails loudly in the group."""
+    restrictChatMember, Discord timeout). The ``Outgoing``'s ``text`` (if any) is sent after the step succeeds;
+    when the bot lacks the right (or the platform refuses), ``fallback`` is sent instead: an alert asking the
+    admins to act. Platform errors are logged, never shown to the group as errors."""
 
     kind: Literal["delete", "mute"]
     message_id: str = ""
     user_id: str = ""  # the platform's user id (Incoming.user_id), not the user key
     minutes: int = 0
+    fallback: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,4 +84,4 @@ class Outgoing:
     # For a private reply to a group message: what the group sees when the platform will not deliver the
     # private one (the member never opened a chat with the bot). Empty: the front-end's own apology.
     private_fallback: str = ""
-    enforce: Enforce | None = None  # a moderation step; ``text`` (if any) is sent as well, not as a reply
+    enforce: Enforce | None = None  # a moderation step (see ``Enforce`` for when ``text`` is sent)
