@@ -5,6 +5,12 @@ via ROUNDTABLE_TELEGRAM_API_URL (which is how the end-to-end tests run it agains
 Rate limits are PTB's AIORateLimiter (per chat and per group, honouring retry_after); other failures are
 retried as ``retries`` decides; updates PTB cannot parse are skipped (``updates``); what the router sees
 is decided in ``translate``.
+
+Moderation (issue 11) needs every group message, not only the ones addressed to the bot. With privacy mode on
+(BotFather's default) the Bot API delivers only commands, mentions and replies to the bot, unless the bot is
+an admin of the group: a bot that moderates needs privacy mode off (BotFather: /setprivacy -> Disable) or
+admin rights, and to act (not only alert) the "Delete messages" and "Ban users" rights. Startup logs a warning
+when privacy mode is on.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from typing import Any
 from telegram import (
     BotCommand,
     CallbackQuery,
+    ChatMemberUpdated,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -44,10 +51,9 @@ from telegram.request import HTTPXRequest
 
 from advisor.portfolio.csvio import MAX_BYTES
 from bots.app.logs import report_crash
-from bots.chat.briefs import CHANGES as BRIEF_CHANGES
 from bots.chat.messages import Incoming, Outgoing
-from bots.chat.router import COMMANDS, Router
-from bots.telegram import retries
+from bots.chat.router import COMMANDS, Router, needs_admin
+from bots.telegram import moderation, retries
 from bots.telegram.render import answer_html, light_markup_to_html, split_message
 from bots.telegram.translate import BotIdentity, incoming, is_portfolio_csv, language_of, upload
 from bots.telegram.updates import TolerantUpdatesRequest
@@ -64,6 +70,15 @@ COMMANDS_ZH = {"start": "介绍与入门", "help": "我能做什么", "ask": "�
                "brief": "本群的早间市场简报：开启、关闭、立即发送、自选、市场、查看",
                "settings": "群设置（管理员）"}
 ADMIN_CACHE_SECONDS = 120.0
+# What the bot asks Telegram to deliver. chat_member (joins and promotions) is only sent when asked for by
+# name, and edited_message is needed to re-check edits (a scam link added after posting).
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER,
+                   Update.CHAT_MEMBER]
+# Group messages the router moderates besides text: media, with or without a caption (the caption is the text).
+GROUP_MEDIA = filters.ChatType.GROUPS & ~filters.TEXT & (
+    filters.CAPTION | filters.PHOTO | filters.VIDEO | filters.Document.ALL | filters.ANIMATION | filters.Sticker.ALL
+    | filters.AUDIO | filters.VOICE | filters.VIDEO_NOTE | filters.PAID_MEDIA)
+
 NOT_READABLE = ("I can only read text messages, and CSV files for /portfolio import (symbol,quantity,cost,date). "
                 "Try /help.")
 APOLOGY = "Sorry, something went wrong on my side (reference {ref}). Please try again in a moment."
@@ -84,14 +99,21 @@ class TelegramFrontend:
         self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.me = BotIdentity(0, "")  # known once getMe has answered (start)
         self._admins: dict[tuple[int, int], tuple[bool, float]] = {}
+        self.admin_lists = moderation.AdminList(self._chat_administrators)
         self.webhook_secret: str | None = None
         self._add_handlers()
 
     def _add_handlers(self) -> None:
         app = self.app
         app.add_handler(ChatMemberHandler(self.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+        app.add_handler(ChatMemberHandler(self.on_chat_member, ChatMemberHandler.CHAT_MEMBER))
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
+        app.add_handler(MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, self.on_new_members))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, self.on_text))
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & GROUP_MEDIA, self.on_text))
+        # Edits are moderated again; private edits change nothing (the answer was given).
+        app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.ChatType.GROUPS &
+                                       (filters.TEXT | GROUP_MEDIA), self.on_text))
         # Files are read in private chats only; in a group the bot only observes, and downloads nothing.
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.Document.ALL,
                                        self.on_document))
@@ -104,6 +126,10 @@ class TelegramFrontend:
         """Remember who the bot is (for mentions, commands and deep links); register its commands, en and zh."""
         bot = self.app.bot
         self.me = BotIdentity(bot.id, bot.username)
+        if not bot.can_read_all_group_messages:
+            log.warning("telegram privacy mode is on: in groups where @%s is not an admin, Telegram delivers only "
+                        "commands, mentions and replies, so other messages are not moderated (BotFather: "
+                        "/setprivacy -> Disable, or make the bot an admin)", bot.username)
         await retries.idempotent(bot.set_my_commands, [BotCommand(name, text) for name, text in COMMANDS.items()])
         await retries.idempotent(bot.set_my_commands,
                                  [BotCommand(name, text) for name, text in COMMANDS_ZH.items()], language_code="zh")
@@ -123,9 +149,9 @@ class TelegramFrontend:
             # Telegram echoes the secret in a header on every delivery; anything without it is refused.
             self.webhook_secret = webhook_secret or secrets.token_urlsafe(32)
             await self.app.updater.start_webhook(listen=listen, port=port, url_path=path, webhook_url=webhook_url,
-                                                 secret_token=self.webhook_secret)
+                                                 secret_token=self.webhook_secret, allowed_updates=ALLOWED_UPDATES)
         else:
-            await self.app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            await self.app.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
         await self.app.start()
         log.info("telegram front-end ready as @%s", self.app.bot.username)
 
@@ -139,17 +165,65 @@ class TelegramFrontend:
     # -- translating updates ---------------------------------------------------------------------
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A message, a group media post or an edit in a group: every group message goes to the router, which
+        moderates all of them and answers the ones addressed to the bot."""
         message = update.effective_message
-        if message is None or not message.text:
+        if message is None:
             return
-        msg = incoming(message, self.me)
+        msg = incoming(message, self.me, edited=update.edited_message is not None)
         if msg is None:
             return  # a command for another bot
-        if msg.chat_kind == "group" and changes_admin_setting(msg.text):
-            msg = replace(msg, is_admin=await self.is_admin(message))
+        if msg.chat_kind == "group":
+            # A settings change (router.needs_admin) pays for a precise getChatMember lookup of this member, so the
+            # many members who read /settings or /brief cost nothing extra; any other message uses the chat's
+            # cached admin list (admins are exempt from moderation): one Bot API call per chat every few minutes.
+            admin = await self.is_admin(message) if needs_admin(msg.text) else \
+                await self.admin_lists.sender_is_admin(message)
+            msg = replace(msg, is_admin=admin)
         replies = await asyncio.to_thread(self.router.handle, msg)
         for reply in replies:
-            await self.send(message, reply)
+            await self.deliver(message, reply)
+
+    async def deliver(self, origin: Message, reply: Outgoing) -> None:
+        """A reply, after its moderation step if it has one: the text follows a step Telegram carried out; a
+        refused step (the bot lacks the right) is replaced by the router's alert for the admins."""
+        step = reply.enforce
+        if step is None:
+            await self.send(origin, reply)
+            return
+        if await moderation.carry_out(self.app.bot, origin.chat.id, step):
+            reply = replace(reply, enforce=None)
+        else:
+            reply = Outgoing(step.fallback)
+        if reply.text or reply.answer or reply.image or reply.file:
+            await self.send(origin, reply)
+
+    async def on_new_members(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The "X joined" service message (sent in every group, admin or not)."""
+        message = update.effective_message
+        if message is None:
+            return
+        for user in message.new_chat_members:
+            if not user.is_bot:
+                await self._joined(message.chat.id, user.id, message.date)
+
+    async def on_chat_member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A member's status changed (Telegram sends these only to admin bots, and only when asked for).
+        Joins reach the router; a promotion or demotion drops the chat's cached admin list. A join may come
+        both as this and as a service message: the router's member_joined takes the same join twice."""
+        change: ChatMemberUpdated | None = update.chat_member
+        if change is None:
+            return
+        was, now = change.old_chat_member, change.new_chat_member
+        if moderation.is_admin_status(was) != moderation.is_admin_status(now):
+            self.admin_lists.forget(change.chat.id)
+        if moderation.joined(was, now) and not now.user.is_bot:
+            await self._joined(change.chat.id, now.user.id, change.date)
+
+    async def _joined(self, chat_id: int, user_id: int, at: Any) -> None:
+        joined = getattr(self.router, "member_joined", None)  # the chat core before issue 11 had none
+        if joined is not None:
+            await asyncio.to_thread(joined, f"telegram:{chat_id}", str(user_id), at)
 
     async def on_other_private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
@@ -184,17 +258,20 @@ class TelegramFrontend:
         message = query.message
         if not isinstance(message, Message):
             return  # the button's message is too old to be accessible
-        pressed = Incoming("telegram", str(message.chat.id),
-                           "private" if message.chat.type == ChatType.PRIVATE else "group",
+        group = message.chat.type != ChatType.PRIVATE
+        # A review-queue decision (approve, reject) is for admins: the presser is looked up, as for /settings.
+        admin = await self.member_is_admin(message.chat.id, query.from_user.id) \
+            if group and (query.data or "").startswith("mod:") else None
+        pressed = Incoming("telegram", str(message.chat.id), "group" if group else "private",
                            str(query.from_user.id), query.from_user.full_name, "", action=query.data,
-                           language=language_of(query.from_user))
+                           language=language_of(query.from_user), is_admin=admin)
         replies = await asyncio.to_thread(self.router.handle, pressed)
         for index, reply in enumerate(replies):
             if index == 0 and not reply.answer:
                 # The questionnaire edits its own message forward instead of piling up new ones.
                 await self.edit(message, reply)
             else:
-                await self.send(message, reply)
+                await self.deliver(message, reply)
 
     async def edit(self, message: Message, reply: Outgoing) -> None:
         try:
@@ -297,29 +374,22 @@ class TelegramFrontend:
             return False
         if user.id == ANONYMOUS_ADMIN and message.sender_chat and message.sender_chat.id == message.chat.id:
             return True  # an anonymous admin posting as the group
-        key = (message.chat.id, user.id)
+        return await self.member_is_admin(message.chat.id, user.id)
+
+    async def member_is_admin(self, chat_id: int, user_id: int) -> bool:
+        """One member's status, from getChatMember (cached ADMIN_CACHE_SECONDS): for decisions that change
+        something (settings, review-queue buttons)."""
+        key = (chat_id, user_id)
         cached = self._admins.get(key)
         if cached and time.monotonic() - cached[1] < ADMIN_CACHE_SECONDS:
             return cached[0]
-        member = await retries.idempotent(self.app.bot.get_chat_member, message.chat.id, user.id)
-        admin = member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+        member = await retries.idempotent(self.app.bot.get_chat_member, chat_id, user_id)
+        admin = moderation.is_admin_status(member)
         self._admins[key] = (admin, time.monotonic())
         return admin
 
-
-def changes_admin_setting(text: str) -> bool:
-    """Whether a group message asks to change something only admins may change, so the sender's admin status
-    must be looked up (a getChatMember call, cached for ADMIN_CACHE_SECONDS).
-
-    Only changes pay for the lookup: "/settings" alone shows the settings, and "/brief", "/brief show" and
-    "/brief now" are open to every member, so the many members who read a briefing cost no Telegram call. The
-    router checks is_admin again; a change that reached it without the lookup would be refused, never allowed.
-    """
-    words = text.split()
-    if len(words) < 2:
-        return False
-    command, sub = words[0].lower(), words[1].lower()
-    return command == "/settings" or (command == "/brief" and sub in BRIEF_CHANGES)
+    async def _chat_administrators(self, chat_id: int) -> Any:
+        return await self.app.bot.get_chat_administrators(chat_id)
 
 
 def _too_big(size: int | None) -> bool:

@@ -4,6 +4,9 @@ Telegram marks mentions, text mentions and commands as entities. Reading those r
 text means "@roundtablebot_fan" is not a mention of @roundtablebot, and "/ask@OtherBot" in a group is
 another bot's command, which never reaches the router. The router gets clean text: the bot's own mentions
 removed and "/ask@ThisBot q" turned into "/ask q" with ``mentions_bot`` set.
+
+For moderation the router also sees group chatter, media (its caption is the text), forwards and edits; the
+message id travels along so the front-end can delete it when the router says so.
 """
 
 from __future__ import annotations
@@ -46,13 +49,23 @@ def language_of(user: User | None) -> Language | None:
     return "zh" if code.startswith("zh") else "en" if code.startswith("en") else None
 
 
-def incoming(message: Message, me: BotIdentity, is_admin: bool | None = None) -> Incoming | None:
-    """The router's view of a text message, or None when it is a command for another bot."""
-    text = message.text or ""
+def has_media(message: Message) -> bool:
+    """Whether the message carries a picture, video, file, sticker or voice note (new members may not post
+    these in their first day; the caption, if any, is read as the message's text)."""
+    return any((message.photo, message.video, message.document, message.animation, message.sticker,
+                message.audio, message.voice, message.video_note, message.paid_media))
+
+
+def incoming(message: Message, me: BotIdentity, is_admin: bool | None = None, *, edited: bool = False,
+             read_caption: bool = True) -> Incoming | None:
+    """The router's view of a message (its text, or a media caption), or None when it is a command for
+    another bot. ``edited``: a new version of an earlier message (an edited_message update)."""
+    caption = message.caption if read_caption and not message.text else None
+    text = message.text or caption or ""
     data = text.encode("utf-16-le")  # entity offsets and lengths count UTF-16 code units
     cuts: list[tuple[int, int, str]] = []  # (start, end) in UTF-16 units, and what replaces the span
     addressed = False
-    for entity in message.entities:
+    for entity in message.caption_entities if caption else message.entities:
         start, end = entity.offset, entity.offset + entity.length
         span = data[start * 2:end * 2].decode("utf-16-le")
         if entity.type == MessageEntity.BOT_COMMAND and start == 0:
@@ -77,7 +90,9 @@ def incoming(message: Message, me: BotIdentity, is_admin: bool | None = None) ->
         user_id=str(user.id if user else chat.id), display_name=user.full_name if user else chat.title or "",
         text=clean, mentions_bot=addressed,
         reply_to_bot=bool(replied and replied.from_user and replied.from_user.id == me.id),
-        is_admin=is_admin, received_at=message.date, language=language_of(user),
+        is_admin=is_admin, received_at=(message.edit_date or message.date) if edited else message.date,
+        language=language_of(user), message_id=str(message.message_id),
+        forwarded=message.forward_origin is not None, has_media=has_media(message), edited=edited,
     )
 
 
@@ -94,7 +109,7 @@ def is_portfolio_csv(message: Message) -> bool:
 
 def upload(message: Message, me: BotIdentity, content: bytes) -> Incoming:
     """A portfolio CSV sent as a file: the router sees "/portfolio import" with the file attached."""
-    msg = incoming(message, me)
-    assert msg is not None  # a document has no text (its words are a caption), so no other bot's command
+    msg = incoming(message, me, read_caption=False)  # the caption only chose the command
+    assert msg is not None  # a document has no text, so it is no other bot's command
     name = message.document.file_name if message.document and message.document.file_name else "portfolio.csv"
     return replace(msg, text="/portfolio import", attachment=content, attachment_name=name)

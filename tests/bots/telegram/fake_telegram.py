@@ -1,7 +1,8 @@
 """A local fake Telegram Bot API server (127.0.0.1) for end-to-end tests of the real PTB Application.
 
 It serves the methods the bot uses (getMe, deleteWebhook, getUpdates, sendMessage, sendPhoto, sendDocument,
-editMessageText, answerCallbackQuery, getChatMember, setMyCommands, getFile), records every call, and feeds
+editMessageText, answerCallbackQuery, getChatMember, getChatAdministrators, setMyCommands, getFile, and the
+moderation calls deleteMessage and restrictChatMember, which answer True), records every call, and feeds
 queued updates through getUpdates. Files a test puts in ``files`` are described by getFile and served at
 /file/bot<token>/<file_path> (recorded as a "downloadFile" call). Tests can make the next call to a method
 fail (``fail_next``) or answer late (``delay_next``, after recording it: a call that times out on the bot's
@@ -219,16 +220,20 @@ class FakeTelegram:
         if method == "getMe":
             return 200, {"ok": True, "result": BOT}
         if method == "getChatMember":
-            user_id = int(params["user_id"])
-            status = "administrator" if user_id in self.admins else "member"
-            member: dict[str, Any] = {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "M"}}
-            if status == "administrator":
-                member.update(can_be_edited=False, is_anonymous=False, can_manage_chat=True,
-                              can_delete_messages=True, can_manage_video_chats=True, can_restrict_members=True,
-                              can_promote_members=False, can_change_info=True, can_invite_users=True,
-                              can_post_stories=False, can_edit_stories=False, can_delete_stories=False)
-            return 200, {"ok": True, "result": member}
+            return 200, {"ok": True, "result": self._member(int(params["user_id"]))}
+        if method == "getChatAdministrators":  # the bot itself is not an admin unless a test says so
+            return 200, {"ok": True, "result": [self._member(user_id) for user_id in sorted(self.admins)]}
         return 200, {"ok": True, "result": True}  # deleteWebhook, setMyCommands, answerCallbackQuery, close ...
+
+    def _member(self, user_id: int) -> dict[str, Any]:
+        status = "administrator" if user_id in self.admins else "member"
+        member: dict[str, Any] = {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "M"}}
+        if status == "administrator":
+            member.update(can_be_edited=False, is_anonymous=False, can_manage_chat=True,
+                          can_delete_messages=True, can_manage_video_chats=True, can_restrict_members=True,
+                          can_promote_members=False, can_change_info=True, can_invite_users=True,
+                          can_post_stories=False, can_edit_stories=False, can_delete_stories=False)
+        return member
 
     def _message(self, params: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
