@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from advisor.catalogue import message
@@ -24,6 +25,8 @@ from bots.chat.briefs import CHANGES as BRIEF_CHANGES
 from bots.chat.briefs import BriefCommands
 from bots.chat.markets import MarketCommands
 from bots.chat.messages import Button, Incoming, Outgoing
+from bots.chat.moderation import ModerationCommands
+from bots.chat.mood import MoodCommands
 from bots.chat.quota import Quota
 from bots.chat.settings import ChatSettings, ChatSettingsStore, CollectionCatalog
 from knowledge.errors import UserError, validate_collection_name
@@ -44,6 +47,9 @@ COMMANDS: dict[str, str] = {
     "forget": "delete everything I store about you",
     "privacy": "what I store and why",
     "brief": "a morning market briefing for this chat: on, off, now, watch, market, show",
+    "mood": "this chat's mood, trend and most-mentioned symbols (not a signal)",
+    "modqueue": "messages held for review: approve or reject (admins)",
+    "modpolicy": "this group's moderation rules; admins change them",
     "settings": "group settings (admins)",
 }
 INTRO = ("I'm **Roundtable**, an automated investor-education assistant. I answer questions from our research "
@@ -57,12 +63,20 @@ PRIVACY = ("I store only what my features need: your risk questionnaire answers 
 
 def needs_admin(text: str) -> bool:
     """Whether the router's answer to ``text`` in a group depends on ``Incoming.is_admin``: changes to the chat's
-    settings or briefing. Front-ends look admins up (a platform request, cached) only for these."""
+    settings, briefing or moderation policy, and the review queue. Front-ends look admins up (a platform request,
+    cached) only for these, and for buttons (``needs_admin_action``)."""
     words = text.split()
+    if words and words[0].lower() == "/modqueue":
+        return True
     if len(words) < 2:
         return False
     command = words[0].lower()
-    return command == "/settings" or (command == "/brief" and words[1].lower() in BRIEF_CHANGES)
+    return command in {"/settings", "/modpolicy"} or (command == "/brief" and words[1].lower() in BRIEF_CHANGES)
+
+
+def needs_admin_action(action: str) -> bool:
+    """Whether a pressed button's answer depends on ``Incoming.is_admin``: approving or rejecting a held post."""
+    return action.startswith("mod:")
 
 
 def help_text() -> str:
@@ -78,10 +92,13 @@ class Router:
 
     def __init__(self, advisor: Advisor, profiles: ProfileStore, chat_settings: ChatSettingsStore,
                  collections: CollectionCatalog, quota: Quota | None = None,
-                 markets: MarketCommands | None = None, briefs: BriefCommands | None = None) -> None:
+                 markets: MarketCommands | None = None, briefs: BriefCommands | None = None,
+                 moderation: ModerationCommands | None = None, mood: MoodCommands | None = None) -> None:
         self.advisor = advisor
         self.markets = markets
         self.briefs = briefs
+        self.moderation = moderation
+        self.mood = mood
         self.profiles = profiles
         self.chat_settings = chat_settings
         self.collections = collections
@@ -90,6 +107,19 @@ class Router:
     def handle(self, msg: Incoming) -> list[Outgoing]:
         if msg.action:
             return self._on_button(msg)
+        if msg.chat_kind == "private":  # private chats are never moderated nor counted in a mood
+            return [] if msg.edited else self._respond(msg)
+        # Every group message (chatter, commands, questions to the bot, edits) is moderated first and counted
+        # in the chat's mood; a held or deleted message is never answered, and an edit is never answered again.
+        checked = self.moderation.check(msg) if self.moderation is not None else None
+        replies = list(checked.replies) if checked is not None else []
+        if self.mood is not None:
+            replies += self.mood.observe(msg)
+        if (checked is not None and checked.removed) or msg.edited:
+            return replies
+        return replies + self._respond(msg)
+
+    def _respond(self, msg: Incoming) -> list[Outgoing]:
         text = msg.text.strip()
         if text.startswith("/"):
             return self._on_command(msg, text)
@@ -101,11 +131,20 @@ class Router:
 
     # -- chat lifecycle (front-ends report what the platform tells them) ---------------------------
 
+    def member_joined(self, chat_key: str, user_id: str, at: datetime) -> None:
+        """A member joined a group (``user_id`` as in ``Incoming.user_id``, ``at`` timezone-aware): new-member
+        rules apply to them until the chat's policy says they are not new any more."""
+        if self.moderation is not None:
+            platform = chat_key.partition(":")[0]
+            self.moderation.member_joined(chat_key, f"{platform}:{user_id}", at)
+
     def chat_removed(self, chat_key: str) -> None:
-        """The bot was removed from a chat: forget the chat's settings and its briefing."""
+        """The bot was removed from a chat: forget the chat's settings, its briefing and its moderation policy."""
         self.chat_settings.delete(chat_key)
         if self.briefs is not None:
             self.briefs.removed(chat_key)
+        if self.moderation is not None:
+            self.moderation.store.removed(chat_key)
         log.info("removed from chat %s; its settings are deleted", chat_key)
 
     def chat_migrated(self, old_key: str, new_key: str) -> None:
@@ -113,6 +152,8 @@ class Router:
         self.chat_settings.move(old_key, new_key)
         if self.briefs is not None:
             self.briefs.migrated(old_key, new_key)
+        if self.moderation is not None:
+            self.moderation.store.move(old_key, new_key)
         log.info("chat %s moved to %s", old_key, new_key)
 
     # -- commands --------------------------------------------------------------------------------
@@ -128,6 +169,7 @@ class Router:
             "profile": self._profile, "forget": self._forget, "privacy": lambda m, a: [Outgoing(PRIVACY)],
             "settings": self._settings, "brief": self._brief, **{command: functools.partial(self._market, command)
                                            for command in ("quote", "chart", "portfolio")},
+            "modqueue": self._modqueue, "modpolicy": self._modpolicy, "mood": self._mood,
         }
         handler = handlers.get(name)
         if handler is None:
@@ -140,6 +182,21 @@ class Router:
             return [Outgoing("Market data is not set up for this bot.")]
         handlers = {"quote": self.markets.quote, "chart": self.markets.chart, "portfolio": self.markets.portfolio}
         return handlers[command](msg, args)
+
+    def _modqueue(self, msg: Incoming, args: str) -> list[Outgoing]:
+        if self.moderation is None:
+            return [Outgoing("Moderation is not set up for this bot.")]
+        return self.moderation.modqueue(msg, args)
+
+    def _modpolicy(self, msg: Incoming, args: str) -> list[Outgoing]:
+        if self.moderation is None:
+            return [Outgoing("Moderation is not set up for this bot.")]
+        return self.moderation.modpolicy(msg, args)
+
+    def _mood(self, msg: Incoming, args: str) -> list[Outgoing]:
+        if self.mood is None:
+            return [Outgoing("Mood tracking is not set up for this bot.")]
+        return self.mood.mood(msg, args)
 
     def _brief(self, msg: Incoming, args: str) -> list[Outgoing]:
         if self.briefs is None:
@@ -244,6 +301,8 @@ class Router:
             return self._confirm(msg, rest)
         if kind == "portfolio" and self.markets is not None:
             return self.markets.on_button(msg, rest)
+        if kind == "mod" and self.moderation is not None:
+            return self.moderation.on_button(msg, rest)
         answers = self.profiles.progress(msg.user_key) if kind == "profile" else None
         if answers is None:
             return [Outgoing("That button has expired. Send /profile to start again.", private=True)]

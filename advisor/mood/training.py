@@ -1,0 +1,159 @@
+"""Training the sentiment model: the data splits, the vocabulary and a softmax regression in plain numpy.
+
+Used by ``scripts/train_sentiment.py`` (which writes the shipped weights) and ``benchmarks/sentiment.py`` (which
+rebuilds the same splits to report on). Nothing here runs in the chat.
+
+Splits are decided by a CRC32 of the cleaned text, not by position or a random draw: the same message always
+lands in the same split whatever the file order, and near-duplicates that differ only in a link or a number
+(common in news tweets) land together, so a headline cannot be trained on and reported on at once.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from advisor.mood.features import clean, features
+from advisor.mood.types import LABELS, Label
+
+Split = str  # "train", "tune" (hyper-parameters and class biases) or "report" (figures only, never tuned on)
+ALWAYS = "__all__"  # a feature every message has, so no message is an empty row
+
+
+def split_of(text: str, tune: float, report: float) -> Split:
+    """Which split a message belongs to: ``report`` and ``tune`` are fractions of the whole, the rest trains."""
+    bucket = zlib.crc32(clean(text).encode("utf-8")) % 10_000 / 10_000
+    if bucket < report:
+        return "report"
+    if bucket < report + tune:
+        return "tune"
+    return "train"
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    label: Label
+    source: str  # "tfn" (Twitter Financial News, three classes) or "stocktwits" (bullish/bearish only)
+
+
+def read_examples(path: Path, source: str) -> list[Example]:
+    """``{"text", "label"}`` lines, labels bullish/bearish/neutral."""
+    examples = []
+    for line in path.read_text(encoding="utf-8").split("\n"):  # not splitlines: texts hold U+2028
+        if line.strip():
+            record = json.loads(line)
+            label = record["label"]
+            if label not in LABELS:
+                raise ValueError(f"{path}: unknown label {label!r}")
+            examples.append(Example(record["text"], label, source))
+    return examples
+
+
+def build_vocabulary(texts: Iterable[str], min_count: int) -> list[str]:
+    """Features seen in at least ``min_count`` training messages, most frequent first (ties alphabetical)."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(set(features(text)))
+    kept = [f for f, n in counts.items() if n >= min_count]
+    kept.sort(key=lambda f: (-counts[f], f))
+    return [ALWAYS, *kept]
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """Messages as a sparse binary matrix in CSR form, each row scaled to unit length."""
+
+    indices: npt.NDArray[np.int64]
+    indptr: npt.NDArray[np.int64]
+    values: npt.NDArray[np.float64]
+
+    @property
+    def count(self) -> int:
+        return len(self.indptr) - 1
+
+
+def vectorise(texts: Sequence[str], index: dict[str, int]) -> Rows:
+    indices: list[int] = []
+    indptr = [0]
+    values: list[float] = []
+    for text in texts:
+        ids = {index[f] for f in features(text) if f in index}
+        ids.add(0)  # ALWAYS
+        indices.extend(sorted(ids))
+        values.extend([1.0 / len(ids) ** 0.5] * len(ids))
+        indptr.append(len(indices))
+    return Rows(np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64), np.array(values))
+
+
+def logits(rows: Rows, weights: npt.NDArray[np.float64], bias: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    contributions = weights[rows.indices] * rows.values[:, None]
+    return np.add.reduceat(contributions, rows.indptr[:-1], axis=0) + bias
+
+
+def softmax(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)  # type: ignore[no-any-return]
+
+
+def train_softmax(rows: Rows, labels: npt.NDArray[np.int64], sample_weight: npt.NDArray[np.float64], *,
+                  l2: float, steps: int = 400, rate: float = 0.05, seed: int = 0,
+                  ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Multinomial logistic regression, full-batch Adam; deterministic (the seed only sets the initial weights)."""
+    vocab = int(rows.indices.max()) + 1
+    rng = np.random.default_rng(seed)
+    weights = rng.normal(0.0, 0.01, size=(vocab, len(LABELS)))
+    bias = np.zeros(len(LABELS))
+    target = np.eye(len(LABELS))[labels]
+    row_of = np.repeat(np.arange(rows.count), np.diff(rows.indptr))
+    total = float(sample_weight.sum())
+    m_w, v_w, m_b, v_b = np.zeros_like(weights), np.zeros_like(weights), np.zeros_like(bias), np.zeros_like(bias)
+    for step in range(1, steps + 1):
+        error = (softmax(logits(rows, weights, bias)) - target) * sample_weight[:, None] / total
+        grad_w = np.stack([np.bincount(rows.indices, weights=rows.values * error[row_of, c], minlength=vocab)
+                           for c in range(len(LABELS))], axis=1) + l2 * weights
+        grad_b = error.sum(axis=0)
+        for param, grad, m, v in ((weights, grad_w, m_w, v_w), (bias, grad_b, m_b, v_b)):
+            m *= 0.9
+            m += 0.1 * grad
+            v *= 0.999
+            v += 0.001 * grad * grad
+            param -= rate * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
+    return weights, bias
+
+
+def macro_f1(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str] = LABELS) -> float:
+    scores = []
+    for label in labels:
+        tp = sum(t == p == label for t, p in zip(truth, predicted, strict=True))
+        fp = sum(p == label != t for t, p in zip(truth, predicted, strict=True))
+        fn = sum(t == label != p for t, p in zip(truth, predicted, strict=True))
+        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return sum(scores) / len(scores)
+
+
+def accuracy(truth: Sequence[str], predicted: Sequence[str]) -> float:
+    return sum(t == p for t, p in zip(truth, predicted, strict=True)) / max(1, len(truth))
+
+
+# The two data sets and how each is split. StockTwits dev is trained on too, so a part of it is carved out for
+# reporting (its "report" split), exactly as for Twitter Financial News.
+SOURCES = {"tfn": "twitter_financial_news_train.jsonl", "stocktwits": "stocktwits_dev.jsonl"}
+FRACTIONS = {"tfn": (0.10, 0.20), "stocktwits": (0.15, 0.25)}  # (tune, report)
+
+
+def load_splits(data: Path) -> dict[tuple[str, Split], list[Example]]:
+    """(source, split) -> examples, for both data sets under ``data`` (``shared/data/sentiment``)."""
+    splits: dict[tuple[str, Split], list[Example]] = {}
+    for source, name in SOURCES.items():
+        tune, report = FRACTIONS[source]
+        for example in read_examples(data / name, source):
+            splits.setdefault((source, split_of(example.text, tune, report)), []).append(example)
+    return splits

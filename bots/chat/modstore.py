@@ -1,0 +1,308 @@
+"""Moderation state that must outlive the process: each chat's policy, the review queue, the decision log (which
+also carries the warn ladder) and when members joined. SQLAlchemy on the app's engine (SQLite or PostgreSQL).
+
+The hot path (every group message) must not wait on the database: policies and join times are read through
+small in-process caches, and an ``ok`` verdict writes nothing. Only flagged posts, admin decisions and join
+events write, and those are rare.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import DateTime, Integer, String, Text, delete, func, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from advisor.moderation import Policy
+
+log = logging.getLogger(__name__)
+
+POLICY_TTL = 30.0  # seconds a cached policy is trusted: another instance's change shows up within this
+JOIN_MISS_TTL = 60.0  # an unknown join time is asked again after this (another instance may have seen the join)
+MAX_CACHED = 50_000  # members' join times kept in memory (least recently used go first)
+LADDER_WINDOW = timedelta(hours=24)  # warnings older than this no longer count toward a mute (as the Moderator)
+LADDER_KINDS = ("warn", "reject")  # what counts toward the warn ladder: warnings and rejected posts (strikes)
+Status = Literal["pending", "approved", "rejected"]
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class PolicyRow(Base):
+    __tablename__ = "mod_policies"
+
+    chat_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    overrides: Mapped[str] = mapped_column(Text)  # JSON: only the fields that differ from Policy()'s defaults
+    updated_by: Mapped[str] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QueueRow(Base):
+    __tablename__ = "mod_queue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_key: Mapped[str] = mapped_column(String(128), index=True)
+    message_id: Mapped[str] = mapped_column(String(64))
+    user_key: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[str] = mapped_column(String(64))  # the platform's id, for a mute after a rejection
+    display_name: Mapped[str] = mapped_column(String(256))
+    text: Mapped[str] = mapped_column(Text)
+    categories: Mapped[str] = mapped_column(String(256))  # comma-separated
+    reasons: Mapped[str] = mapped_column(Text)  # one per line
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class LogRow(Base):
+    """Every moderation decision: the bot's verdicts (actor "bot") and the admins' approvals and rejections."""
+
+    __tablename__ = "mod_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_key: Mapped[str] = mapped_column(String(128), index=True)
+    user_key: Mapped[str] = mapped_column(String(128), index=True)  # whose post it was
+    kind: Mapped[str] = mapped_column(String(16))  # warn, hold, delete, mute, approve, reject
+    actor: Mapped[str] = mapped_column(String(128))  # "bot" or the admin's user key
+    message_id: Mapped[str] = mapped_column(String(64), default="")
+    categories: Mapped[str] = mapped_column(String(256), default="")
+    reasons: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MemberRow(Base):
+    __tablename__ = "mod_members"
+
+    chat_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: int
+    chat_key: str
+    message_id: str
+    user_key: str
+    user_id: str
+    display_name: str
+    text: str
+    categories: tuple[str, ...]
+    reasons: tuple[str, ...]
+    at: datetime
+    status: Status = "pending"
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    chat_key: str
+    user_key: str
+    kind: str
+    actor: str
+    message_id: str
+    categories: tuple[str, ...]
+    at: datetime
+
+
+class ModerationStore:
+    def __init__(self, engine: Engine, clock: Callable[[], float] = time.monotonic) -> None:
+        self.engine = engine
+        self.clock = clock
+        Base.metadata.create_all(engine)
+        self._lock = threading.Lock()
+        self._policies: dict[str, tuple[Policy, float]] = {}
+        self._joins: OrderedDict[tuple[str, str], tuple[datetime | None, float]] = OrderedDict()
+
+    # -- policies (read through a cache on every group message) --------------------------------------
+
+    def policy(self, chat_key: str) -> Policy:
+        now = self.clock()
+        with self._lock:
+            cached = self._policies.get(chat_key)
+        if cached is not None and now - cached[1] < POLICY_TTL:
+            return cached[0]
+        try:
+            with Session(self.engine) as session:
+                row = session.get(PolicyRow, chat_key)
+                policy = policy_from_json(row.overrides) if row is not None else Policy()
+        except Exception:  # a locked or unreachable database: moderate with the last known (or default) policy
+            log.exception("could not read the moderation policy of %s", chat_key)
+            policy = cached[0] if cached is not None else Policy()
+        with self._lock:  # cached even after a failure, so a locked database is not asked on every message
+            self._policies[chat_key] = (policy, now)
+        return policy
+
+    def save_policy(self, chat_key: str, policy: Policy, by: str) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.merge(PolicyRow(chat_key=chat_key, overrides=policy_to_json(policy), updated_by=by,
+                                    updated_at=datetime.now(UTC)))
+        with self._lock:
+            self._policies[chat_key] = (policy, self.clock())
+
+    def move(self, old_key: str, new_key: str) -> None:
+        """A chat got a new id: its policy follows it (the queue and log keep the old id, as history)."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(update(PolicyRow).where(PolicyRow.chat_key == old_key).values(chat_key=new_key))
+            session.execute(update(MemberRow).where(MemberRow.chat_key == old_key).values(chat_key=new_key))
+        self._forget_cached(old_key, new_key)
+
+    def removed(self, chat_key: str) -> None:
+        """The bot left the chat: its policy and join times go; the decision log stays (it is the record)."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(delete(PolicyRow).where(PolicyRow.chat_key == chat_key))
+            session.execute(delete(MemberRow).where(MemberRow.chat_key == chat_key))
+        self._forget_cached(chat_key)
+
+    def _forget_cached(self, *chat_keys: str) -> None:
+        with self._lock:
+            for key in chat_keys:
+                self._policies.pop(key, None)
+            for member in [m for m in self._joins if m[0] in chat_keys]:
+                del self._joins[member]
+
+    # -- member joins ---------------------------------------------------------------------------------
+
+    def joined(self, chat_key: str, user_key: str, at: datetime) -> None:
+        with self._lock:
+            self._remember_join((chat_key, user_key), at)
+        with Session(self.engine) as session, session.begin():
+            session.merge(MemberRow(chat_key=chat_key, user_key=user_key, joined_at=at))
+
+    def joined_at(self, chat_key: str, user_key: str) -> datetime | None:
+        key, now = (chat_key, user_key), self.clock()
+        with self._lock:
+            cached = self._joins.get(key)
+            if cached is not None and (cached[0] is not None or now - cached[1] < JOIN_MISS_TTL):
+                self._joins.move_to_end(key)
+                return cached[0]
+        try:
+            with Session(self.engine) as session:
+                row = session.get(MemberRow, key)
+                at = _aware(row.joined_at) if row is not None else None
+        except Exception:
+            log.exception("could not read when a member of %s joined", chat_key)
+            at = None
+        with self._lock:
+            self._remember_join(key, at)
+        return at
+
+    def _remember_join(self, key: tuple[str, str], at: datetime | None) -> None:
+        self._joins[key] = (at, self.clock())
+        self._joins.move_to_end(key)
+        if len(self._joins) > MAX_CACHED:
+            self._joins.popitem(last=False)
+
+    # -- the review queue -----------------------------------------------------------------------------
+
+    def enqueue(self, item: QueueItem) -> int:
+        with Session(self.engine) as session, session.begin():
+            row = QueueRow(chat_key=item.chat_key, message_id=item.message_id, user_key=item.user_key,
+                           user_id=item.user_id, display_name=item.display_name, text=item.text,
+                           categories=",".join(item.categories), reasons="\n".join(item.reasons), at=item.at,
+                           status="pending")
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def pending(self, chat_key: str, limit: int) -> tuple[list[QueueItem], int]:
+        """The newest ``limit`` pending items of a chat, newest first, and how many are pending in all."""
+        with Session(self.engine) as session:
+            where = (QueueRow.chat_key == chat_key) & (QueueRow.status == "pending")
+            rows = session.scalars(select(QueueRow).where(where).order_by(QueueRow.id.desc()).limit(limit)).all()
+            total = session.scalar(select(func.count()).select_from(QueueRow).where(where)) or 0
+            return [_item(row) for row in rows], total
+
+    def item(self, item_id: int) -> QueueItem | None:
+        with Session(self.engine) as session:
+            row = session.get(QueueRow, item_id)
+            return _item(row) if row is not None else None
+
+    def decide(self, item_id: int, status: Status, by: str, at: datetime) -> QueueItem | None:
+        """Approve or reject a pending item, once: None when it is not pending any more (a stale button or
+        another admin was quicker). The decision goes to the log in the same transaction."""
+        with Session(self.engine) as session, session.begin():
+            done = session.execute(update(QueueRow).where((QueueRow.id == item_id) & (QueueRow.status == "pending"))
+                                   .values(status=status, decided_by=by, decided_at=at))
+            if not done.rowcount:  # type: ignore[attr-defined]
+                return None
+            row = session.get(QueueRow, item_id)
+            assert row is not None
+            session.add(LogRow(chat_key=row.chat_key, user_key=row.user_key, actor=by, message_id=row.message_id,
+                               kind="approve" if status == "approved" else "reject", categories=row.categories,
+                               reasons=row.reasons, at=at))
+            return _item(row)
+
+    # -- the decision log and the warn ladder ---------------------------------------------------------
+
+    def record(self, entry: LogEntry, reasons: tuple[str, ...] = ()) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.add(LogRow(chat_key=entry.chat_key, user_key=entry.user_key, kind=entry.kind, actor=entry.actor,
+                               message_id=entry.message_id, categories=",".join(entry.categories),
+                               reasons="\n".join(reasons), at=entry.at))
+
+    def strikes(self, chat_key: str, user_key: str, now: datetime) -> int:
+        """Warnings and rejections of a member in the last day, since their last mute: the persisted warn ladder,
+        so a restart or a second instance does not give anyone a fresh start."""
+        with Session(self.engine) as session:
+            mine = (LogRow.chat_key == chat_key) & (LogRow.user_key == user_key)
+            last_mute = session.scalar(select(func.max(LogRow.at)).where(mine & (LogRow.kind == "mute")))
+            since = now - LADDER_WINDOW
+            if last_mute is not None and _aware(last_mute) > since:
+                since = _aware(last_mute)
+            return session.scalar(select(func.count()).select_from(LogRow).where(
+                mine & LogRow.kind.in_(LADDER_KINDS) & (LogRow.at > since))) or 0
+
+    def history(self, chat_key: str) -> list[LogEntry]:
+        with Session(self.engine) as session:
+            rows = session.scalars(select(LogRow).where(LogRow.chat_key == chat_key).order_by(LogRow.id)).all()
+            return [LogEntry(r.chat_key, r.user_key, r.kind, r.actor, r.message_id, _split(r.categories, ","),
+                             _aware(r.at)) for r in rows]
+
+
+def policy_to_json(policy: Policy) -> str:
+    default = Policy()
+    overrides: dict[str, Any] = {f.name: getattr(policy, f.name) for f in fields(Policy)
+                                 if f.name != "actions" and getattr(policy, f.name) != getattr(default, f.name)}
+    actions = {k: v for k, v in policy.actions.items() if default.action_for(k) != v}
+    if actions:
+        overrides["actions"] = actions
+    return json.dumps(overrides, sort_keys=True)
+
+
+def policy_from_json(data: str) -> Policy:
+    """Unknown fields (from a newer or older version) are ignored rather than failing the chat's moderation."""
+    overrides = json.loads(data)
+    known = {f.name for f in fields(Policy)} - {"actions"}
+    policy = Policy(**{k: v for k, v in overrides.items() if k in known})
+    actions = {k: v for k, v in overrides.get("actions", {}).items() if v in ("warn", "hold", "delete")}
+    return policy.with_actions(**actions) if actions else policy
+
+
+def _item(row: QueueRow) -> QueueItem:
+    status: Status = "approved" if row.status == "approved" else "rejected" if row.status == "rejected" \
+        else "pending"
+    return QueueItem(row.id, row.chat_key, row.message_id, row.user_key, row.user_id, row.display_name, row.text,
+                     _split(row.categories, ","), _split(row.reasons, "\n"), _aware(row.at), status,
+                     row.decided_by, _aware(row.decided_at) if row.decided_at else None)
+
+
+def _split(value: str, sep: str) -> tuple[str, ...]:
+    return tuple(part for part in value.split(sep) if part)
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite gives back naive datetimes for what was stored in UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
