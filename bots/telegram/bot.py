@@ -21,6 +21,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from telegram import (
@@ -52,7 +53,7 @@ from telegram.request import HTTPXRequest
 from advisor.portfolio.csvio import MAX_BYTES
 from bots.app.logs import report_crash
 from bots.chat.messages import Incoming, Outgoing
-from bots.chat.router import COMMANDS, Router, needs_admin
+from bots.chat.router import COMMANDS, Router, needs_admin, needs_admin_action
 from bots.telegram import moderation, retries
 from bots.telegram.render import answer_html, light_markup_to_html, split_message
 from bots.telegram.translate import BotIdentity, incoming, is_portfolio_csv, language_of, upload
@@ -68,6 +69,9 @@ COMMANDS_ZH = {"start": "介绍与入门", "help": "我能做什么", "ask": "�
                "portfolio": "您的私人投资组合：添加、删除、列表、快照、导入、导出、清空",
                "profile": "私聊完成风险测评", "forget": "删除我保存的关于您的数据", "privacy": "我保存哪些数据及原因",
                "brief": "本群的早间市场简报：开启、关闭、立即发送、自选、市场、查看",
+               "mood": "本群情绪、趋势和最常提及的代码（不是交易信号）",
+               "modqueue": "待审核的消息：批准或拒绝（管理员）",
+               "modpolicy": "本群的管理规则；管理员可修改",
                "settings": "群设置（管理员）"}
 ADMIN_CACHE_SECONDS = 120.0
 # What the bot asks Telegram to deliver. chat_member (joins and promotions) is only sent when asked for by
@@ -220,10 +224,8 @@ class TelegramFrontend:
         if moderation.joined(was, now) and not now.user.is_bot:
             await self._joined(change.chat.id, now.user.id, change.date)
 
-    async def _joined(self, chat_id: int, user_id: int, at: Any) -> None:
-        joined = getattr(self.router, "member_joined", None)  # the chat core before issue 11 had none
-        if joined is not None:
-            await asyncio.to_thread(joined, f"telegram:{chat_id}", str(user_id), at)
+    async def _joined(self, chat_id: int, user_id: int, at: datetime) -> None:
+        await asyncio.to_thread(self.router.member_joined, f"telegram:{chat_id}", str(user_id), at)
 
     async def on_other_private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is not None:
@@ -261,7 +263,7 @@ class TelegramFrontend:
         group = message.chat.type != ChatType.PRIVATE
         # A review-queue decision (approve, reject) is for admins: the presser is looked up, as for /settings.
         admin = await self.member_is_admin(message.chat.id, query.from_user.id) \
-            if group and (query.data or "").startswith("mod:") else None
+            if group and needs_admin_action(query.data or "") else None
         pressed = Incoming("telegram", str(message.chat.id), "group" if group else "private",
                            str(query.from_user.id), query.from_user.full_name, "", action=query.data,
                            language=language_of(query.from_user), is_admin=admin)

@@ -1,5 +1,6 @@
 """Fixtures for the Telegram tests: a router on the bundled notes, behind the in-memory retriever, and the real
-front-end started against the local fake Bot API server (a test module may override ``router``)."""
+front-end started against the local fake Bot API server (a test module may override ``router``). The router
+moderates every group message, as the app's does."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from cryptography.fernet import Fernet
 from advisor.advisor import Advisor
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
+from bots.chat.moderation import ModerationCommands
+from bots.chat.modstore import ModerationStore
 from bots.chat.router import Router
 from bots.chat.settings import ChatSettingsStore, FixedCollections
 from bots.telegram.bot import TelegramFrontend
@@ -23,7 +26,8 @@ from tests.bots.telegram.fake_telegram import FakeTelegram
 def router(notes_retriever: Callable[[str], Retriever], tmp_path: Path) -> Router:
     profiles = SqlProfileStore.open(f"sqlite:///{tmp_path / 'rt.db'}", Fernet.generate_key())
     advisor = Advisor(notes_retriever, GroundedComposer(), profiles)
-    return Router(advisor, profiles, ChatSettingsStore(profiles.engine), FixedCollections({"research"}))
+    return Router(advisor, profiles, ChatSettingsStore(profiles.engine), FixedCollections({"research"}),
+                  moderation=ModerationCommands(ModerationStore(profiles.engine)))
 
 
 @pytest.fixture
