@@ -43,12 +43,22 @@ def _join_spaced(match: re.Match[str]) -> str:
     return out
 
 
+# One table for both maps: str.translate with a dict costs a look-up per character, so it runs once, and only
+# on text that is not plain ASCII (every key but the backtick is non-ASCII).
+LOOKALIKES = {**HOMOGLYPHS, **QUOTES}
+
+
 def normalise(text: str) -> str:
     """Canonical form for matching: NFKC (full width -> ASCII), no invisible characters, Latin look-alikes,
     straight quotes, lower case, spaced-out letters and Chinese characters joined, runs of whitespace collapsed."""
-    folded = unicodedata.normalize("NFKC", text)
-    # Case-fold before mapping look-alikes, so capital Cyrillic "А" (folded to "а") is caught as well.
-    folded = INVISIBLE.sub("", folded).casefold().translate(HOMOGLYPHS).translate(QUOTES)
+    if text.isascii():
+        # The fast path (the moderation pipeline sees every group message): for ASCII, NFKC and the invisible
+        # characters are no-ops, casefold is lower, and the only mapped character is the backtick.
+        folded = text.lower().replace("`", "'")
+    else:
+        folded = unicodedata.normalize("NFKC", text)
+        # Case-fold before mapping look-alikes, so capital Cyrillic "А" (folded to "а") is caught as well.
+        folded = INVISIBLE.sub("", folded).casefold().translate(LOOKALIKES)
     folded = SPACED_LETTERS.sub(_join_spaced, folded)
     folded = CJK_GAP.sub("", folded)
     return " ".join(folded.split())

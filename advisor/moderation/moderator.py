@@ -13,7 +13,10 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from advisor.moderation.types import FLOOD, NEW_MEMBER_LINK, OK, SEVERITY, Decision, Policy, Post, Verdict
+from advisor.moderation import rules
+from advisor.moderation.lexicon import Words
+from advisor.moderation.pump import ChatPumpWindow
+from advisor.moderation.types import FLOOD, NEW_MEMBER_LINK, OK, PUMP, SEVERITY, Decision, Policy, Post, Verdict
 from advisor.text import normalise
 
 # Matching looks at the first this-many characters: Telegram caps a message at 4,096 and a caption at 1,024, so
@@ -21,6 +24,7 @@ from advisor.text import normalise
 MAX_CHARS = 8_192
 # At most this many members' flood windows and warn counts are remembered (least recently seen go first).
 MAX_MEMBERS = 50_000
+MAX_CHATS = 5_000
 WARNINGS_EXPIRE = timedelta(hours=24)
 
 
@@ -34,6 +38,7 @@ class Moderator:
         self._recent: OrderedDict[tuple[str, str], deque[datetime]] = OrderedDict()
         self._warnings: OrderedDict[tuple[str, str], list[datetime]] = OrderedDict()
         self._seen_ids: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._pumps: OrderedDict[str, ChatPumpWindow] = OrderedDict()
 
     def check(self, post: Post) -> Decision:
         policy = self._policy_for(post.chat)
@@ -47,13 +52,31 @@ class Moderator:
             if first_time and self._flooding(post, policy):
                 found.setdefault(FLOOD, []).append(
                     f"more than {policy.flood_messages} messages in {policy.flood_seconds:g} s")
-        text = normalise(post.text[:MAX_CHARS])
-        if self._is_new(post, policy):
-            what = self._links_or_media(post, text)
+        original = post.text[:MAX_CHARS]
+        text = normalise(original)
+        is_new = self._is_new(post, policy)
+        if is_new:
+            what = "media" if post.has_media else "a link" if rules.has_link(text) else ""
             if what:
                 found.setdefault(NEW_MEMBER_LINK, []).append(
                     f"{what} from a member who joined under {policy.new_member_hours:g} h ago")
+        words = Words(text)
+        findings = rules.lexicon_findings(words) + rules.scam_findings(words, is_new=is_new)
+        findings += rules.spam_findings(words, original)
+        for category, reason in findings:
+            found.setdefault(category, []).append(reason)
+        with self._lock:
+            pump = self._pump_window(post.chat).check(text, original, post.user, post.at, policy)
+        if pump:
+            found.setdefault(PUMP, []).extend(pump)
         return self._decide(post, policy, found)
+
+    def _pump_window(self, chat: str) -> ChatPumpWindow:
+        window = self._pumps.pop(chat, None) or ChatPumpWindow()
+        self._pumps[chat] = window
+        if len(self._pumps) > MAX_CHATS:
+            self._pumps.popitem(last=False)
+        return window
 
     # -- cheap checks ---------------------------------------------------------------------------------
 
@@ -86,12 +109,6 @@ class Moderator:
             return False
         return post.at - post.joined_at < timedelta(hours=policy.new_member_hours)
 
-    @staticmethod
-    def _links_or_media(post: Post, text: str) -> str:
-        if post.has_media:
-            return "media"
-        return "a link" if ("http" in text or "www." in text or "t.me" in text) else ""
-
     # -- the decision ---------------------------------------------------------------------------------
 
     def _decide(self, post: Post, policy: Policy, found: dict[str, list[str]]) -> Decision:
@@ -104,7 +121,8 @@ class Moderator:
                 verdict = action
         reasons = tuple(reason for category in found for reason in found[category])
         mute = self._count_warning(post, policy) if verdict == "warn" else 0
-        return Decision(verdict, tuple(found), reasons, mute_minutes=mute, alert_admins=verdict == "hold")
+        alert = verdict == "hold" or PUMP in found
+        return Decision(verdict, tuple(found), reasons, mute_minutes=mute, alert_admins=alert)
 
     def _count_warning(self, post: Post, policy: Policy) -> int:
         """The warn ladder: the ``warn_limit``-th warning within a day means a mute (and a fresh start)."""

@@ -57,7 +57,7 @@ class Decision:
     mute_minutes: int = 0  # > 0: this post completed the member's warn ladder; mute them this long
     alert_admins: bool = False  # pumps and held posts: tell the admins (the review queue)
 
-    def to_json(self, id: str) -> dict[str, object]:
+    def to_json(self, id: str | int) -> dict[str, object]:
         """The fixed batch contract: exactly {"id", "verdict", "categories", "reasons"}."""
         return {"id": id, "verdict": self.verdict, "categories": list(self.categories), "reasons": list(self.reasons)}
 

@@ -15,6 +15,9 @@ from bots.app.settings import Settings
 from bots.app.stores import Markets, open_briefing_store, open_market_data, open_markets, open_profiles
 from bots.chat.briefs import BriefCommands
 from bots.chat.markets import MarketCommands
+from bots.chat.moderation import ModerationCommands
+from bots.chat.modstore import ModerationStore
+from bots.chat.mood import MoodCommands
 from bots.chat.router import Router
 from bots.chat.settings import Approval, ApprovalStore, ApprovedCollections, ChatSettingsStore
 from knowledge.documents import BUNDLED_CORPUS
@@ -67,8 +70,19 @@ def build_app(settings: Settings, research: Research | None = None) -> App:
     router = Router(advisor, profiles, chat_settings,
                     ApprovedCollections(approvals, lambda name: revision_of(research, name)),
                     markets=MarketCommands(markets.desk, markets.portfolios),
-                    briefs=BriefCommands(briefings.store, briefings))
+                    briefs=BriefCommands(briefings.store, briefings),
+                    moderation=ModerationCommands(ModerationStore(profiles.engine)), mood=make_mood(chat_settings))
     return App(settings, research, profiles, advisor, router, approvals, markets, briefings, senders)
+
+
+def make_mood(chat_settings: ChatSettingsStore) -> MoodCommands:
+    """One mood tracker per process (in memory), with the shipped sentiment weights; the panic reminder speaks
+    the chat's language setting."""
+    from advisor.mood.model import SentimentModel
+    from advisor.mood.tracker import MoodTracker
+
+    model = SentimentModel.load()
+    return MoodCommands(MoodTracker(model=model), model, lambda chat_key: chat_settings.get(chat_key).language)
 
 
 class CollectionRetriever:

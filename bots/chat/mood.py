@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from advisor.mood.types import Mood, Sentiment
@@ -19,6 +21,10 @@ from bots.chat.messages import Incoming, Outgoing
 
 log = logging.getLogger(__name__)
 
+# How often (in message time) a chat is asked whether it is panicking: the tracker's rule looks at the last 15
+# minutes, so a check every half minute loses nothing, and asking on every message would cost more than the rest
+# of the pipeline together in a busy chat.
+PANIC_CHECK = timedelta(seconds=30)
 NOT_A_SIGNAL = ("Mood describes this conversation, not the market: it is not a signal to buy or sell. "
                 "Not investment advice.")
 PANIC: dict[Language, str] = {
@@ -54,6 +60,8 @@ class MoodCommands:
         self.tracker = tracker
         self.model = model
         self.language_of = language_of  # the chat's language setting (read only when a reminder is due)
+        self._lock = threading.Lock()
+        self._checked: OrderedDict[str, datetime] = OrderedDict()  # when each chat was last asked about panic
 
     def observe(self, msg: Incoming) -> list[Outgoing]:
         """One group message into the chat's mood; the panic reminder when the tracker says it is due."""
@@ -61,7 +69,7 @@ class MoodCommands:
             return []  # an edit is the same message again; a bare photo or a command to a bot is not the mood
         try:
             self.tracker.observe(msg.chat_key, msg.text, msg.received_at, self.model.classify(msg.text))
-            if not self.tracker.panic(msg.chat_key, msg.received_at):
+            if not self._due(msg.chat_key, msg.received_at) or not self.tracker.panic(msg.chat_key, msg.received_at):
                 return []
         except Exception:
             log.exception("mood tracking failed on a message in %s", msg.chat_key)
@@ -73,6 +81,17 @@ class MoodCommands:
             log.exception("could not read the language of %s", msg.chat_key)
             language = "en"
         return [Outgoing(PANIC[language], reply=False)]
+
+    def _due(self, chat: str, at: datetime) -> bool:
+        with self._lock:
+            last = self._checked.get(chat)
+            if last is not None and timedelta(0) <= at - last < PANIC_CHECK:
+                return False
+            self._checked[chat] = at
+            self._checked.move_to_end(chat)
+            if len(self._checked) > 10_000:
+                self._checked.popitem(last=False)
+            return True
 
     def mood(self, msg: Incoming, _: str) -> list[Outgoing]:
         if msg.chat_kind != "group":

@@ -1,0 +1,234 @@
+"""Coordinated pump detection: near-duplicate posts about one symbol from several accounts, and the pump
+channel's script (announcement with exchange and time, countdown, coin reveal).
+
+Near-duplicates: each post naming a symbol gets a MinHash signature (64 hashes over character 4-grams of the
+normalised text); LSH with 16 bands of 4 rows finds candidates (a pair at Jaccard 0.8 shares a band with
+probability > 0.999), and the signature estimate decides. When ``Policy.pump_accounts`` accounts have posted
+the same symbol in near-duplicate text within ``Policy.pump_minutes``, the post is a pump.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from advisor.moderation.types import Policy
+
+HASHES, BANDS = 64, 16
+ROWS = HASHES // BANDS
+SHINGLE = 4
+MINHASH_CHARS = 600  # near-duplicates are judged on the first 600 characters
+_RNG = np.random.default_rng(20240611)  # fixed seed: the same text always gets the same signature
+_SEEDS = _RNG.integers(1, 2**63, size=HASHES, dtype=np.uint64)
+_MULTIPLIERS = _RNG.integers(1, 2**63, size=HASHES, dtype=np.uint64) | np.uint64(1)
+Signature = npt.NDArray[np.uint64]
+
+
+def minhash(text: str) -> Signature:
+    """The MinHash signature of ``text``'s character 4-grams (the whole text if shorter), vectorised: each 4-gram
+    of code points is packed into one 64-bit number and mixed, then every seed gives one permutation."""
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(points) < SHINGLE:
+        points = np.concatenate([points, np.zeros(SHINGLE - len(points), dtype=np.uint64)])
+    n = len(points) - SHINGLE + 1
+    with np.errstate(over="ignore"):
+        grams = np.zeros(n, dtype=np.uint64)
+        for k in range(SHINGLE):  # code points fit in 21 bits; shifted by 16 they overlap a little, mixed below
+            grams ^= points[k:k + n] << np.uint64(16 * k)
+        grams = np.unique(grams)
+        grams ^= grams >> np.uint64(33)
+        grams *= np.uint64(0xFF51AFD7ED558CCD)
+        grams ^= grams >> np.uint64(33)
+        # Xor-multiply hashing (wrapping 64-bit arithmetic): one independent-looking permutation per seed.
+        mixed = (grams[:, None] ^ _SEEDS[None, :]) * _MULTIPLIERS[None, :]
+    signature: Signature = mixed.min(axis=0)
+    return signature
+
+
+def similarity(a: Signature, b: Signature) -> float:
+    """Estimated Jaccard similarity of the two texts' 4-gram sets."""
+    return float(np.count_nonzero(a == b)) / HASHES
+
+
+def bands(signature: Signature) -> list[bytes]:
+    return [signature[i * ROWS:(i + 1) * ROWS].tobytes() + bytes([i]) for i in range(BANDS)]
+
+
+# -- symbols ------------------------------------------------------------------------------------------
+
+CASHTAG_RE = re.compile(r"\$\s?([a-z][a-z0-9]{1,9})\b")
+PAIR_RE = re.compile(r"\b([a-z][a-z0-9]{1,9})\s?[/-]\s?(?:usdt|usdc|btc|eth|bnb|usd|busd)\b")
+NUMBER_RE = re.compile(r"\d+")
+TOKEN_RE = re.compile(r"[A-Za-z0-9]+")
+# Capitalised words that are not symbols: units, time zones, shouting.
+NOT_SYMBOLS = frozenset(
+    "I A OK USA UK EU GMT UTC BST EST PST PM AM CEX DEX VIP DM PM ATH TP SL ETA FAQ USD USDT USDC BUSD ASAP LOL "
+    "NEW NOW BUY SELL HOLD THE AND FOR YOU ALL TODAY PUMP COIN JOIN NOT LIVE BIG TIME DATE EXCHANGE PAIR TARGET "
+    "NEXT MIN HOURS MINUTES LEFT IPO CEO ETF FOMO FUD HODL DYOR NFA "
+    # Common short English words people shout: "LET'S GO", "WE DID IT AGAIN".
+    "LET GO WE DID IT IS AT TO IN ON OF OR BE BY MY ME US SO NO YES UP OUT GET GOT HIT JUST NOW AGAIN GUYS WOW "
+    "HIGH LOW MOON WAIT READY DONE WIN BIG HUGE GREAT GOOD NICE THANK THANKS HERE THERE WHAT WHY HOW WHO".split())
+
+
+def symbols(text: str, original: str) -> set[str]:
+    """Symbols a post names: cashtags, trading pairs, six-digit A-share codes, capitalised tickers."""
+    found = {m.group(1) for m in CASHTAG_RE.finditer(text)} if "$" in text else set()
+    if any(quote in text for quote in ("usd", "btc", "eth", "bnb")):
+        found |= {m.group(1) for m in PAIR_RE.finditer(text)}
+    # Six-digit A-share codes (600519, 000001, 300750) and capitalised tickers; \b-led regexes scan slowly in
+    # Python, so both are picked from plain token lists.
+    found |= {n for n in NUMBER_RE.findall(text) if len(n) == 6 and n[0] in "036"}
+    found |= {t.lower() for t in TOKEN_RE.findall(original[:2000])
+              if 2 <= len(t) <= 8 and t.isupper() and t[0].isalpha() and t not in NOT_SYMBOLS}
+    return found
+
+
+# -- the pump channel's script ------------------------------------------------------------------------
+
+_UNIT = r"(?:sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|hours?|days?)"
+_AMOUNT = rf"\d+(?:\.\d)?\s?{_UNIT}\b"
+COUNTDOWN_RE = re.compile(
+    rf"\b{_AMOUNT}\s*(?:more\s|is\s|\W\s?)?(?:left|remaining|to go|until|unil|till|before|for)\b|"
+    rf"\b(?:last|final|only|just)\s{_AMOUNT}|^\W*{_AMOUNT}|"
+    rf"\b(?:pump|coin|signal|reveal)\w*\s(?:is\s|will be\s|starts?\s)?in\s(?:just\s|only\s)?\d+\s?{_UNIT}\b|"
+    rf"\bless than \d+\s?{_UNIT}\b|\bin \d+\s?{_UNIT}\b.{{0,30}}\b(?:coin|pump|signal)\b|"
+    r"倒计时|还有\s?\d+\s?(?:分钟|小时|秒)|\d+\s?(?:分钟|小时)后(?:公布|揭晓|拉盘|开始)")
+# A message that is nothing but a countdown: "4 minutes ...", "1 MINUTE LEFT ...", "2 days left !".
+BARE_COUNTDOWN_RE = re.compile(rf"^\W*\d+\s?{_UNIT}\b(?:\s?(?:left|remaining|to go|more))?\W*$")
+COIN_WORD_RE = re.compile(r"\b(?:coin|token|signal|alt|next (?:post|message))\b|币")
+REVEAL_RE = re.compile(
+    r"\b(?:coin|token)\b[^.!?]{0,40}?\b(?:is|will be)\s?:|\b(?:coin|token)(?: name)?\s?(?:is|:)|"
+    r"\bthe coin (?:we are|we're|to|of the day|for today)|\bselected (?:coin|token)|"
+    r"\btrading pair\s?:|\bbuy link\s?:|\bcoin to pump\b|\btoday'?s coin\b|\bpump(?:ing)? coin\s?:|"
+    r"币种?(?:是|为|:)|代码(?:是|为|:)|今天的?(?:币|票)是")
+EXCHANGE_RE = re.compile(
+    r"\b(?:binance|kucoin|mexc|hotbit|yobit|bittrex|cryptopia|latoken|poloniex|uniswap|pancakeswap|raydium|"
+    r"lbank|gate\.?io|huobi|bitmart|coinex|xt|bybit|okx|digifinex|probit|bitrue)(?:_?(?:cex|dex))?\b|\w+_(?:cex|dex)\b"
+    r"|交易所")
+TIME_RE = re.compile(r"\b\d{1,2}(?:[:.]\s?\d{2})?\s?(?:am|pm|gmt|utc|est|bst)\b|\b\d{1,2}:\d{2}\b|\d{1,2}[点時时]")
+PUMP_WORD_RE = re.compile(r"\bpump(?:s|ing)?\b|拉盘|拉升|抬轿")
+ANNOUNCE_RE = re.compile(r"\b(?:next|new|big|mega|official|huge|heavy|our|upcoming|scheduled)\b.{0,20}\bpumps?\b|"
+                         r"\bpump (?:announcement|alert|signal|day|update|starts?|schedule\w*|is in|will be)\b")
+# A reveal in a chat that saw a countdown lately is at most this short: "Appc", "COIN: OST".
+SHORT_REVEAL_WORDS = 6
+CONTEXT_HOURS = 2.0
+
+
+COUNTDOWN_HINTS = ("sec", "min", "hour", "hr", "day", "h ", "倒计时", "分钟", "小时", "秒", "还有")
+REVEAL_HINTS = ("coin", "token", "pair", "buy link", "selected", "币", "代码", "票")
+
+
+def script_reason(text: str) -> str:
+    """Why this post reads as part of a pump channel's script on its own, or ""."""
+    countdown = any(hint in text for hint in COUNTDOWN_HINTS)
+    if countdown and COUNTDOWN_RE.search(text) and (PUMP_WORD_RE.search(text) or EXCHANGE_RE.search(text) or
+                                      COIN_WORD_RE.search(text) or len(text.split()) <= 8):
+        return "pump countdown"
+    if countdown and BARE_COUNTDOWN_RE.match(text):
+        return "pump countdown"
+    if any(hint in text for hint in REVEAL_HINTS) and REVEAL_RE.search(text):
+        return "coin reveal"
+    if ANNOUNCE_RE.search(text) and (EXCHANGE_RE.search(text) or TIME_RE.search(text)):
+        return "pump announcement (exchange and time)"
+    if PUMP_WORD_RE.search(text) and EXCHANGE_RE.search(text) and TIME_RE.search(text):
+        return "exchange + time post"
+    return ""
+
+
+@dataclass
+class _Seen:
+    at: datetime
+    user: str
+    symbols: frozenset[str]
+    text: str
+    signature: Signature | None = None  # computed only once a symbol has enough accounts to matter
+
+    def sign(self) -> Signature:
+        if self.signature is None:
+            self.signature = minhash(self.text)
+        return self.signature
+
+
+@dataclass
+class ChatPumpWindow:
+    """One chat's recent symbol posts (for near-duplicates) and its last pump-script post (for reveals).
+
+    Posts are indexed by symbol; MinHash signatures are computed only when a symbol has been posted by enough
+    accounts in the window to make a cluster possible, so an ordinary post costs a few dictionary look-ups.
+    Signed posts go into LSH buckets (per symbol and band), so a busy symbol is not compared pair by pair.
+    """
+
+    posts: deque[_Seen] = field(default_factory=deque)
+    by_symbol: dict[str, list[_Seen]] = field(default_factory=dict)
+    buckets: dict[tuple[str, bytes], list[_Seen]] = field(default_factory=dict)
+    last_script: datetime | None = None
+
+    def evict(self, now: datetime, keep: timedelta) -> None:
+        while self.posts and now - self.posts[0].at > keep:
+            old = self.posts.popleft()
+            for symbol in old.symbols:
+                self._drop(self.by_symbol, symbol, old)
+                if old.signature is not None:
+                    for key in bands(old.signature):
+                        self._drop(self.buckets, (symbol, key), old)
+
+    @staticmethod
+    def _drop(index: dict[Any, list[_Seen]], key: Any, old: _Seen) -> None:
+        entries = index.get(key)
+        if entries is not None:
+            entries[:] = [entry for entry in entries if entry is not old]
+            if not entries:
+                del index[key]
+
+    def _index(self, seen: _Seen, symbol: str) -> None:
+        for key in bands(seen.sign()):
+            self.buckets.setdefault((symbol, key), []).append(seen)
+
+    def near_duplicates(self, text: str, original: str, user: str, at: datetime, policy: Policy) -> str:
+        """Record this post; if it completes a near-duplicate cluster from enough accounts, say so."""
+        named = symbols(text, original)
+        if not named:
+            return ""
+        self.evict(at, timedelta(minutes=policy.pump_minutes))
+        seen = _Seen(at, user, frozenset(named), text[:MINHASH_CHARS])
+        accounts = {user}
+        shared: set[str] = set()
+        for symbol in named:
+            earlier = self.by_symbol.setdefault(symbol, [])
+            if len({e.user for e in earlier} | {user}) >= policy.pump_accounts:
+                for entry in earlier:
+                    if entry.signature is None:
+                        self._index(entry, symbol)
+                candidates = {id(e): e for key in bands(seen.sign()) for e in self.buckets.get((symbol, key), ())}
+                for other in candidates.values():
+                    if other.user != user and similarity(seen.sign(), other.sign()) >= policy.pump_similarity:
+                        accounts.add(other.user)
+                        shared.add(symbol)
+                self._index(seen, symbol)
+            earlier.append(seen)
+        self.posts.append(seen)
+        if len(accounts) >= policy.pump_accounts:
+            return (f"near-duplicate posts about {', '.join(sorted(shared)).upper()} from {len(accounts)} accounts "
+                    f"within {policy.pump_minutes:g} minutes")
+        return ""
+    def check(self, text: str, original: str, user: str, at: datetime, policy: Policy) -> list[str]:
+        reasons = []
+        script = script_reason(text)
+        if script:
+            reasons.append(script)
+        elif (self.last_script is not None and timedelta(0) <= at - self.last_script
+              <= timedelta(hours=CONTEXT_HOURS) and len(text.split()) <= SHORT_REVEAL_WORDS
+              and (symbols(text, original) or re.fullmatch(r"\W*[a-z][a-z0-9]{1,9}\W*|\W*0x[0-9a-f]{40}\W*", text))):
+            reasons.append("coin reveal after a countdown")
+        if script:
+            self.last_script = at
+        duplicate = self.near_duplicates(text, original, user, at, policy)
+        if duplicate:
+            reasons.append(duplicate)
+        return reasons

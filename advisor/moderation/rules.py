@@ -1,0 +1,130 @@
+"""Content rules over the normalised text: lexicons L1/L2/L3, scam patterns and the spam score.
+
+Each check returns (category, reason) pairs; a reason quotes what matched, so a member or an admin can see why.
+Only words and patterns flag a post, never its language: a post in a language no list covers matches nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from advisor.moderation import lexicon
+from advisor.moderation.lexicon import Words
+from advisor.moderation.types import COORDINATION, HYPE, PROMISSORY, SCAM, SPAM
+
+Finding = tuple[str, str]
+
+PROMISSORY_RE = lexicon.compile_phrases(lexicon.PROMISSORY_EN + lexicon.PROMISSORY_ZH + lexicon.PROMISSORY_RU)
+HYPE_RE = lexicon.compile_phrases(lexicon.HYPE_EN + lexicon.HYPE_ZH)
+COORDINATION_RE = lexicon.compile_phrases(lexicon.COORDINATION_EN + lexicon.COORDINATION_ZH)
+SCAM_RE = lexicon.compile_phrases(lexicon.SCAM_EN + lexicon.SCAM_ZH)
+SPAM_STRONG_RE = lexicon.compile_phrases(lexicon.SPAM_STRONG)
+SPAM_WEAK_RE = lexicon.compile_phrases(lexicon.SPAM_WEAK)
+
+# Links. Invite links and shorteners are what scammers post; a plain link is only a new member's problem.
+LINK_RE = re.compile(r"https?://|www\.|(?<![\w@])t\.me/|(?<=[a-z0-9-]{2})\.(?:com|net|org|io|ltd|xyz|top|ru|cn)"
+                     r"(?:/|\b)")
+INVITE_RE = re.compile(r"t\.me/(?:\+|joinchat/)|telegram\.me/joinchat|chat\.whatsapp\.com|discord\.gg/|"
+                       r"discord(?:app)?\.com/invite|weixin\.qq\.com/g/")
+SHORTENER_RE = re.compile(r"(?<![\w.])(?:bit\.ly|tinyurl\.com|t\.co|goo\.gl|ow\.ly|is\.gd|cutt\.ly|rb\.gy|"
+                          r"shorturl\.at|tiny\.cc|rebrand\.ly|s\.id|dwz\.cn|url\.cn)/")
+HANDLE_RE = re.compile(r"@[a-z][a-z0-9_]{3,}")
+# Money amounts ("1200$", "$ 5000", "25 000 руб", "5万") and percentages.
+AMOUNT_RE = re.compile(r"\d\s?(?:\$|usd|eur|€|руб|p\b|k\b|[万千%])|\$\s?\d")
+# The teacher/喊单 pattern: a "teacher" who calls trades for a group and wants followers or payment.
+TEACHER_RE = re.compile(r"(?:老师|导师|大师|带头人).{0,12}(?:带|喊|指导|推荐|荐股|进群|加群|微信|vx)|"
+                        r"(?:跟|听)(?:着)?(?:老师|导师)|(?:喊单|带单).{0,12}(?:群|老师|收费|会员|加)|"
+                        r"\b(?:teacher|mentor|coach|prof(?:essor)?|mr|mrs|sir)\b.{0,40}\b(?:signals?|trades? for|"
+                        r"call(?:s|ed)? the|account manager|helped me|made me|recover|withdraw)")
+# Payment to a private account: a request to send money next to a wallet address, card, or handle.
+PAYMENT_RE = re.compile(r"(?:send|pay|transfer|deposit)\b.{0,40}(?:to (?:my|this|our) (?:wallet|account|address|"
+                        r"card)|0x[0-9a-f]{40}|\b[13][a-km-z1-9]{25,34}\b|\bt[a-z0-9]{33}\b)|(?:转账|打款|汇款|付款)"
+                        r".{0,10}(?:到|给).{0,10}(?:私人|个人|我的|本人)")
+DM_TO_EARN_RE = re.compile(r"\b(?:dm|pm|inbox|message|text|write|contact)\b(?: me)?\b.{0,30}\b(?:earn|profit|"
+                           r"income|invest|signals?|trade|join)|\b(?:earn|profit|income)\b.{0,40}\b(?:dm|pm|inbox)"
+                           r" me\b|私(?:聊|信).{0,10}(?:赚|收益|带|进群)")
+# Words written in two scripts at once ("Cpeдний дoxoд", "Mοжeм"): a real word is in one script; mixing is how
+# spammers dodge filters. Checked on the original text, before normalise maps the look-alikes away.
+# Only Latin letters that pass for Cyrillic ones count: "порадовалиnДо" (a newline lost as "n") is not a trick.
+MIXED_WORD_RE = re.compile(r"[\u0400-\u04ff]+[aceopxyikmtbhABCEHKMOPTXY\u0370-\u03ff]|"
+                           r"[aceopxyiABCEHKMOPTXY\u0370-\u03ff]+[\u0400-\u04ff]")
+
+CYRILLIC_RE = re.compile("[\u0400-\u04ff]")
+DM_HINTS = ("dm", "pm", "inbox", "message", "text", "write", "contact", "私")
+PAYMENT_HINTS = ("send", "pay", "transfer", "deposit", "转账", "打款", "汇款", "付款")
+TEACHER_HINTS = ("老师", "导师", "大师", "带头人", "喊单", "带单", "teacher", "mentor", "coach", "prof", "mr", "sir")
+
+
+def _quote(match: re.Match[str]) -> str:
+    return match.group().strip()
+
+
+def lexicon_findings(words: Words) -> list[Finding]:
+    """L1 promissory, L2 hype, L3 coordination on the normalised text."""
+    found: list[Finding] = []
+    for category, pattern, label in ((PROMISSORY, PROMISSORY_RE, "promissory language"),
+                                     (HYPE, HYPE_RE, "hype or insider language"),
+                                     (COORDINATION, COORDINATION_RE, "coordinated trading")):
+        phrase = pattern.search(words)
+        if phrase:
+            found.append((category, f'{label}: "{phrase.strip()}"'))
+    return found
+
+
+def scam_findings(words: Words, *, is_new: bool) -> list[Finding]:
+    """Paid signals, DM-to-earn, payment to private accounts, the teacher pattern; invites and shorteners from
+    new members."""
+    found: list[Finding] = []
+    text = words.text
+    phrase = SCAM_RE.search(words)
+    if phrase:
+        found.append((SCAM, f'paid signals or private dealing: "{phrase.strip()}"'))
+    for pattern, hints, label in ((DM_TO_EARN_RE, DM_HINTS, '"DM me to earn"'),
+                                  (PAYMENT_RE, PAYMENT_HINTS, "payment to a private account"),
+                                  (TEACHER_RE, TEACHER_HINTS, "the teacher/喊单 pattern")):
+        # The substring test is a cheap gate: these regexes scan slowly and rarely have anything to find.
+        match = pattern.search(text) if any(hint in text for hint in hints) else None
+        if match:
+            found.append((SCAM, f'{label}: "{_quote(match)[:60]}"'))
+    if is_new and "/" in text:
+        for pattern, label in ((INVITE_RE, "an invite link"), (SHORTENER_RE, "a URL shortener")):
+            match = pattern.search(text)
+            if match:
+                found.append((SCAM, f"{label} from a new member: {_quote(match)}"))
+    return found
+
+
+def spam_score(words: Words, original: str) -> tuple[int, list[str]]:
+    """Points for advertising: strong phrases 2 each, weak ones 1 each (each distinct phrase once), mixed-script
+    words 2, a link or handle 1, a money amount 1. Returns the score and what scored."""
+    hits: list[str] = []
+    score = 0
+    text = words.text
+    strong = {s.strip() for s in SPAM_STRONG_RE.found(words)}
+    weak = {w.strip() for w in SPAM_WEAK_RE.found(words)} - strong
+    score += 2 * len(strong) + len(weak)
+    hits += [f'"{s}"' for s in sorted(strong)] + [f'"{w}"' for w in sorted(weak)]
+    if CYRILLIC_RE.search(original) and len(MIXED_WORD_RE.findall(original)) >= 2:
+        score += 2
+        hits.append("words mixing alphabets")
+    if LINK_RE.search(text) or HANDLE_RE.search(text):
+        score += 1
+        hits.append("a link or handle")
+    if AMOUNT_RE.search(text):
+        score += 1
+        hits.append("a money amount")
+    return score, hits
+
+
+SPAM_THRESHOLD = 2
+
+
+def spam_findings(words: Words, original: str) -> list[Finding]:
+    score, hits = spam_score(words, original)
+    if score >= SPAM_THRESHOLD:
+        return [(SPAM, f"advertising (score {score}): {', '.join(hits[:5])}")]
+    return []
+
+
+def has_link(text: str) -> bool:
+    return bool(LINK_RE.search(text) or ("/" in text and (INVITE_RE.search(text) or SHORTENER_RE.search(text))))
