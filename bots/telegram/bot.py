@@ -69,8 +69,7 @@ COMMANDS_ZH = {"start": "介绍与入门", "help": "我能做什么", "ask": "�
                "portfolio": "您的私人投资组合：添加、删除、列表、快照、导入、导出、清空",
                "profile": "私聊完成风险测评", "forget": "删除我保存的关于您的数据", "privacy": "我保存哪些数据及原因",
                "brief": "本群的早间市场简报：开启、关闭、立即发送、自选、市场、查看",
-               "mood": "本群情绪、趋势和最常提及的代码（不是交易信号）",
-               "modqueue": "待审核的消息：批准或拒绝（管理员）",
+               "mood": "本群情绪、趋势和常提及的代码（非交易信号）", "modqueue": "待审核的消息：批准或拒绝（管理员）",
                "modpolicy": "本群的管理规则；管理员可修改",
                "settings": "群设置（管理员）"}
 ADMIN_CACHE_SECONDS = 120.0
@@ -103,7 +102,7 @@ class TelegramFrontend:
         self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.me = BotIdentity(0, "")  # known once getMe has answered (start)
         self._admins: dict[tuple[int, int], tuple[bool, float]] = {}
-        self.admin_lists = moderation.AdminList(self._chat_administrators)
+        self.admin_lists = moderation.AdminList(self.app.bot.get_chat_administrators)
         self.webhook_secret: str | None = None
         self._add_handlers()
 
@@ -389,9 +388,6 @@ class TelegramFrontend:
         admin = moderation.is_admin_status(member)
         self._admins[key] = (admin, time.monotonic())
         return admin
-
-    async def _chat_administrators(self, chat_id: int) -> Any:
-        return await self.app.bot.get_chat_administrators(chat_id)
 
 
 def _too_big(size: int | None) -> bool:

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import time
 from datetime import datetime
 from typing import Any
+
+import pytest
 
 from bots.chat.router import Router
 from bots.telegram.bot import TelegramFrontend
@@ -104,7 +107,8 @@ async def test_a_scam_link_from_a_new_member_is_deleted(fake: FakeTelegram, bot:
 
 
 async def test_without_the_right_to_delete_the_admins_are_alerted(fake: FakeTelegram, bot: TelegramFrontend,
-                                                                  caplog: Any) -> None:
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="bots.telegram")
     fake.fail_next("deleteMessage", 400, "Bad Request: message can't be deleted")
     fake.push(joined_service_message(NEWCOMER))
     await settle(fake)
@@ -179,7 +183,9 @@ async def test_the_review_queue_buttons_check_the_presser(fake: FakeTelegram, bo
     assert fake.sent("deleteMessage")  # held: removed from the group until an admin decides
     fake.admins.add(ALICE)
     fake.push(post("/modqueue"))
-    queue = (await wait_for(fake, count=2))[-1]
+    await settle(fake)
+    (queue,) = [sent for sent in in_chat(fake, GROUP) if "reply_markup" in sent]
+    assert "Held for review" in queue["text"]
     keyboard = queue["reply_markup"]["inline_keyboard"]
     approve = next(row[0] for row in keyboard if row[0]["callback_data"].startswith("mod:approve:"))
     for presser in (ALICE + 1, ALICE):  # a member first (refused), then the admin
