@@ -25,7 +25,7 @@ from discord.ext import commands
 from bots.app.logs import report_crash
 from bots.chat.messages import Incoming, Outgoing
 from bots.chat.router import Router, help_text
-from bots.discord import render, translate
+from bots.discord import moderation, render, translate
 from bots.discord.delivery import Delivery, without_deep_links
 from bots.discord.render import NO_MENTIONS
 from knowledge.errors import UserError
@@ -38,12 +38,15 @@ EXPIRED = {10062, 10015}  # Unknown interaction (not acknowledged within 3 s), U
 
 
 def intents() -> discord.Intents:
-    """Only what the bot uses. No privileged intent: without message content, Discord still delivers the
-    text of messages that mention the bot, of replies to it and of DMs, and that is all the bot answers."""
+    """Only what the bot uses. One privileged intent, message content: the bot moderates every guild message,
+    and without it Discord blanks the text of those that do not mention the bot. It must be switched on in the
+    Developer Portal (Bot > Privileged Gateway Intents), or Discord closes the connection (4014). The members
+    intent is not needed: a member's join time comes with each of their messages."""
     wanted = discord.Intents.none()
     wanted.guilds = True  # guild join/removal, channels (for permissions), and app commands need guilds
-    wanted.guild_messages = True
+    wanted.guild_messages = True  # messages and their edits (MESSAGE_UPDATE), re-checked by moderation
     wanted.dm_messages = True
+    wanted.message_content = True
     return wanted
 
 
@@ -94,10 +97,12 @@ class RoundtableBot(commands.Bot):
         from bots.discord.brief_commands import BriefCog  # the cogs import this module for its types
         from bots.discord.commands import AskCog
         from bots.discord.market_commands import MarketCog
+        from bots.discord.mod_commands import ModerationCog
 
         await self.add_cog(AskCog(self))
         await self.add_cog(MarketCog(self))
         await self.add_cog(BriefCog(self))
+        await self.add_cog(ModerationCog(self))
         self.tree.error(self.on_app_command_error)
 
     async def use_gateway_from_api(self) -> None:
@@ -171,11 +176,29 @@ class RoundtableBot(commands.Bot):
         if self.user is None:
             return
         msg = translate.from_message(message, self.user)
-        if msg is None:
+        if msg is not None:
+            await self._handle(message, msg)
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """An edit is moderated again (a scam link added after posting). Raw: the message need not be cached.
+        Discord also sends an update when it adds a link preview; when the cached text shows no change, that
+        one is skipped."""
+        before, message = payload.cached_message, payload.message
+        if self.user is None or (before is not None and before.content == message.content):
             return
+        msg = translate.from_message(message, self.user, edited=True)
+        if msg is not None:
+            await self._handle(message, msg)
+
+    async def _handle(self, message: discord.Message, msg: Incoming) -> None:
         replies = await asyncio.to_thread(self.router.handle, msg)  # [] for chatter the bot only observes
-        if replies:
-            await self.delivery.to_message(message, replies)
+        for reply in replies:
+            step = reply.enforce
+            if step is not None and message.guild is not None:
+                done = await moderation.carry_out(self.http, message.guild.id, message.channel.id, step)
+                reply = replace(reply, enforce=None) if done else Outgoing(step.fallback)
+            if reply.text or reply.answer or reply.image or reply.file:
+                await self.delivery.to_message(message, [reply])
 
     # -- guilds ---------------------------------------------------------------------------------------
 
@@ -298,7 +321,10 @@ class DiscordFrontend:
 
 def _connection_ended(task: asyncio.Task[None]) -> None:
     """The gateway connection gave up (bad intents, a revoked token...): say so loudly, not silently."""
-    if not task.cancelled() and task.exception() is not None:
+    if not task.cancelled() and isinstance(task.exception(), discord.PrivilegedIntentsRequired):
+        log.error("Discord refused the message content intent: switch it on in the Developer Portal (Bot > "
+                  "Privileged Gateway Intents > Message Content); the bot is offline")
+    elif not task.cancelled() and task.exception() is not None:
         reference = report_crash(task.exception() or RuntimeError(), "discord gateway")
         log.error("the discord gateway connection ended (ref %s); the bot is offline", reference)
 

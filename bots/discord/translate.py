@@ -1,8 +1,10 @@
 """Discord events -> ``Incoming``: what the router sees of a message, a slash command or a pressed button.
 
-Without the privileged message-content intent, Discord sends the text of a guild message only when the
-message mentions the bot (or is a DM); every other guild message arrives with empty content, which the
-router treats as chatter. Whether the bot is addressed is read from ``message.mentions`` (the users
+Every guild message goes to the router, which moderates it (issue 11): this needs the privileged message-content
+intent (``bot.intents``), without which Discord blanks the text of messages that do not mention the bot. The
+member's join time comes with each guild message (its ``member`` part), so no members intent is needed for
+new-member rules, and admins (Manage Server or Administrator) are marked on every message: they are exempt.
+Whether the bot is addressed is read from ``message.mentions`` (the users
 Discord resolved as mentioned), not from the text, so "@roundtable_fan" is never taken for the bot. The
 router gets clean text: the bot's own mention tokens (``<@id>`` and the older nickname form ``<@!id>``)
 removed, and the spaces and punctuation they leave behind tidied.
@@ -47,23 +49,46 @@ def _replied_author(message: discord.Message) -> int | None:
     return resolved.author.id if isinstance(resolved, discord.Message) else None
 
 
-def from_message(message: discord.Message, me: discord.abc.User) -> Incoming | None:
+def has_media(message: discord.Message) -> bool:
+    """Files, stickers, or embeds that show a picture or video (a link preview with a thumbnail counts)."""
+    return bool(message.attachments or message.stickers) or any(
+        embed.image or embed.video or embed.thumbnail for embed in message.embeds)
+
+
+def forwarded(message: discord.Message) -> bool:
+    """A forward: Discord sends it with a reference of type "forward" and the original in a snapshot."""
+    reference = message.reference
+    return bool(message.message_snapshots) or (
+        reference is not None and reference.type == discord.MessageReferenceType.forward)
+
+
+def from_message(message: discord.Message, me: discord.abc.User, *, edited: bool = False) -> Incoming | None:
     """The router's view of a channel or DM message, or None for messages the bot must never answer:
-    its own, other bots' (two bots answering each other would loop) and webhooks' (often relays of bots)."""
+    its own, other bots' (two bots answering each other would loop) and webhooks' (often relays of bots).
+    ``edited``: a new version of an earlier message (moderated again, never answered again)."""
     author = message.author
     if author.id == me.id or author.bot or message.webhook_id is not None:
         return None
     # A guild whose GUILD_CREATE has not arrived yet gives messages no guild, but their channel still
     # names it: only a channel without a guild is a DM.
     private = message.guild is None and getattr(message.channel, "guild_id", None) is None
-    if not message.content.strip():
-        return None  # an attachment or a sticker alone: nothing to read
+    # A forward has no content of its own: what it shows is the snapshot of the original, moderated like text.
+    snapshots = message.message_snapshots
+    content = message.content or "\n".join(snapshot.content for snapshot in snapshots if snapshot.content)
+    media = has_media(message) or any(snapshot.attachments or snapshot.stickers for snapshot in snapshots)
+    if not content.strip() and (private or not media):
+        return None  # nothing to read (in a guild, a bare file or sticker is still moderated)
     mentioned = any(user.id == me.id for user in message.mentions)
+    member = author if isinstance(author, discord.Member) else None
     return Incoming(
         platform=PLATFORM, chat_id=str(message.channel.id), chat_kind="private" if private else "group",
         user_id=str(author.id), display_name=author.display_name,
-        text=without_mentions_of(message.content, me.id), mentions_bot=mentioned,
-        reply_to_bot=_replied_author(message) == me.id, received_at=message.created_at,
+        text=without_mentions_of(content, me.id), mentions_bot=mentioned,
+        reply_to_bot=_replied_author(message) == me.id,
+        received_at=(message.edited_at or message.created_at) if edited else message.created_at,
+        is_admin=is_server_admin(member.guild_permissions) if member is not None else None,
+        message_id=str(message.id), joined_at=member.joined_at if member is not None else None,
+        forwarded=forwarded(message), has_media=media, edited=edited,
     )
 
 
@@ -99,4 +124,6 @@ def from_button(interaction: discord.Interaction, action: str, *, private: bool)
         chat_kind="private" if private or interaction.guild_id is None else "group",
         user_id=str(interaction.user.id), display_name=interaction.user.display_name, text="", action=action,
         received_at=interaction.created_at, language=language_of(interaction.locale),
+        # Review-queue decisions are for admins: Discord sends the presser's permissions with every press.
+        is_admin=is_server_admin(interaction.permissions) if interaction.guild_id is not None else None,
     )

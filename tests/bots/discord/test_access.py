@@ -8,19 +8,23 @@ import discord
 import pytest
 
 from bots.discord import access
+from bots.discord.bot import intents
 from tests.bots.discord.payloads import BOT_USER, GUILD
 
 EVERYONE = int(GUILD["roles"][0]["permissions"])  # @everyone in the captured guild: send, embed, attach...
 
 
-def test_no_privileged_intent_is_used() -> None:
-    assert access.intents_text() == "dm_messages, guild_messages, guilds (no privileged intent needed)"
+def test_message_content_is_the_one_privileged_intent_and_doctor_says_so() -> None:
+    assert access.intents_text() == ("dm_messages, guild_messages, guilds, message_content (message_content is "
+                                     "privileged: switch it on in the Developer Portal)")
+    assert not intents().members and not intents().presences  # a join time comes with each message
 
 
 def test_the_invite_asks_for_the_commands_scope_and_the_needed_permissions() -> None:
     url = access.invite_url(123)
     assert "scope=bot+applications.commands" in url
-    assert f"permissions={access.REQUIRED_PERMISSIONS.value}" in url
+    wanted = access.REQUIRED_PERMISSIONS | access.MODERATION_PERMISSIONS  # delete posts, time members out
+    assert f"permissions={wanted.value}" in url and wanted.manage_messages and wanted.moderate_members
 
 
 def test_missing_permissions_are_named() -> None:

@@ -48,7 +48,7 @@ def registered(bot: RoundtableBot) -> dict[str, dict[str, Any]]:
 async def test_every_command_and_option_is_described_and_typed(bot: RoundtableBot) -> None:
     commands = registered(bot)
     assert set(commands) == {"ask", "profile", "forget", "privacy", "help", "settings", "quote", "chart",
-                             "portfolio", "brief"}
+                             "portfolio", "brief", "mood", "modqueue", "modpolicy"}
 
     def walk(payload: dict[str, Any]) -> None:
         assert payload["description"].strip(), payload["name"]

@@ -173,5 +173,5 @@ def test_doctor_reports_discord_intents_and_servers(discord_fake: FakeDiscord, h
     monkeypatch.setenv("ROUNDTABLE_DISCORD_API_URL", fake.api_url)
     result = CliRunner().invoke(app, ["doctor"], catch_exceptions=False, env={"COLUMNS": "300"})
     text = " ".join(result.stdout.split())
-    assert "Discord access" in text and "no privileged intent needed" in text, text
+    assert "Discord access" in text and "message_content is privileged" in text, text
     assert "in 1 server(s), each with the permissions it needs" in text
