@@ -143,14 +143,22 @@ class ModerationStore:
             if len(self._buffer) > MAX_BUFFERED:
                 del self._buffer[0]
                 log.error("moderation records are piling up (the database is unavailable); dropped the oldest")
+            first = self._buffered_since is None
             if self._buffered_since is None:
                 self._buffered_since = now
             due = len(self._buffer) >= FLUSH_ROWS or now - self._buffered_since >= FLUSH_SECONDS
         if due:
-            try:
-                self.flush()
-            except Exception:  # kept in the buffer for the next try
-                log.exception("could not write moderation records; will retry")
+            self._flush_quietly()
+        elif first:  # a quiet chat: write within FLUSH_SECONDS anyway, so other instances see it
+            timer = threading.Timer(FLUSH_SECONDS, self._flush_quietly)
+            timer.daemon = True
+            timer.start()
+
+    def _flush_quietly(self) -> None:
+        try:
+            self.flush()
+        except Exception:  # kept in the buffer for the next try
+            log.exception("could not write moderation records; will retry")
 
     def flush(self) -> None:
         """Write what is buffered, in one transaction. On failure the rows stay buffered and the error is raised."""

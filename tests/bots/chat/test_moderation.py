@@ -20,7 +20,7 @@ from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
 from bots.chat.messages import Incoming, Outgoing
 from bots.chat.moderation import ModerationCommands
-from bots.chat.modstore import ModerationStore
+from bots.chat.modstore import LogEntry, ModerationStore, QueueItem
 from bots.chat.router import Router, needs_admin, needs_admin_action
 from bots.chat.settings import ChatSettingsStore, FixedCollections
 from knowledge.retrieval import Retriever
@@ -227,3 +227,23 @@ def test_a_locked_database_does_not_stop_the_chat(notes_retriever: Callable[[str
     locked.release()
     assert [(e.kind, e.message_id) for e in locked.store.history(CHAT)] == [("warn", "300"), ("hold", "301")]
     assert [item.message_id for item in locked.store.pending(CHAT, 5)[0]] == ["301"]
+
+
+def test_two_instances_share_the_queue_the_ladder_and_join_times(database_url: str) -> None:
+    """Moderation state on SQLite and PostgreSQL: what one instance decides, the other sees."""
+    one, two = ModerationStore(create_engine(database_url)), ModerationStore(create_engine(database_url))
+    one.joined(CHAT, "telegram:9", T0)
+    assert two.joined_at(CHAT, "telegram:9") == T0 and two.joined_at(CHAT, "telegram:8") is None
+    one.enqueue(QueueItem(0, CHAT, "41", "telegram:9", "9", "Member 9", "Insider tip on ABCD", ("hype",),
+                          ('hype or insider language: "insider tip"',), T0))
+    one.record(LogEntry(CHAT, "telegram:9", "warn", "bot", "40", ("promissory",), T0))
+    one.flush()  # what a timer does within FLUSH_SECONDS of the first buffered row
+    (item,), total = two.pending(CHAT, 5)
+    assert total == 1 and item.categories == ("hype",)
+    assert two.strikes(CHAT, "telegram:9", T0 + timedelta(minutes=1)) == 1
+    decided = two.decide(item.id, "rejected", "telegram:1", T0 + timedelta(minutes=2))
+    assert decided is not None and decided.status == "rejected"
+    assert one.decide(item.id, "approved", "telegram:2", T0 + timedelta(minutes=3)) is None  # decided once
+    assert one.strikes(CHAT, "telegram:9", T0 + timedelta(minutes=3)) == 2  # the warning and the rejection
+    assert one.strikes(CHAT, "telegram:9", T0 + timedelta(days=2)) == 0  # a day later the ladder is clean
+    assert [e.kind for e in one.history(CHAT)] == ["warn", "reject"]
