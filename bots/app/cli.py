@@ -28,6 +28,7 @@ from bots.app.cli_brief import brief_app
 from bots.app.cli_common import CollectionOpt, JsonOpt, app, build_app, err, guarded, load_settings, open_research, out
 from bots.app.cli_corpus import corpus_app
 from bots.app.cli_market import portfolio_app, quote
+from bots.app.cli_mood import mood
 from knowledge.errors import UserError
 
 if TYPE_CHECKING:
@@ -328,3 +329,4 @@ app.command()(quote)
 app.add_typer(portfolio_app, name="portfolio")
 app.add_typer(audit_app, name="audit")
 app.add_typer(brief_app, name="brief")
+app.command()(mood)
