@@ -24,7 +24,8 @@ HOMOGLYPHS = str.maketrans({
 QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "′": "'"})
 # Three or more single letters separated by spaces, dots or dashes: "g u a r a n t e e d", "s.u.r.e t.h.i.n.g",
 # "r i s k - f r e e". The first letter must start a word: in "it's g u a r ..." the "s" belongs to "it's".
-SPACED_LETTERS = re.compile(r"(?<![\w'])(?:[a-z](?: ?[.\-_*] ?| {1,2})){2,}[a-z]\b")
+# (The lookbehind sits after the first letter: a regex that starts with a lookbehind is tried at every position.)
+SPACED_LETTERS = re.compile(r"[a-z](?<![\w'][a-z])(?: ?[.\-_*] ?| {1,2})(?:[a-z](?: ?[.\-_*] ?| {1,2}))+[a-z]\b")
 SEPARATOR = re.compile(r" ?[.\-_*] ?| {1,2}")
 # Spacing or filler between Chinese characters ("稳 赚 不 赔", "稳-赚") carries nothing in Chinese.
 CJK_GAP = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff])[\s.\-_*·]+(?=[\u3400-\u4dbf\u4e00-\u9fff])")
@@ -60,5 +61,6 @@ def normalise(text: str) -> str:
         # Case-fold before mapping look-alikes, so capital Cyrillic "А" (folded to "а") is caught as well.
         folded = INVISIBLE.sub("", folded).casefold().translate(LOOKALIKES)
     folded = SPACED_LETTERS.sub(_join_spaced, folded)
-    folded = CJK_GAP.sub("", folded)
+    if not folded.isascii():  # only Chinese characters have gaps to close
+        folded = CJK_GAP.sub("", folded)
     return " ".join(folded.split())

@@ -1,9 +1,10 @@
 """Train the mood sentiment model and write advisor/mood/sentiment.npz.
 
-    python scripts/train_sentiment.py [--data ../shared/data/sentiment] [--out advisor/mood/sentiment.npz]
+    PYTHONHASHSEED=0 python scripts/train_sentiment.py [--data ../shared/data/sentiment] [--out ...]
 
 Reproducible: the splits come from a hash of each message (advisor.mood.training.split_of), the optimiser is
-full-batch and the initial weights come from a fixed seed, so the same data gives the same file.
+full-batch and the initial weights come from a fixed seed, so the same data gives the same file. (PYTHONHASHSEED:
+advisor.text.normalise breaks rare ties in set order, which could change a feature of a few messages.)
 
 Splits (per data set): "train" fits the weights; "tune" chooses the regularisation, the StockTwits sample weight
 and two class-bias offsets; "report" is never looked at here except to print it at the very end, after every

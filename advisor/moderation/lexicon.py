@@ -10,7 +10,7 @@ matches "заработать"); other Latin phrases match whole words only, so 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from advisor.text import normalise
 
@@ -101,59 +101,91 @@ SPAM_WEAK = (
 
 WORD_RE = re.compile(r"\w+")
 CJK_RE = re.compile("[\u3400-\u9fff]")
-STEM_LENGTHS = range(2, 12)
+
+
+Candidates = dict[int, list[re.Pattern[str]]]
+
+
+class _Index:
+    """Every phrase list's phrases, indexed by first word in one place, so a post's words are looked up once
+    (not once per list): Python's ``re`` tries a big alternation at every position of a text, which costs
+    milliseconds on a long post, so a phrase's own small regex runs only when its first word is among the
+    post's words (a stem: when a word starts with it; Chinese: when the phrase is in the text at all)."""
+
+    def __init__(self) -> None:
+        self.by_word: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
+        self.by_stem: dict[str, list[tuple[str, int, re.Pattern[str]]]] = {}  # keyed by the stem's first 3 chars
+        self.by_text: list[tuple[str, int, re.Pattern[str]]] = []
+
+    def add(self, owner: int, phrase: str) -> None:
+        stem = phrase.endswith("*")
+        text = normalise(phrase.rstrip("*"))
+        first = WORD_RE.match(text)
+        body = re.escape(text).replace(r"\ ", r"\s?")
+        if first is not None and not _is_cjk(text[0]):
+            # "No word character before the phrase", written after its first word: a regex that starts with a
+            # literal is found by a fast scan, one that starts with a lookbehind is tried at every position.
+            width = len(first.group())
+            body = re.escape(first.group()) + rf"(?<!\w.{{{width}}})" + body[len(re.escape(first.group())):]
+        if not stem and re.search(r"\w$", text) and not _is_cjk(text[-1]):
+            body += r"(?!\w)"
+        pattern = re.compile(body)
+        if first is None or _is_cjk(text[0]):
+            self.by_text.append((text.split(" ")[0], owner, pattern))
+        elif stem and first.group() == text and len(text) >= 3:
+            self.by_stem.setdefault(text[:3], []).append((text, owner, pattern))
+        else:
+            self.by_word.setdefault(first.group(), []).append((owner, pattern))
+
+    def candidates(self, words: set[str], text: str, has_cjk: bool) -> Candidates:
+        found: Candidates = {}
+        by_word, by_stem = self.by_word, self.by_stem
+        for word in words:
+            for owner, pattern in by_word.get(word, ()):
+                found.setdefault(owner, []).append(pattern)
+            for stem, owner, pattern in by_stem.get(word[:3], ()):
+                if word.startswith(stem):
+                    found.setdefault(owner, []).append(pattern)
+        for trigger, owner, pattern in self.by_text:
+            if (has_cjk or trigger.isascii()) and trigger in text:
+                found.setdefault(owner, []).append(pattern)
+        # Longer phrases first, so a reason quotes "稳赚不赔" rather than "稳赚".
+        return {owner: sorted(set(patterns), key=lambda p: len(p.pattern), reverse=True)
+                for owner, patterns in found.items()}
+
+
+_INDEX = _Index()
 
 
 class Words:
-    """A post's words, computed once and shared by every phrase list: the whole words, their prefixes (for
-    stems) and whether the text has Chinese characters at all."""
+    """A post's normalised text, its words, and (once asked) which phrases of every list might be in it."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.words = set(WORD_RE.findall(text))
-        self.prefixes = {word[:k] for word in self.words for k in STEM_LENGTHS if len(word) > k}
         self.has_cjk = bool(CJK_RE.search(text))
+        self._candidates: Candidates | None = None
+
+    def candidates(self, owner: int) -> list[re.Pattern[str]]:
+        if self._candidates is None:
+            self._candidates = _INDEX.candidates(self.words, self.text, self.has_cjk)
+        return self._candidates.get(owner, [])
 
 
 class PhraseList:
-    """A list of phrases matched fast. Python's ``re`` tries a big alternation at every position of a text,
-    which costs milliseconds on a long post, so a phrase's own small regex runs only when its first word is
-    among the post's words (or, for a stem, among their prefixes; for Chinese, in the text)."""
+    """A list of phrases (see the module note), matched through the shared first-word index."""
+
+    _next_id = 0
 
     def __init__(self, phrases: Iterable[str]) -> None:
-        self.entries: list[tuple[str, str, re.Pattern[str]]] = []  # (how to look, trigger, regex)
+        PhraseList._next_id += 1
+        self.id = PhraseList._next_id
         for phrase in phrases:
-            stem = phrase.endswith("*")
-            text = normalise(phrase.rstrip("*"))
-            body = re.escape(text).replace(r"\ ", r"\s?")
-            if re.match(r"\w", text) and not _is_cjk(text[0]):
-                body = r"(?<!\w)" + body
-            if not stem and re.search(r"\w$", text) and not _is_cjk(text[-1]):
-                body += r"(?!\w)"
-            first = WORD_RE.match(text)
-            if first is None or _is_cjk(text[0]):
-                how, trigger = "text", text.split(" ")[0] if first is None else text
-            else:
-                single_stem = stem and first.group() == text
-                how, trigger = ("prefix" if single_stem else "word"), first.group()
-            self.entries.append((how, trigger, re.compile(body)))
-        # Longer phrases first, so a reason quotes "稳赚不赔" rather than "稳赚".
-        self.entries.sort(key=lambda entry: len(entry[2].pattern), reverse=True)
-
-    def _candidates(self, words: Words) -> Iterator[re.Pattern[str]]:
-        for how, trigger, pattern in self.entries:
-            if how == "word":
-                hit = trigger in words.words
-            elif how == "prefix":
-                hit = trigger in words.words or trigger in words.prefixes
-            else:
-                hit = (words.has_cjk or trigger.isascii()) and trigger in words.text
-            if hit:
-                yield pattern
+            _INDEX.add(self.id, phrase)
 
     def search(self, words: Words) -> str:
         """The first phrase (longest first) found, or ""."""
-        for pattern in self._candidates(words):
+        for pattern in words.candidates(self.id):
             match = pattern.search(words.text)
             if match:
                 return match.group()
@@ -162,7 +194,7 @@ class PhraseList:
     def found(self, words: Words) -> set[str]:
         """Every phrase found, as written in the text."""
         hits = set()
-        for pattern in self._candidates(words):
+        for pattern in words.candidates(self.id):
             match = pattern.search(words.text)
             if match:
                 hits.add(match.group())

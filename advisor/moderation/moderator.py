@@ -66,7 +66,7 @@ class Moderator:
         for category, reason in findings:
             found.setdefault(category, []).append(reason)
         with self._lock:
-            pump = self._pump_window(post.chat).check(text, original, post.user, post.at, policy)
+            pump = self._pump_window(post.chat).check(text, original, post.user, post.at, policy, words.words)
         if pump:
             found.setdefault(PUMP, []).extend(pump)
         return self._decide(post, policy, found)

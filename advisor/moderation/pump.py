@@ -120,20 +120,30 @@ SHORT_REVEAL_WORDS = 6
 CONTEXT_HOURS = 2.0
 
 
-COUNTDOWN_HINTS = ("sec", "min", "hour", "hr", "day", "h ", "倒计时", "分钟", "小时", "秒", "还有")
-REVEAL_HINTS = ("coin", "token", "pair", "buy link", "selected", "币", "代码", "票")
+UNITS = ("sec", "secs", "second", "seconds", "min", "mins", "minute", "minutes", "h", "hr", "hrs", "hour", "hours",
+         "day", "days")
+COUNTDOWN_CJK = ("倒计时", "分钟", "小时", "秒", "还有")
+REVEAL_WORDS = frozenset({"coin", "token", "pair", "link", "selected"})
+REVEAL_CJK = ("币", "代码", "票")
+WORD_RE = re.compile(r"\w+")
 
 
-def script_reason(text: str) -> str:
-    """Why this post reads as part of a pump channel's script on its own, or ""."""
-    countdown = any(hint in text for hint in COUNTDOWN_HINTS)
+def script_reason(text: str, words: set[str] | None = None) -> str:
+    """Why this post reads as part of a pump channel's script on its own, or "". The regexes below scan slowly,
+    so each runs only when the post has a word it needs (a time unit, "coin" ...)."""
+    words = set(WORD_RE.findall(text)) if words is None else words
+    cjk = not text.isascii()
+    countdown = any(w.endswith(UNITS) and (w in UNITS or w[0].isdigit()) for w in words) or \
+        (cjk and any(hint in text for hint in COUNTDOWN_CJK))
     if countdown and COUNTDOWN_RE.search(text) and (PUMP_WORD_RE.search(text) or EXCHANGE_RE.search(text) or
                                       COIN_WORD_RE.search(text) or len(text.split()) <= 8):
         return "pump countdown"
     if countdown and BARE_COUNTDOWN_RE.match(text):
         return "pump countdown"
-    if any(hint in text for hint in REVEAL_HINTS) and REVEAL_RE.search(text):
+    if (not REVEAL_WORDS.isdisjoint(words) or (cjk and any(h in text for h in REVEAL_CJK))) and REVEAL_RE.search(text):
         return "coin reveal"
+    if "pump" not in text and not (cjk and PUMP_WORD_RE.search(text)):
+        return ""
     if ANNOUNCE_RE.search(text) and (EXCHANGE_RE.search(text) or TIME_RE.search(text)):
         return "pump announcement (exchange and time)"
     if PUMP_WORD_RE.search(text) and EXCHANGE_RE.search(text) and TIME_RE.search(text):
@@ -217,9 +227,10 @@ class ChatPumpWindow:
             return (f"near-duplicate posts about {', '.join(sorted(shared)).upper()} from {len(accounts)} accounts "
                     f"within {policy.pump_minutes:g} minutes")
         return ""
-    def check(self, text: str, original: str, user: str, at: datetime, policy: Policy) -> list[str]:
+    def check(self, text: str, original: str, user: str, at: datetime, policy: Policy,
+              words: set[str] | None = None) -> list[str]:
         reasons = []
-        script = script_reason(text)
+        script = script_reason(text, words)
         if script:
             reasons.append(script)
         elif (self.last_script is not None and timedelta(0) <= at - self.last_script

@@ -25,13 +25,20 @@ ZH_FEAR = ["恐慌", "害怕", "吓死", "慌了", "好慌", "爆仓", "强平",
            "跑路", "快跑", "完了", "凉了", "套死", "清仓逃命", "踩踏", "跳水", "睡不着", "救命"]
 
 FEAR = re.compile(r"(?<![a-z'])(?:" + "|".join(EN_FEAR) + r")(?![a-z])|" + "|".join(map(re.escape, ZH_FEAR)))
+# Cheap substring checks that every phrase above contains one of (tests/advisor/mood keep it so): the regex,
+# slow on long text, then runs on the few messages that might match.
+HINTS = ("panic", "scare", "terrif", "afraid", "fear", "freak", "nightmare", "blood", "crash", "collaps", "capitul",
+         "wiped", "margin", "liquidat", "lost ", "losing ", "done", "ruined", "finished", "screwed", "rekt",
+         "get out", "sell ", "run for", "over", "help", "sleep", "savings")
 FEAR_VETO_SCORE = 0.5  # a message at least this bullish is not flagged whatever words it uses
 
 
 def fear_words(cleaned: str) -> list[str]:
     """The panic phrases in already-cleaned text (``advisor.mood.features.clean``), in order."""
+    if cleaned.isascii() and not any(hint in cleaned for hint in HINTS):
+        return []
     return FEAR.findall(cleaned)
 
 
 def is_fear(cleaned: str, score: float) -> bool:
-    return score < FEAR_VETO_SCORE and FEAR.search(cleaned) is not None
+    return score < FEAR_VETO_SCORE and bool(fear_words(cleaned))

@@ -29,6 +29,7 @@ from bots.app.cli_common import CollectionOpt, JsonOpt, app, build_app, err, gua
 from bots.app.cli_corpus import corpus_app
 from bots.app.cli_market import portfolio_app, quote
 from bots.app.cli_moderate import moderate
+from bots.app.cli_mood import mood
 from knowledge.errors import UserError
 
 if TYPE_CHECKING:
@@ -330,3 +331,4 @@ app.add_typer(portfolio_app, name="portfolio")
 app.add_typer(audit_app, name="audit")
 app.add_typer(brief_app, name="brief")
 app.command()(moderate)
+app.command()(mood)

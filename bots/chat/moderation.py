@@ -85,9 +85,9 @@ class ModerationCommands:
         self._record(msg, decision.verdict, decision)
         if decision.verdict == "warn":
             return Checked(self._warn(msg, decision, policy, rule))
-        queued = self._enqueue(msg, decision) if decision.verdict == "hold" or decision.alert_admins else None
-        review = " Admins can review it with /modqueue." if queued is not None else ""
-        what = "held for the admins to review" if decision.verdict == "hold" and queued is not None else "removed"
+        queued = (decision.verdict == "hold" or decision.alert_admins) and self._enqueue(msg, decision)
+        review = " Admins can review it with /modqueue." if queued else ""
+        what = "held for the admins to review" if decision.verdict == "hold" and queued else "removed"
         text = f"A message was {what}: {rule}.{review}"
         fallback = (f"Admins: a message here may break this group's rules ({rule}), and I don't have the right to "
                     "remove it." + review)
@@ -162,14 +162,15 @@ class ModerationCommands:
         except Exception:
             log.exception("could not record a moderation decision in %s", msg.chat_key)
 
-    def _enqueue(self, msg: Incoming, decision: Decision) -> int | None:
+    def _enqueue(self, msg: Incoming, decision: Decision) -> bool:
         try:
-            return self.store.enqueue(QueueItem(0, msg.chat_key, msg.message_id, msg.user_key, msg.user_id,
+            self.store.enqueue(QueueItem(0, msg.chat_key, msg.message_id, msg.user_key, msg.user_id,
                                                 msg.display_name, msg.text, decision.categories, decision.reasons,
                                                 msg.received_at))
+            return True
         except Exception:
             log.exception("could not queue a held message of %s for review", msg.chat_key)
-            return None
+            return False
 
     # -- /modqueue and its buttons -------------------------------------------------------------------
 

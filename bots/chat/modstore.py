@@ -2,8 +2,10 @@
 also carries the warn ladder) and when members joined. SQLAlchemy on the app's engine (SQLite or PostgreSQL).
 
 The hot path (every group message) must not wait on the database: policies and join times are read through
-small in-process caches, and an ``ok`` verdict writes nothing. Only flagged posts, admin decisions and join
-events write, and those are rare.
+small in-process caches, and an ``ok`` verdict writes nothing. The bot's own verdicts and held posts are
+buffered and written in batches (a spam raid or a pump wave flags hundreds of posts a second, and one
+transaction per post would stall the chat); anything that reads them (the queue, the ladder, the log) flushes
+first, so callers never see the buffer. Admin decisions and join events are written at once.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import DateTime, Integer, String, Text, delete, func, select, update
+from sqlalchemy import DateTime, Integer, String, Text, delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -31,6 +33,9 @@ JOIN_MISS_TTL = 60.0  # an unknown join time is asked again after this (another 
 MAX_CACHED = 50_000  # members' join times kept in memory (least recently used go first)
 LADDER_WINDOW = timedelta(hours=24)  # warnings older than this no longer count toward a mute (as the Moderator)
 LADDER_KINDS = ("warn", "reject")  # what counts toward the warn ladder: warnings and rejected posts (strikes)
+FLUSH_ROWS = 200  # buffered verdicts and held posts are written when this many are waiting...
+FLUSH_SECONDS = 1.0  # ...or the oldest has waited this long (checked as the next one arrives)
+MAX_BUFFERED = 20_000  # while the database is unavailable: beyond this the oldest rows are dropped (logged)
 Status = Literal["pending", "approved", "rejected"]
 
 
@@ -125,6 +130,60 @@ class ModerationStore:
         self._lock = threading.Lock()
         self._policies: dict[str, tuple[Policy, float]] = {}
         self._joins: OrderedDict[tuple[str, str], tuple[datetime | None, float]] = OrderedDict()
+        self._flush_lock = threading.Lock()  # one writer at a time keeps the rows in order
+        self._buffer: list[tuple[type[QueueRow] | type[LogRow], dict[str, Any]]] = []
+        self._buffered_since: float | None = None
+
+    # -- batched writes -------------------------------------------------------------------------------
+
+    def _add(self, table: type[QueueRow] | type[LogRow], row: dict[str, Any]) -> None:
+        now = self.clock()
+        with self._lock:
+            self._buffer.append((table, row))
+            if len(self._buffer) > MAX_BUFFERED:
+                del self._buffer[0]
+                log.error("moderation records are piling up (the database is unavailable); dropped the oldest")
+            first = self._buffered_since is None
+            if self._buffered_since is None:
+                self._buffered_since = now
+            due = len(self._buffer) >= FLUSH_ROWS or now - self._buffered_since >= FLUSH_SECONDS
+        if due:
+            self._flush_quietly()
+        elif first:  # a quiet chat: write within FLUSH_SECONDS anyway, so other instances see it
+            timer = threading.Timer(FLUSH_SECONDS, self._flush_quietly)
+            timer.daemon = True
+            timer.start()
+
+    def _flush_quietly(self) -> None:
+        try:
+            self.flush()
+        except Exception:  # kept in the buffer for the next try
+            log.exception("could not write moderation records; will retry")
+
+    def flush(self) -> None:
+        """Write what is buffered, in one transaction. On failure the rows stay buffered and the error is raised."""
+        with self._flush_lock:
+            with self._lock:
+                rows, self._buffer, self._buffered_since = self._buffer, [], None
+            if not rows:
+                return
+            try:
+                with self.engine.begin() as connection:
+                    for table in (QueueRow, LogRow):
+                        batch = [row for t, row in rows if t is table]
+                        if batch:
+                            connection.execute(insert(table), batch)
+            except Exception:
+                with self._lock:
+                    self._buffer[:0] = rows
+                    self._buffered_since = self._buffered_since or self.clock()
+                raise
+
+    def _flush_for_read(self) -> None:
+        try:
+            self.flush()
+        except Exception:  # the read shows what is stored; the rest follows when the database is back
+            log.exception("could not write buffered moderation records before a read")
 
     # -- policies (read through a cache on every group message) --------------------------------------
 
@@ -207,18 +266,16 @@ class ModerationStore:
 
     # -- the review queue -----------------------------------------------------------------------------
 
-    def enqueue(self, item: QueueItem) -> int:
-        with Session(self.engine) as session, session.begin():
-            row = QueueRow(chat_key=item.chat_key, message_id=item.message_id, user_key=item.user_key,
-                           user_id=item.user_id, display_name=item.display_name, text=item.text,
-                           categories=",".join(item.categories), reasons="\n".join(item.reasons), at=item.at,
-                           status="pending")
-            session.add(row)
-            session.flush()
-            return row.id
+    def enqueue(self, item: QueueItem) -> None:
+        """Queue a held post for review (buffered: it is listed by the next ``pending``)."""
+        self._add(QueueRow, dict(
+            chat_key=item.chat_key, message_id=item.message_id, user_key=item.user_key, user_id=item.user_id,
+            display_name=item.display_name, text=item.text, categories=",".join(item.categories),
+            reasons="\n".join(item.reasons), at=item.at, status="pending"))
 
     def pending(self, chat_key: str, limit: int) -> tuple[list[QueueItem], int]:
         """The newest ``limit`` pending items of a chat, newest first, and how many are pending in all."""
+        self._flush_for_read()
         with Session(self.engine) as session:
             where = (QueueRow.chat_key == chat_key) & (QueueRow.status == "pending")
             rows = session.scalars(select(QueueRow).where(where).order_by(QueueRow.id.desc()).limit(limit)).all()
@@ -226,6 +283,7 @@ class ModerationStore:
             return [_item(row) for row in rows], total
 
     def item(self, item_id: int) -> QueueItem | None:
+        self._flush_for_read()
         with Session(self.engine) as session:
             row = session.get(QueueRow, item_id)
             return _item(row) if row is not None else None
@@ -248,14 +306,16 @@ class ModerationStore:
     # -- the decision log and the warn ladder ---------------------------------------------------------
 
     def record(self, entry: LogEntry, reasons: tuple[str, ...] = ()) -> None:
-        with Session(self.engine) as session, session.begin():
-            session.add(LogRow(chat_key=entry.chat_key, user_key=entry.user_key, kind=entry.kind, actor=entry.actor,
-                               message_id=entry.message_id, categories=",".join(entry.categories),
-                               reasons="\n".join(reasons), at=entry.at))
+        """Log one of the bot's decisions (buffered)."""
+        self._add(LogRow, dict(
+            chat_key=entry.chat_key, user_key=entry.user_key, kind=entry.kind, actor=entry.actor,
+            message_id=entry.message_id, categories=",".join(entry.categories), reasons="\n".join(reasons),
+            at=entry.at))
 
     def strikes(self, chat_key: str, user_key: str, now: datetime) -> int:
         """Warnings and rejections of a member in the last day, since their last mute: the persisted warn ladder,
         so a restart or a second instance does not give anyone a fresh start."""
+        self._flush_for_read()
         with Session(self.engine) as session:
             mine = (LogRow.chat_key == chat_key) & (LogRow.user_key == user_key)
             last_mute = session.scalar(select(func.max(LogRow.at)).where(mine & (LogRow.kind == "mute")))
@@ -266,6 +326,7 @@ class ModerationStore:
                 mine & LogRow.kind.in_(LADDER_KINDS) & (LogRow.at > since))) or 0
 
     def history(self, chat_key: str) -> list[LogEntry]:
+        self._flush_for_read()
         with Session(self.engine) as session:
             rows = session.scalars(select(LogRow).where(LogRow.chat_key == chat_key).order_by(LogRow.id)).all()
             return [LogEntry(r.chat_key, r.user_key, r.kind, r.actor, r.message_id, _split(r.categories, ","),

@@ -20,7 +20,7 @@ from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
 from bots.chat.messages import Incoming, Outgoing
 from bots.chat.moderation import ModerationCommands
-from bots.chat.modstore import ModerationStore
+from bots.chat.modstore import LogEntry, ModerationStore, QueueItem
 from bots.chat.router import Router, needs_admin, needs_admin_action
 from bots.chat.settings import ChatSettingsStore, FixedCollections
 from knowledge.retrieval import Retriever
@@ -191,24 +191,59 @@ def test_the_policy_is_persisted_and_read_through_a_cache(tmp_path: Path) -> Non
     assert second.policy(CHAT).warn_limit == 5 and second.policy(CHAT).action_for("hype") == "delete"
 
 
+class Locked:
+    """A moderation database another process holds an exclusive lock on until ``release``."""
+
+    def __init__(self, path: Path) -> None:
+        self.store = ModerationStore(create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.05}))
+        self.holder = sqlite3.connect(path, isolation_level=None)
+        self.holder.execute("BEGIN EXCLUSIVE")
+
+    def release(self) -> None:
+        if self.holder.in_transaction:
+            self.holder.execute("ROLLBACK")
+
+
 @pytest.fixture
-def locked(tmp_path: Path) -> Iterator[ModerationStore]:
-    """A moderation database another process holds an exclusive lock on, for the whole test."""
-    path = tmp_path / "mod.db"
-    store = ModerationStore(create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.05}))
-    holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
-    yield store
-    holder.execute("ROLLBACK")
-    holder.close()
+def locked(tmp_path: Path) -> Iterator[Locked]:
+    lock = Locked(tmp_path / "mod.db")
+    yield lock
+    lock.release()
+    lock.holder.close()
 
 
 def test_a_locked_database_does_not_stop_the_chat(notes_retriever: Callable[[str], Retriever], tmp_path: Path,
-                                                  locked: ModerationStore, caplog: pytest.LogCaptureFixture) -> None:
-    group = Group(make_router(notes_retriever, tmp_path, locked))
+                                                  locked: Locked, caplog: pytest.LogCaptureFixture) -> None:
+    group = Group(make_router(notes_retriever, tmp_path, locked.store))
     group.router.member_joined(CHAT, "9", T0)  # not recorded; the member is then treated as not new
     with caplog.at_level(logging.ERROR):
-        replies = group.say("7", "/ask is a guaranteed return fund risk-free?")
+        replies = group.say("7", "/ask is a guaranteed return fund risk-free?", message_id="300")
+        held = group.say("8", "Insider tip: big news on ABCD tomorrow", message_id="301")
     assert "promises of returns" in replies[0].text  # moderation still decided, on the default policy
     assert any(reply.answer is not None for reply in replies[1:])  # and the question was still answered
-    assert "could not record a moderation decision" in caplog.text
+    assert held[0].enforce is not None  # a hold still removes the post
+    assert "could not read the moderation policy" in caplog.text and "could not count warnings" in caplog.text
+    # Nothing decided while the database was locked is lost: it is written once the lock goes.
+    locked.release()
+    assert [(e.kind, e.message_id) for e in locked.store.history(CHAT)] == [("warn", "300"), ("hold", "301")]
+    assert [item.message_id for item in locked.store.pending(CHAT, 5)[0]] == ["301"]
+
+
+def test_two_instances_share_the_queue_the_ladder_and_join_times(database_url: str) -> None:
+    """Moderation state on SQLite and PostgreSQL: what one instance decides, the other sees."""
+    one, two = ModerationStore(create_engine(database_url)), ModerationStore(create_engine(database_url))
+    one.joined(CHAT, "telegram:9", T0)
+    assert two.joined_at(CHAT, "telegram:9") == T0 and two.joined_at(CHAT, "telegram:8") is None
+    one.enqueue(QueueItem(0, CHAT, "41", "telegram:9", "9", "Member 9", "Insider tip on ABCD", ("hype",),
+                          ('hype or insider language: "insider tip"',), T0))
+    one.record(LogEntry(CHAT, "telegram:9", "warn", "bot", "40", ("promissory",), T0))
+    one.flush()  # what a timer does within FLUSH_SECONDS of the first buffered row
+    (item,), total = two.pending(CHAT, 5)
+    assert total == 1 and item.categories == ("hype",)
+    assert two.strikes(CHAT, "telegram:9", T0 + timedelta(minutes=1)) == 1
+    decided = two.decide(item.id, "rejected", "telegram:1", T0 + timedelta(minutes=2))
+    assert decided is not None and decided.status == "rejected"
+    assert one.decide(item.id, "approved", "telegram:2", T0 + timedelta(minutes=3)) is None  # decided once
+    assert one.strikes(CHAT, "telegram:9", T0 + timedelta(minutes=3)) == 2  # the warning and the rejection
+    assert one.strikes(CHAT, "telegram:9", T0 + timedelta(days=2)) == 0  # a day later the ladder is clean
+    assert [e.kind for e in one.history(CHAT)] == ["warn", "reject"]
