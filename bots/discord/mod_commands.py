@@ -53,6 +53,7 @@ class ModerationCog(commands.Cog):
         await self._policy(interaction)
 
     @modpolicy.command(name="switch", description="Moderation on or off in this channel")
+    @app_commands.describe(moderation="on: check every message here; off: no moderation")
     @app_commands.choices(moderation=[Choice(name="on", value="on"), Choice(name="off", value="off")])
     async def switch(self, interaction: discord.Interaction[Any], moderation: Choice[str]) -> None:
         await self._policy(interaction, moderation.value)
@@ -66,6 +67,7 @@ class ModerationCog(commands.Cog):
         await self._policy(interaction, category.value, action.value)
 
     @modpolicy.command(name="flood", description="More than MESSAGES in SECONDS from one member is a flood")
+    @app_commands.describe(messages="How many messages (1-100)", seconds="Within how many seconds (1-3600)")
     async def flood(self, interaction: discord.Interaction[Any], messages: app_commands.Range[int, 1, 100],
                     seconds: app_commands.Range[int, 1, 3600]) -> None:
         await self._policy(interaction, "flood", messages, seconds)
@@ -77,6 +79,7 @@ class ModerationCog(commands.Cog):
         await self._policy(interaction, "newmember", hours)
 
     @modpolicy.command(name="warns", description="How many warnings mean a timeout, and how long it lasts")
+    @app_commands.describe(warnings="Warnings before a timeout (1-20)", minutes="The timeout's length (1-10080)")
     async def warns(self, interaction: discord.Interaction[Any], warnings: app_commands.Range[int, 1, 20],
                     minutes: app_commands.Range[int, 1, 10080]) -> None:
         await self._policy(interaction, "warns", warnings, minutes)

@@ -6,7 +6,8 @@ use it. Payloads are built from real recorded ones (tests/fixtures/discord, see 
 REST (under /api/v10): the bot's login (GET /users/@me, /oauth2/applications/@me), GET /gateway/bot, command
 sync (PUT, echoed with ids), interaction callbacks (discord.py >= 2.5 sends ?with_response=1 and reads the body
 only when the Content-Type is exactly application/json), follow-ups and @original edits, channel messages
-(JSON or multipart with files), typing, DM channels, GET /channels/{id}. Anything else answers 404 and is
+(JSON or multipart with files), typing, DM channels, GET /channels/{id}, and moderation: DELETE a channel message,
+PATCH a member (a timeout's communication_disabled_until). Anything else answers 404 and is
 recorded with ``known=False`` (``fake.unexpected``), so a test sees calls nobody planned for.
 
 Gateway (/gateway): HELLO, IDENTIFY -> READY + GUILD_CREATE (guilds of that shard), heartbeats ACKed, RESUME ->
@@ -14,8 +15,8 @@ RESUMED. Frames are plain JSON text whatever compression the query asks for (dis
 Like Discord, without the message-content intent a guild message reaches the bot with its text only when it
 mentions the bot.
 
-Test controls: ``slash``, ``click``, ``message`` build real-shaped events and dispatch them; ``dispatch`` sends any
-event; ``calls`` / ``wait_for`` / ``responses`` read what the bot did; ``fail_next``, ``rate_limit_next``,
+Test controls: ``slash``, ``click``, ``message``, ``edit`` build real-shaped events and dispatch them; ``dispatch``
+sends any event; ``calls`` / ``wait_for`` / ``responses`` read what the bot did; ``fail_next``, ``rate_limit_next``,
 ``expire``, ``closed_dms`` make Discord refuse.
 """
 
@@ -62,6 +63,8 @@ CALLBACK = "POST /interactions/{interaction_id}/{token}/callback"
 FOLLOWUP = "POST /webhooks/{application_id}/{token}"
 EDIT = "PATCH /webhooks/{application_id}/{token}/messages/{message_id}"
 SEND = "POST /channels/{channel_id}/messages"
+DELETE_MESSAGE = "DELETE /channels/{channel_id}/messages/{message_id}"
+EDIT_MEMBER = "PATCH /guilds/{guild_id}/members/{user_id}"
 SYNC_GUILD = "PUT /applications/{application_id}/guilds/{guild_id}/commands"
 SYNC_GLOBAL = "PUT /applications/{application_id}/commands"
 IDENTIFY = "GATEWAY IDENTIFY"
@@ -259,14 +262,17 @@ class FakeDiscord:
         return self.dispatch("INTERACTION_CREATE", interaction)
 
     def message(self, content: str, *, author: dict[str, Any] | None = None, channel_id: int = CHANNEL_ID,
-                reply_to: dict[str, Any] | None = None) -> dict[str, Any]:
-        """A member posts ``content`` (``<@BOT_ID>`` in it mentions the bot); ``reply_to`` a bot message replies."""
+                reply_to: dict[str, Any] | None = None, joined_at: datetime | None = None) -> dict[str, Any]:
+        """A member posts ``content`` (``<@BOT_ID>`` in it mentions the bot); ``reply_to`` a bot message replies;
+        ``joined_at``: when the author joined the server (Discord sends it with the message's member part)."""
         kind = "MessageCreate.Type19" if reply_to is not None else "MessageCreate.Type0"
         data = copy.deepcopy(fixture(kind)["d"])
         data.update(id=str(self._snowflake()), channel_id=str(channel_id), guild_id=str(GUILD_ID), content=content,
                     timestamp=_now(), nonce=str(self._snowflake()))
         if author is not None:
             data["author"] = author
+        if joined_at is not None:
+            data["member"]["joined_at"] = joined_at.isoformat()
         data["mentions"] = [BOT_USER] if f"<@{BOT_ID}>" in content else []
         if reply_to is not None:  # a reply pings the author of the message it answers, as Discord's default
             data["referenced_message"] = reply_to
@@ -275,6 +281,10 @@ class FakeDiscord:
             if int(reply_to["author"]["id"]) == BOT_ID and not data["mentions"]:
                 data["mentions"] = [BOT_USER]
         return self.dispatch("MESSAGE_CREATE", data)
+
+    def edit(self, message: dict[str, Any], content: str) -> dict[str, Any]:
+        """The member edits a message they posted (``message`` as ``message`` returned it): MESSAGE_UPDATE."""
+        return self.dispatch("MESSAGE_UPDATE", {**message, "content": content, "edited_timestamp": _now()})
 
     def _interaction(self, kind: int, data: dict[str, Any], user: dict[str, Any] | None, permissions: int | None,
                      channel_id: int) -> dict[str, Any]:
@@ -316,7 +326,8 @@ class FakeDiscord:
 
     def _as_seen_by(self, session: _Session, event: str, data: dict[str, Any]) -> dict[str, Any]:
         """Without the privileged message-content intent Discord blanks guild messages that do not mention the bot."""
-        if event != "MESSAGE_CREATE" or session.intents & MESSAGE_CONTENT_INTENT or "guild_id" not in data:
+        if event not in ("MESSAGE_CREATE", "MESSAGE_UPDATE") or session.intents & MESSAGE_CONTENT_INTENT or \
+                "guild_id" not in data:
             return data
         if any(int(user["id"]) == BOT_ID for user in data.get("mentions", [])):
             return data
@@ -448,6 +459,8 @@ class FakeDiscord:
             ("DELETE", "/webhooks/{application_id}/{token}/messages/{message_id}", self._webhook_message),
             ("POST", "/channels/{channel_id}/messages", self._send),
             ("POST", "/channels/{channel_id}/typing", self._answer(None, 204)),
+            ("DELETE", "/channels/{channel_id}/messages/{message_id}", self._answer(None, 204)),
+            ("PATCH", "/guilds/{guild_id}/members/{user_id}", self._edit_member),
             ("GET", "/channels/{channel_id}", self._get_channel),
             ("POST", "/users/@me/channels", self._open_dm),
             # The partial guild list (what `roundtable doctor` reads): the bot's permissions in each server.
@@ -581,6 +594,12 @@ class FakeDiscord:
         if dm_user is None and not any(int(c["id"]) == channel_id for c in _GUILD["channels"]):
             return _error(404, 10003, "Unknown Channel")
         return 200, self._new_message(channel_id, call.json, call.files)
+
+    async def _edit_member(self, call: Call) -> tuple[int, Any]:
+        member = next((m for m in _GUILD["members"] if m["user"]["id"] == call.params["user_id"]), None)
+        if member is None:
+            return _error(404, 10007, "Unknown Member")
+        return 200, {**member, **(call.json or {})}
 
     async def _get_channel(self, call: Call) -> tuple[int, Any]:
         channel_id = int(call.params["channel_id"])

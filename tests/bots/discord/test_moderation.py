@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,6 +15,7 @@ from typing import Any
 import discord
 import pytest
 from cryptography.fernet import Fernet
+from discord.app_commands import Choice
 
 from advisor.advisor import Advisor
 from advisor.composer import GroundedComposer
@@ -24,9 +25,18 @@ from bots.chat.modstore import ModerationStore
 from bots.chat.router import Router
 from bots.chat.settings import ChatSettingsStore, FixedCollections
 from bots.discord import translate
-from bots.discord.bot import RoundtableBot
+from bots.discord.bot import DiscordFrontend, RoundtableBot
+from bots.discord.mod_commands import ModerationCog
 from knowledge.retrieval import Retriever
 from tests.bots.discord import payloads
+from tests.bots.discord.fake_discord import (
+    DELETE_MESSAGE,
+    EDIT_MEMBER,
+    IDENTIFY,
+    MESSAGE_CONTENT_INTENT,
+    SEND,
+    FakeDiscord,
+)
 from tests.bots.discord.payloads import BOB, GUILD_CHANNEL, GUILD_ID, MEMBER_PERMISSIONS, guild
 from tests.bots.discord.recorder import Recorder
 
@@ -187,3 +197,90 @@ async def test_review_buttons_carry_the_pressers_permissions(bot: RoundtableBot)
     plain = payloads._interaction_data(data, MEMBER, "member", MEMBER_PERMISSIONS, MEMBER_PERMISSIONS, True, "en-US")
     member = discord.Interaction(data=plain, state=bot._connection)  # type: ignore[arg-type]
     assert translate.from_button(member, "mod:approve:1", private=False).is_admin is False
+
+
+# -- through the gateway: the real front-end connected to the local fake Discord ------------------------------
+
+
+@pytest.fixture
+def discord_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDiscord]:
+    # The front-end points discord.py at the fake through class attributes: restore them.
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
+                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    with FakeDiscord() as server:
+        yield server
+
+
+async def test_through_the_gateway_chatter_is_read_and_edits_and_timeouts_reach_discord(
+        discord_fake: FakeDiscord, router: Router) -> None:
+    frontend = DiscordFrontend(router, discord_fake.token, guild_id=GUILD_ID, api_url=discord_fake.api_url)
+    await frontend.start()
+    try:
+        await frontend.ready.wait()
+        (identify,) = discord_fake.calls_to(IDENTIFY)
+        assert identify.json["intents"] & MESSAGE_CONTENT_INTENT  # or Discord would blank this chatter
+        newcomer = payloads.user(MEMBER, "newcomer")  # not cached: the message's member part says who it is
+        hello = discord_fake.message("hello everyone, happy to be here", author=newcomer,
+                                     joined_at=discord.utils.utcnow() - timedelta(hours=1))
+        warned = payloads.user(183312554389405697, "eager")  # in the guild, role "test": no Manage Server
+        for text in (PROMISE, "Honestly, it's a sure thing: zero risk.", "Guaranteed profit, you can't lose."):
+            discord_fake.message(text, author=warned)
+            await discord_fake.wait_for_async(SEND, len(discord_fake.calls_to(SEND)) + 1)
+        (timeout,) = await discord_fake.wait_for_async(EDIT_MEMBER)
+        assert timeout.params["user_id"] == warned["id"] and timeout.json["communication_disabled_until"]
+        discord_fake.edit(hello, "hello everyone, join my group t.me/+AbCdEf")
+        (deleted,) = await discord_fake.wait_for_async(DELETE_MESSAGE)
+        assert deleted.params["message_id"] == hello["id"] and not discord_fake.unexpected
+    finally:
+        await frontend.stop()
+
+
+# -- the slash commands and the review queue's buttons -------------------------------------------------------
+
+
+def in_guild_channel(bot: RoundtableBot, data: dict[str, Any]) -> discord.Interaction[Any]:
+    """An interaction in the channel where ``post_data`` messages are posted (the same chat for the router)."""
+    data["channel_id"] = data["channel"]["id"] = str(GUILD_CHANNEL)
+    return discord.Interaction(data=data, state=bot._connection)  # type: ignore[arg-type]
+
+
+def mod_cog(bot: RoundtableBot) -> ModerationCog:
+    cog = bot.get_cog("ModerationCog")
+    assert isinstance(cog, ModerationCog)
+    return cog
+
+
+async def test_modqueue_lists_held_posts_with_buttons_and_an_admin_approves(bot: RoundtableBot,
+                                                                           sent: Recorder) -> None:
+    assert mod_cog(bot).modqueue.default_permissions == discord.Permissions(manage_guild=True)
+    server = guild(bot._connection)
+    await bot.on_message(as_message(bot, server, post_data(
+        "Insider tip: $QRTX is about to explode, load up now before the news")))
+    assert [s.method for s in sent.sent][:1] == ["DELETE"]  # held: out of the channel until an admin decides
+    cog: Any = mod_cog(bot)
+    await cog.modqueue.callback(cog, in_guild_channel(bot, payloads.command_data("modqueue")))
+    (queue,) = [s for s in sent.messages() if s.buttons]
+    approve = next(b["custom_id"] for b in queue.buttons if b["custom_id"].startswith("mod:approve:"))
+    press = copy.deepcopy(payloads.INTERACTION)
+    press.update(type=3, data={"custom_id": approve, "component_type": 2},
+                 message={**copy.deepcopy(payloads.MESSAGE), "author": payloads.BOT_USER})
+    press = payloads._interaction_data(press, payloads.ALICE, "admin", payloads.ALL_PERMISSIONS,
+                                       payloads.ALL_PERMISSIONS, True, "en-US")
+    await bot.on_press(in_guild_channel(bot, press), approve, False)
+    assert "Approved by the admins" in sent.sent[-1].text()
+
+
+async def test_modpolicy_options_become_the_routers_command_line(bot: RoundtableBot, sent: Recorder,
+                                                                 router: Router) -> None:
+    cog: Any = mod_cog(bot)
+    member = payloads.command(bot._connection, "modpolicy", subcommand="action", permissions=MEMBER_PERMISSIONS)
+    await cog.action.callback(cog, member, category=Choice(name="hype", value="hype"),
+                              action=Choice(name="warn", value="warn"))
+    assert "Only group admins can change the moderation policy" in sent.messages()[-1].text()
+    admin = payloads.command(bot._connection, "modpolicy", subcommand="warns")
+    await cog.warns.callback(cog, admin, warnings=2, minutes=30)
+    assert sent.messages()[-1].text().startswith("Saved.")
+    assert router.moderation is not None
+    policy = router.moderation.store.policy(f"discord:{payloads.CHANNEL}")
+    assert (policy.warn_limit, policy.mute_minutes) == (2, 30)

@@ -62,3 +62,25 @@ def test_language_comes_from_the_members_app() -> None:
     assert read(update).language == "zh"
     update["message"]["from"]["language_code"] = "de"
     assert read(update).language is None
+
+
+def test_moderation_sees_ids_media_captions_forwards_and_edits() -> None:
+    plain = read(group_message("hello all"))
+    assert (plain.message_id, plain.forwarded, plain.has_media, plain.edited) == ("77", False, False, False)
+    photo = group_message("")["message"]
+    del photo["text"], photo["entities"]
+    photo.update(photo=[{"file_id": "p", "file_unique_id": "u", "width": 9, "height": 9}], caption="my gains 🚀",
+                 forward_origin={"type": "hidden_user", "sender_user_name": "Someone", "date": 1700000000})
+    captioned = read({"message": photo})
+    assert captioned.text == "my gains 🚀" and captioned.has_media and captioned.forwarded
+    edited = incoming(Message.de_json({**group_message("now with a link")["message"], "edit_date": 1800000000}, None),
+                      ME, edited=True)
+    assert edited is not None and edited.edited and edited.received_at.timestamp() == 1800000000
+
+
+def test_a_caption_addressed_to_another_bot_is_not_for_the_router() -> None:
+    photo = group_message("")["message"]
+    del photo["text"], photo["entities"]
+    photo.update(photo=[{"file_id": "p", "file_unique_id": "u", "width": 9, "height": 9}],
+                 caption="/ask@OtherBot what?", caption_entities=[{"type": "bot_command", "offset": 0, "length": 13}])
+    assert read({"message": photo}) is None
