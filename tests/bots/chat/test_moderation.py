@@ -233,7 +233,8 @@ def test_two_instances_share_the_queue_the_ladder_and_join_times(database_url: s
     """Moderation state on SQLite and PostgreSQL: what one instance decides, the other sees."""
     one, two = ModerationStore(create_engine(database_url)), ModerationStore(create_engine(database_url))
     one.joined(CHAT, "telegram:9", T0)
-    assert two.joined_at(CHAT, "telegram:9") == T0 and two.joined_at(CHAT, "telegram:8") is None
+    assert two.joined_at(CHAT, "telegram:9", T0) == T0 and two.joined_at(CHAT, "telegram:8", T0) is None
+    assert ModerationStore(create_engine(database_url)).joined_at(CHAT, "telegram:9", T0 + timedelta(days=40)) is None
     one.enqueue(QueueItem(0, CHAT, "41", "telegram:9", "9", "Member 9", "Insider tip on ABCD", ("hype",),
                           ('hype or insider language: "insider tip"',), T0))
     one.record(LogEntry(CHAT, "telegram:9", "warn", "bot", "40", ("promissory",), T0))
