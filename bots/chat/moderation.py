@@ -70,8 +70,9 @@ class ModerationCommands:
     # -- every group message ---------------------------------------------------------------------------
 
     def check(self, msg: Incoming) -> Checked:
+        joined = msg.joined_at or self.store.joined_at(msg.chat_key, msg.user_key, msg.received_at)
         post = Post(msg.message_id or f"local-{next(self._local_ids)}", msg.chat_key, msg.user_key, msg.text,
-                    msg.received_at, joined_at=msg.joined_at or self.store.joined_at(msg.chat_key, msg.user_key),
+                    msg.received_at, joined_at=joined,
                     is_admin=self._is_admin(msg), forwarded=msg.forwarded, has_media=msg.has_media, edited=msg.edited)
         try:
             decision = self.moderator.check(post)

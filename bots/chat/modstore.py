@@ -29,8 +29,9 @@ from advisor.moderation import Policy
 log = logging.getLogger(__name__)
 
 POLICY_TTL = 30.0  # seconds a cached policy is trusted: another instance's change shows up within this
-JOIN_MISS_TTL = 60.0  # an unknown join time is asked again after this (another instance may have seen the join)
-MAX_CACHED = 50_000  # members' join times kept in memory (least recently used go first)
+JOIN_REFRESH = 60.0  # a chat's recent joins are read again after this (another instance may have seen a join)
+JOINS_KEPT = timedelta(days=31)  # older joins no longer matter: the longest new-member period is 30 days
+MAX_CHATS = 10_000  # chats whose recent joins are kept in memory (least recently used go first)
 LADDER_WINDOW = timedelta(hours=24)  # warnings older than this no longer count toward a mute (as the Moderator)
 LADDER_KINDS = ("warn", "reject")  # what counts toward the warn ladder: warnings and rejected posts (strikes)
 FLUSH_ROWS = 200  # buffered verdicts and held posts are written when this many are waiting...
@@ -129,7 +130,7 @@ class ModerationStore:
         Base.metadata.create_all(engine)
         self._lock = threading.Lock()
         self._policies: dict[str, tuple[Policy, float]] = {}
-        self._joins: OrderedDict[tuple[str, str], tuple[datetime | None, float]] = OrderedDict()
+        self._joins: OrderedDict[str, tuple[dict[str, datetime], float]] = OrderedDict()  # chat -> recent joins
         self._flush_lock = threading.Lock()  # one writer at a time keeps the rows in order
         self._buffer: list[tuple[type[QueueRow] | type[LogRow], dict[str, Any]]] = []
         self._buffered_since: float | None = None
@@ -229,40 +230,41 @@ class ModerationStore:
         with self._lock:
             for key in chat_keys:
                 self._policies.pop(key, None)
-            for member in [m for m in self._joins if m[0] in chat_keys]:
-                del self._joins[member]
+                self._joins.pop(key, None)
 
     # -- member joins ---------------------------------------------------------------------------------
 
     def joined(self, chat_key: str, user_key: str, at: datetime) -> None:
         with self._lock:
-            self._remember_join((chat_key, user_key), at)
+            cached = self._joins.get(chat_key)
+            if cached is not None:
+                cached[0][user_key] = at
         with Session(self.engine) as session, session.begin():
             session.merge(MemberRow(chat_key=chat_key, user_key=user_key, joined_at=at))
 
-    def joined_at(self, chat_key: str, user_key: str) -> datetime | None:
-        key, now = (chat_key, user_key), self.clock()
+    def joined_at(self, chat_key: str, user_key: str, now: datetime) -> datetime | None:
+        """When the member joined, if in the 31 days before ``now`` (else None: not new). A chat's recent joins
+        are read in one query and kept for a minute, so a message from a member never seen before costs no read."""
+        clock = self.clock()
         with self._lock:
-            cached = self._joins.get(key)
-            if cached is not None and (cached[0] is not None or now - cached[1] < JOIN_MISS_TTL):
-                self._joins.move_to_end(key)
-                return cached[0]
+            cached = self._joins.get(chat_key)
+            if cached is not None and clock - cached[1] < JOIN_REFRESH:
+                self._joins.move_to_end(chat_key)
+                return cached[0].get(user_key)
         try:
-            with Session(self.engine) as session:
-                row = session.get(MemberRow, key)
-                at = _aware(row.joined_at) if row is not None else None
-        except Exception:
-            log.exception("could not read when a member of %s joined", chat_key)
-            at = None
+            with self.engine.connect() as connection:
+                rows = connection.execute(select(MemberRow.user_key, MemberRow.joined_at).where(
+                    (MemberRow.chat_key == chat_key) & (MemberRow.joined_at > now - JOINS_KEPT)))
+                joins = {user: _aware(at) for user, at in rows}
+        except Exception:  # the last known joins (or none: members are then treated as not new)
+            log.exception("could not read the recent joins of %s", chat_key)
+            joins = cached[0] if cached is not None else {}
         with self._lock:
-            self._remember_join(key, at)
-        return at
-
-    def _remember_join(self, key: tuple[str, str], at: datetime | None) -> None:
-        self._joins[key] = (at, self.clock())
-        self._joins.move_to_end(key)
-        if len(self._joins) > MAX_CACHED:
-            self._joins.popitem(last=False)
+            self._joins[chat_key] = (joins, clock)
+            self._joins.move_to_end(chat_key)
+            if len(self._joins) > MAX_CHATS:
+                self._joins.popitem(last=False)
+        return joins.get(user_key)
 
     # -- the review queue -----------------------------------------------------------------------------
 

@@ -135,9 +135,21 @@ def test_coordinated_pump_is_held_and_reviewed_by_admins(group: Group) -> None:
     store = store_of(group.router)
     decided = [store.item(older), store.item(newest)]
     assert [(i.status, i.decided_by) for i in decided if i] == [("approved", "telegram:1"), ("rejected", "telegram:1")]
+    assert store.strikes(CHAT, "telegram:24", T0 + timedelta(minutes=6)) == 1  # the rejection is a strike
     kinds = [(e.kind, e.actor, e.user_key) for e in store.history(CHAT) if e.actor != "bot"]
     assert kinds == [("approve", "telegram:1", "telegram:23"), ("reject", "telegram:1", "telegram:24")]
     assert "Nothing is waiting" in group.say("1", "/modqueue", admin=True)[0].text
+
+
+def test_a_rejection_that_completes_the_ladder_mutes_the_author(group: Group) -> None:
+    group.say("1", "/modpolicy warns 2 30", admin=True)
+    group.say("24", PROMISE)  # warning 1 of 2
+    group.say("24", "Insider tip: big news on ABCD tomorrow", at=T0 + timedelta(minutes=1))  # held
+    (queue,) = group.say("1", "/modqueue", admin=True, at=T0 + timedelta(minutes=2))
+    rejected, mute = group.press("1", queue.buttons[1].action, admin=True, at=T0 + timedelta(minutes=3))
+    assert "stays removed" in rejected.text
+    assert mute.enforce is not None and (mute.enforce.kind, mute.enforce.user_id, mute.enforce.minutes) == (
+        "mute", "24", 30)
 
 
 def test_admins_are_exempt_even_in_chatter_once_known(group: Group) -> None:
@@ -233,7 +245,8 @@ def test_two_instances_share_the_queue_the_ladder_and_join_times(database_url: s
     """Moderation state on SQLite and PostgreSQL: what one instance decides, the other sees."""
     one, two = ModerationStore(create_engine(database_url)), ModerationStore(create_engine(database_url))
     one.joined(CHAT, "telegram:9", T0)
-    assert two.joined_at(CHAT, "telegram:9") == T0 and two.joined_at(CHAT, "telegram:8") is None
+    assert two.joined_at(CHAT, "telegram:9", T0) == T0 and two.joined_at(CHAT, "telegram:8", T0) is None
+    assert ModerationStore(create_engine(database_url)).joined_at(CHAT, "telegram:9", T0 + timedelta(days=40)) is None
     one.enqueue(QueueItem(0, CHAT, "41", "telegram:9", "9", "Member 9", "Insider tip on ABCD", ("hype",),
                           ('hype or insider language: "insider tip"',), T0))
     one.record(LogEntry(CHAT, "telegram:9", "warn", "bot", "40", ("promissory",), T0))
