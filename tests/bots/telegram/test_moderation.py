@@ -8,7 +8,7 @@ import asyncio
 import itertools
 import logging
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -65,7 +65,7 @@ async def settle(fake: FakeTelegram) -> None:
 
 def joined_at(router: Router, user: int) -> datetime | None:
     assert router.moderation is not None
-    return router.moderation.store.joined_at(f"telegram:{GROUP}", f"telegram:{user}")
+    return router.moderation.store.joined_at(f"telegram:{GROUP}", f"telegram:{user}", datetime.now(UTC))
 
 
 async def test_a_promise_of_returns_gets_a_warning_and_no_lookup_per_message(fake: FakeTelegram,
