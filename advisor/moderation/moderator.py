@@ -13,10 +13,21 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from advisor.moderation import rules
+from advisor.moderation import rules, spam_model
 from advisor.moderation.lexicon import Words
 from advisor.moderation.pump import ChatPumpWindow
-from advisor.moderation.types import FLOOD, NEW_MEMBER_LINK, OK, PUMP, SEVERITY, Decision, Policy, Post, Verdict
+from advisor.moderation.types import (
+    FLOOD,
+    NEW_MEMBER_LINK,
+    OK,
+    PUMP,
+    SEVERITY,
+    SPAM,
+    Decision,
+    Policy,
+    Post,
+    Verdict,
+)
 from advisor.text import normalise
 
 # Matching looks at the first this-many characters: Telegram caps a message at 4,096 and a caption at 1,024, so
@@ -31,8 +42,11 @@ WARNINGS_EXPIRE = timedelta(hours=24)
 class Moderator:
     """Decides what to do with each group post. Thread-safe; ``policy_for(chat)`` gives a chat's policy."""
 
-    def __init__(self, policy_for: Callable[[str], Policy] | None = None) -> None:
+    def __init__(self, policy_for: Callable[[str], Policy] | None = None, *, use_spam_model: bool = True) -> None:
+        """``use_spam_model=False`` leaves the trained spam classifier out (the lexicon alone decides "spam"):
+        scripts/train_spam.py needs the lexicon's own verdicts."""
         default = Policy()
+        self._spam_model = spam_model.load() if use_spam_model else None
         self._policy_for = policy_for or (lambda _chat: default)
         self._lock = threading.Lock()
         self._recent: OrderedDict[tuple[str, str], deque[datetime]] = OrderedDict()
@@ -65,11 +79,25 @@ class Moderator:
         findings += rules.spam_findings(words, original)
         for category, reason in findings:
             found.setdefault(category, []).append(reason)
+        if SPAM not in found and self._spam_model is not None:
+            reason = self._model_says_spam(words, original)
+            if reason:
+                found.setdefault(SPAM, []).append(reason)
         with self._lock:
             pump = self._pump_window(post.chat).check(text, original, post.user, post.at, policy, words.words)
         if pump:
             found.setdefault(PUMP, []).extend(pump)
         return self._decide(post, policy, found)
+
+    def _model_says_spam(self, words: Words, original: str) -> str:
+        """The trained classifier's word, for posts the lexicon let through: a reason, or ""."""
+        assert self._spam_model is not None
+        probability, cues = self._spam_model.probability(words, original)
+        if probability < self._spam_model.threshold:
+            return ""
+        shown = ", ".join(name.replace("_", " ") for name, value in zip(spam_model.SHAPES, cues.values, strict=True)
+                          if value > 0 and name in spam_model.GATE_CUES)
+        return f"looks like advertising (model {probability:.2f}): {shown}"
 
     def _pump_window(self, chat: str) -> ChatPumpWindow:
         window = self._pumps.pop(chat, None) or ChatPumpWindow()

@@ -16,7 +16,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from advisor.moderation import CATEGORIES, Decision, Moderator, Policy, Post
 from bots.chat.messages import Button, Enforce, Incoming, Outgoing
@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 
 QUEUE_SHOWN = 5  # items per /modqueue: one message with two buttons each stays readable on a phone
 EXCERPT = 60  # characters of a held post shown in the group's /modqueue list
+# One public notice per chat and rule in this many seconds: in a spam raid or a flood the removals go on silently,
+# so the bot never floods the group itself (Telegram allows about 20 messages a minute in a group).
+NOTICE_GAP = timedelta(seconds=60)
 ADMIN_MEMORY = 600.0  # seconds a member seen as admin (on a command) stays exempt when chatter says "unknown"
 URL = re.compile(r"(?:https?://|www\.|t\.me/)\S+", re.IGNORECASE)
 # What each category's rule is called in a public notice: which rule, never who or what exactly.
@@ -66,6 +69,7 @@ class ModerationCommands:
         self._admins: OrderedDict[tuple[str, str], tuple[bool, float]] = OrderedDict()
         self._warned: OrderedDict[tuple[str, str], None] = OrderedDict()  # an edit of these is not warned again
         self._local_ids = itertools.count(1)
+        self._noticed: OrderedDict[tuple[str, str], datetime] = OrderedDict()  # (chat, rule) -> last notice
 
     # -- every group message ---------------------------------------------------------------------------
 
@@ -92,11 +96,25 @@ class ModerationCommands:
         text = f"A message was {what}: {rule}.{review}"
         fallback = (f"Admins: a message here may break this group's rules ({rule}), and I don't have the right to "
                     "remove it." + review)
+        if not self._notice_due(msg.chat_key, rule, msg.received_at):
+            text = fallback = ""  # removed silently: the group (and its admins) heard about this rule a moment ago
         replies = [Outgoing(text, reply=False, enforce=Enforce("delete", msg.message_id, fallback=fallback))]
         if decision.mute_minutes > 0:
             replies.append(self._mute(msg.chat_key, msg.user_key, msg.user_id, msg.display_name,
                                       decision.mute_minutes, msg.message_id, msg.received_at))
         return Checked(replies, removed=True)
+
+    def _notice_due(self, chat_key: str, rule: str, at: datetime) -> bool:
+        key = (chat_key, rule)
+        with self._lock:
+            last = self._noticed.get(key)
+            if last is not None and timedelta(0) <= at - last < NOTICE_GAP:
+                return False
+            self._noticed[key] = at
+            self._noticed.move_to_end(key)
+            if len(self._noticed) > 10_000:
+                self._noticed.popitem(last=False)
+            return True
 
     def member_joined(self, chat_key: str, user_key: str, at: datetime) -> None:
         try:
@@ -187,7 +205,7 @@ class ModerationCommands:
         buttons: list[Button] = []
         for item in items:
             lines.append(f"#{item.id} · {item.display_name} · {', '.join(item.categories) or 'flagged'} · "
-                         f"{item.at:%d %b %H:%M} UTC\n  “{excerpt(item.text)}”")
+                         f"{item.at.astimezone(UTC):%d %b %H:%M} UTC\n  “{excerpt(item.text)}”")
             buttons += [Button(f"Approve #{item.id}", action=f"mod:approve:{item.id}"),
                         Button(f"Reject #{item.id}", action=f"mod:reject:{item.id}")]
         if total > len(items):

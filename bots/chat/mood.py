@@ -12,7 +12,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from advisor.mood.types import Mood, Sentiment
@@ -115,7 +115,7 @@ def mood_text(mood: Mood) -> str:
             f"{mood.messages} messages: {mood.bullish} bullish, {mood.bearish} bearish, {mood.neutral} neutral; "
             f"{mood.fear_share:.0%} sound fearful\n"
             f"most mentioned: {symbols}\n"
-            f"as of {mood.as_of:%d %b %H:%M} UTC\n{NOT_A_SIGNAL}")
+            f"as of {mood.as_of.astimezone(UTC):%d %b %H:%M} UTC\n{NOT_A_SIGNAL}")
 
 
 def mood_chart(mood: Mood) -> bytes:

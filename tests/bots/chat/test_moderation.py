@@ -106,6 +106,15 @@ def test_a_link_from_a_new_member_is_deleted_and_never_answered(group: Group) ->
     assert removed.enforce.fallback.startswith("Admins:")  # when the bot may not delete, the admins are told
 
 
+def test_a_flood_is_removed_with_one_notice_not_one_per_message(group: Group) -> None:
+    replies = [reply for n in range(12) for reply in group.say("6", f"hello {n}", at=T0 + timedelta(seconds=n / 3))]
+    assert len(replies) == 7 and all(r.enforce is not None and r.enforce.kind == "delete" for r in replies)
+    assert [bool(r.text) for r in replies] == [True] + [False] * 6  # the 6th to 12th go, one notice
+    assert all(not r.enforce.fallback for r in replies[1:] if r.enforce)
+    later = group.say("6", "hello again", at=T0 + timedelta(seconds=90))
+    assert later == []  # the burst is over
+
+
 def test_coordinated_pump_is_held_and_reviewed_by_admins(group: Group) -> None:
     pump = "$QRTX is the one everybody should be looking at this week, volume is picking up fast {}"
     replies = [group.say(user, pump.format(n), at=T0 + timedelta(minutes=n))

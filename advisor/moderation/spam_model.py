@@ -1,0 +1,148 @@
+"""A small trained spam classifier: logistic regression over hashed character n-grams and a few shape features.
+
+Why a model next to the lexicon: the lexicon catches the phrases someone wrote down, and spam templates change
+their wording faster than anyone edits a list. The model scores what spam looks like: links and contact handles,
+money amounts and currency signs, emoji runs, shouting, words mixing alphabets, plus character 3- and 4-grams of
+the normalised text (so "заработ", "earn" and "t.me/" count in any inflection or spelling).
+
+Language is never evidence on its own: ``spam_probability`` returns 0 for a post with none of the shape cues
+(no link, handle, amount, emoji run, mixed-script word or spam-lexicon word), however its n-grams score, so an
+ordinary line in Russian, German or Spanish cannot be flagged for its alphabet or its common words.
+
+The weights (``spam_model.npz``, a few kilobytes) are trained by ``scripts/train_spam.py`` on the "tune" half
+of the tg-spam dev set only; the file holds the weights, the bias and the threshold chosen on that half.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from advisor.moderation import rules
+from advisor.moderation.lexicon import Words
+
+BUCKETS = 4096  # hashed n-gram slots; the shape features sit after them
+NGRAMS = (3, 4)
+MAX_CHARS = 1_000  # a spam template shows itself in its first thousand characters
+WEIGHTS_FILE = Path(__file__).with_name("spam_model.npz")
+
+EMOJI_RE = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]")
+CURRENCY_RE = re.compile(r"[$€£₽¥💵💰💸]|usdt|руб")
+HASHTAG_RE = re.compile(r"(?<!\w)#\w")
+SHAPES = ("link", "handle", "amount", "currency", "emoji", "emoji_density", "shouting", "mixed_script", "digits",
+          "exclamations", "hashtags", "spam_strong", "spam_weak", "length")
+# The cues that let the model speak (digits, length, exclamations and shouting are not spam on their own).
+GATE_CUES = ("link", "handle", "amount", "currency", "mixed_script", "hashtags", "spam_strong", "spam_weak", "emoji")
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The language-free shape of a post, each scaled to [0, 1]. ``any`` says whether the model may speak."""
+
+    values: tuple[float, ...]
+
+    @property
+    def any(self) -> bool:
+        named = dict(zip(SHAPES, self.values, strict=True))
+        return any(named[name] > 0 for name in GATE_CUES if name != "emoji") or named["emoji"] >= 0.3
+
+
+def cues(words: Words, original: str) -> Cues:
+    text = words.text
+    head = original[:MAX_CHARS]
+    letters = sum(ch.isalpha() for ch in head)
+    upper = sum(ch.isupper() for ch in head)
+    emoji = len(EMOJI_RE.findall(head))
+    strong = len(rules.SPAM_STRONG_RE.found(words))
+    weak = len(rules.SPAM_WEAK_RE.found(words))
+    mixed = len(rules.MIXED_WORD_RE.findall(head)) if rules.CYRILLIC_RE.search(head) else 0
+    values = (
+        float(rules.has_link(text)),
+        float("@" in text and bool(rules.HANDLE_RE.search(text))),
+        float(bool(rules.AMOUNT_RE.search(text))),
+        min(len(CURRENCY_RE.findall(text)), 3) / 3,
+        min(emoji, 10) / 10,
+        min(emoji / max(len(head), 1) * 20, 1.0),
+        upper / letters if letters >= 12 else 0.0,
+        min(mixed, 5) / 5,
+        min(sum(ch.isdigit() for ch in head) / max(len(head), 1) * 5, 1.0),
+        min(head.count("!"), 5) / 5,
+        min(len(HASHTAG_RE.findall(text)), 3) / 3,
+        min(strong, 3) / 3,
+        min(weak, 5) / 5,
+        min(len(head), MAX_CHARS) / MAX_CHARS,
+    )
+    return Cues(values)
+
+
+def ngram_slots(text: str) -> npt.NDArray[np.int64]:
+    """The distinct hashed slots of the text's character 3- and 4-grams (padded with a space each side), computed
+    with numpy: each n-gram of code points is packed into one 64-bit number, mixed, and reduced to a slot."""
+    points = np.frombuffer(f" {text[:MAX_CHARS]} ".encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    slots = []
+    with np.errstate(over="ignore"):
+        for n in NGRAMS:
+            count = len(points) - n + 1
+            if count <= 0:
+                continue
+            grams = np.full(count, n, dtype=np.uint64)  # the length seeds the hash: "abc" and "abc " differ
+            for k in range(n):
+                grams = grams * np.uint64(0x100000001B3) ^ points[k:k + count]
+            grams ^= grams >> np.uint64(33)
+            grams *= np.uint64(0xFF51AFD7ED558CCD)
+            grams ^= grams >> np.uint64(33)
+            slots.append((grams % np.uint64(BUCKETS)).astype(np.int64))
+    if not slots:
+        return np.zeros(0, dtype=np.int64)
+    unique: npt.NDArray[np.int64] = np.unique(np.concatenate(slots))
+    return unique
+
+
+def vector(words: Words, original: str) -> tuple[npt.NDArray[np.int64], FloatArray, Cues]:
+    """The post's sparse feature vector: n-gram slots (binary, scaled to unit length, so a long post does not
+    outvote a short one) followed by the shape features."""
+    slots = ngram_slots(words.text)
+    shape = cues(words, original)
+    index = np.concatenate([slots, np.arange(BUCKETS, BUCKETS + len(SHAPES), dtype=np.int64)])
+    scale = 1.0 / np.sqrt(max(len(slots), 1))
+    values = np.concatenate([np.full(len(slots), scale), np.asarray(shape.values, dtype=np.float64)])
+    return index, values, shape
+
+
+DIMENSIONS = BUCKETS + len(SHAPES)
+
+
+@dataclass(frozen=True)
+class SpamModel:
+    weights: FloatArray
+    bias: float
+    threshold: float
+
+    def probability(self, words: Words, original: str) -> tuple[float, Cues]:
+        index, values, shape = vector(words, original)
+        if not shape.any:
+            return 0.0, shape
+        score = self.bias + float(self.weights[index] @ values)
+        return 1.0 / (1.0 + np.exp(-score)), shape
+
+    def save(self, path: Path) -> None:
+        np.savez_compressed(path, weights=self.weights.astype(np.float32), bias=np.float64(self.bias),
+                            threshold=np.float64(self.threshold), buckets=np.int64(BUCKETS),
+                            shapes=np.asarray(SHAPES))
+
+
+@cache
+def load(path: Path = WEIGHTS_FILE) -> SpamModel | None:
+    """The shipped model, or None when the weights file is missing or was built for other features."""
+    if not path.exists():
+        return None
+    with np.load(path) as data:
+        if int(data["buckets"]) != BUCKETS or tuple(str(s) for s in data["shapes"]) != SHAPES:
+            return None
+        return SpamModel(data["weights"].astype(np.float64), float(data["bias"]), float(data["threshold"]))

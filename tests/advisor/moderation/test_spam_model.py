@@ -1,0 +1,102 @@
+"""The trained spam classifier next to the lexicon: it catches advertising by its shape, in any language, and
+never flags an ordinary chat line for the language it is written in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from itertools import count
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from advisor.moderation import Moderator, Post
+from advisor.moderation import spam_model as sm
+from advisor.moderation.lexicon import Words
+from advisor.text import normalise
+
+NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+_ids = count(1)
+
+
+def post(text: str) -> Post:
+    number = next(_ids)
+    return Post(str(number), "club", f"member{number}", text, NOON)
+
+
+def probability(text: str) -> float:
+    model = sm.load()
+    assert model is not None
+    return model.probability(Words(normalise(text)), text)[0]
+
+
+def test_the_shipped_weights_load_and_are_small() -> None:
+    assert sm.WEIGHTS_FILE.stat().st_size < 64_000
+    model = sm.load()
+    assert model is not None and model.weights.shape == (sm.DIMENSIONS,)
+    assert 0.5 <= model.threshold < 1.0  # chosen on the tune half, never below an even chance
+
+
+# Ordinary chat lines written for this test, several with an amount, a link, a handle or emoji (so the model
+# is asked, not just skipped), in Russian, German, Spanish, English and Chinese.
+ORDINARY = [
+    "Привет всем, кто-нибудь смотрел вчерашний матч?",
+    "Я купил новый ноутбук за 1200$, доволен, батарея держит весь день 🙂",
+    "Спасибо за ссылку, почитаю вечером https://habr.com/ru/articles/123456/",
+    "Ребята, подскажите, как настроить VPN на роутере?",
+    "Guten Morgen! Hat jemand Erfahrung mit ETFs auf den MSCI World?",
+    "Ich habe gestern 50 € für das Konzert bezahlt, es war großartig!",
+    "Weiß jemand, wann das Update für die App kommt?",
+    "Hola a todos, ¿alguien sabe cuándo abre la bolsa de Madrid mañana?",
+    "Compré un libro sobre inversión por 20 €, lo recomiendo 👍",
+    "¡Qué buen partido ayer! Nos vemos el sábado.",
+    "AAPL is up 3% today after the results, anyone holding?",
+    "I lost $500 on that trade last year, lesson learned about stop losses 😅",
+    "@alex_k thanks, that helped a lot!",
+    "我上个月买了100股，现在亏了5%，大家怎么看？",
+    "BTC pulled back from $4,100 to $3,800 this week, support looks like $3,500.",  # market talk has money in it
+    "Bought 10 shares of MSFT at $410, long term hold 🙂",
+    "Dividend yield of 4% on $10,000 is $400 a year before tax.",
+]
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_ordinary_lines_in_any_language_are_not_spam(text: str) -> None:
+    model = sm.load()
+    assert model is not None
+    assert probability(text) < model.threshold
+    assert Moderator().check(post(text)).verdict == "ok"
+
+
+@pytest.mark.xfail(strict=True, reason="lexicon, not the model: the weak word 'earning*' plus an amount scores 2")
+def test_an_earnings_remark_with_a_percentage_is_not_spam() -> None:
+    text = "AAPL is up 3% today after earnings, anyone holding?"
+    assert probability(text) < 0.5  # the model agrees it is chat ...
+    assert Moderator().check(post(text)).verdict == "ok"  # ... but the lexicon's spam score flags it today
+
+
+def test_a_line_without_any_spam_cue_is_never_scored_whatever_its_language() -> None:
+    # No link, handle, amount, emoji run, mixed-script word or spam-lexicon word: the model is not asked.
+    for text in ("Кто идёт на митап в субботу?", "Wer kommt am Samstag zum Treffen?",
+                 "¿Quién viene el sábado a la reunión?"):
+        assert probability(text) == 0.0
+        assert not sm.cues(Words(normalise(text)), text).any
+
+
+@pytest.mark.parametrize("text", [
+    "💎 Новый проект, выплаты каждый день 💵 👉 t.me/easy_cash_bot",
+    "✅ Weekly payouts from your phone 📱 message @cash_mentor now 💵",
+])
+def test_the_model_catches_advertising_the_lexicon_lets_through(text: str) -> None:
+    assert Moderator(use_spam_model=False).check(post(text)).verdict == "ok"  # no listed phrase, score < 2
+    decision = Moderator().check(post(text))
+    assert decision.verdict == "delete" and decision.categories == ("spam",)
+    assert decision.reasons[0].startswith("looks like advertising (model 0.")
+
+
+def test_weights_built_for_other_features_are_refused(tmp_path: Path) -> None:
+    stale = tmp_path / "stale.npz"
+    np.savez_compressed(stale, weights=np.zeros(10, dtype=np.float32), bias=0.0, threshold=0.5,
+                        buckets=np.int64(10), shapes=np.asarray(sm.SHAPES))
+    assert sm.load(stale) is None
+    assert sm.load(tmp_path / "missing.npz") is None
