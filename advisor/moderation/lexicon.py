@@ -165,6 +165,7 @@ class Words:
         self.words = set(WORD_RE.findall(text))
         self.has_cjk = bool(CJK_RE.search(text))
         self._candidates: Candidates | None = None
+        self.found: dict[int, set[str]] = {}  # PhraseList.found's answers: the spam score and model both ask
 
     def candidates(self, owner: int) -> list[re.Pattern[str]]:
         if self._candidates is None:
@@ -192,13 +193,16 @@ class PhraseList:
         return ""
 
     def found(self, words: Words) -> set[str]:
-        """Every phrase found, as written in the text."""
-        hits = set()
-        for pattern in words.candidates(self.id):
-            match = pattern.search(words.text)
-            if match:
-                hits.add(match.group())
-        return hits
+        """Every phrase found, as written in the text (a fresh set: callers may change it)."""
+        hits = words.found.get(self.id)
+        if hits is None:
+            hits = set()
+            for pattern in words.candidates(self.id):
+                match = pattern.search(words.text)
+                if match:
+                    hits.add(match.group())
+            words.found[self.id] = hits
+        return set(hits)
 
 
 def compile_phrases(phrases: Iterable[str]) -> PhraseList:
