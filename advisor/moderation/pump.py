@@ -37,16 +37,16 @@ def minhash(text: str) -> Signature:
     if len(points) < SHINGLE:
         points = np.concatenate([points, np.zeros(SHINGLE - len(points), dtype=np.uint64)])
     n = len(points) - SHINGLE + 1
-    with np.errstate(over="ignore"):
-        grams = np.zeros(n, dtype=np.uint64)
-        for k in range(SHINGLE):  # code points fit in 21 bits; shifted by 16 they overlap a little, mixed below
-            grams ^= points[k:k + n] << np.uint64(16 * k)
-        # Duplicate 4-grams need no np.unique (a sort): they cannot change a minimum.
-        grams ^= grams >> np.uint64(33)
-        grams *= np.uint64(0xFF51AFD7ED558CCD)
-        grams ^= grams >> np.uint64(33)
-        # Xor-multiply hashing (wrapping 64-bit arithmetic): one independent-looking permutation per seed.
-        mixed = (grams[:, None] ^ _SEEDS[None, :]) * _MULTIPLIERS[None, :]
+    # Wrapping uint64 arithmetic on arrays is silent in numpy: no errstate (entering one costs more than this).
+    grams = np.zeros(n, dtype=np.uint64)
+    for k in range(SHINGLE):  # code points fit in 21 bits; shifted by 16 they overlap a little, mixed below
+        grams ^= points[k:k + n] << np.uint64(16 * k)
+    # Duplicate 4-grams need no np.unique (a sort): they cannot change a minimum.
+    grams ^= grams >> np.uint64(33)
+    grams *= np.uint64(0xFF51AFD7ED558CCD)
+    grams ^= grams >> np.uint64(33)
+    # Xor-multiply hashing (wrapping 64-bit arithmetic): one independent-looking permutation per seed.
+    mixed = (grams[:, None] ^ _SEEDS[None, :]) * _MULTIPLIERS[None, :]
     signature: Signature = mixed.min(axis=0)
     return signature
 

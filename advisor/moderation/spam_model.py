@@ -87,18 +87,18 @@ def ngram_slots(text: str) -> npt.NDArray[np.int64]:
     with numpy: each n-gram of code points is packed into one 64-bit number, mixed, and reduced to a slot."""
     points = np.frombuffer(f" {text[:MAX_CHARS]} ".encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     slots = []
-    with np.errstate(over="ignore"):
-        for n in NGRAMS:
-            count = len(points) - n + 1
-            if count <= 0:
-                continue
-            grams = np.full(count, n, dtype=np.uint64)  # the length seeds the hash: "abc" and "abc " differ
-            for k in range(n):
-                grams = grams * np.uint64(0x100000001B3) ^ points[k:k + count]
-            grams ^= grams >> np.uint64(33)
-            grams *= np.uint64(0xFF51AFD7ED558CCD)
-            grams ^= grams >> np.uint64(33)
-            slots.append((grams % np.uint64(BUCKETS)).astype(np.int64))
+    # Wrapping uint64 arithmetic on arrays is silent in numpy: no errstate (entering one costs more than this).
+    for n in NGRAMS:
+        count = len(points) - n + 1
+        if count <= 0:
+            continue
+        grams = np.full(count, n, dtype=np.uint64)  # the length seeds the hash: "abc" and "abc " differ
+        for k in range(n):
+            grams = grams * np.uint64(0x100000001B3) ^ points[k:k + count]
+        grams ^= grams >> np.uint64(33)
+        grams *= np.uint64(0xFF51AFD7ED558CCD)
+        grams ^= grams >> np.uint64(33)
+        slots.append((grams % np.uint64(BUCKETS)).astype(np.int64))
     # The distinct slots, in order: marking a 4,096-slot mask is cheaper than np.unique's sort.
     mask = np.zeros(BUCKETS, dtype=bool)
     for found in slots:
