@@ -140,12 +140,17 @@ class _Index:
     def candidates(self, words: set[str], text: str, has_cjk: bool) -> Candidates:
         found: Candidates = {}
         by_word, by_stem = self.by_word, self.by_stem
+        # Set intersections run in C: only the post's words that start a phrase (or share a stem's first three
+        # letters) are looked at in Python.
+        prefixes = {word[:3] for word in words} & by_stem.keys()
         for word in words:
-            for owner, pattern in by_word.get(word, ()):
-                found.setdefault(owner, []).append(pattern)
-            for stem, owner, pattern in by_stem.get(word[:3], ()):
-                if word.startswith(stem):
+            if word in by_word:
+                for owner, pattern in by_word[word]:
                     found.setdefault(owner, []).append(pattern)
+            if prefixes and word[:3] in prefixes:
+                for stem, owner, pattern in by_stem[word[:3]]:
+                    if word.startswith(stem):
+                        found.setdefault(owner, []).append(pattern)
         for trigger, owner, pattern in self.by_text:
             if (has_cjk or trigger.isascii()) and trigger in text:
                 found.setdefault(owner, []).append(pattern)
@@ -165,6 +170,7 @@ class Words:
         self.words = set(WORD_RE.findall(text))
         self.has_cjk = bool(CJK_RE.search(text))
         self._candidates: Candidates | None = None
+        self.found: dict[int, set[str]] = {}  # PhraseList.found's answers: the spam score and model both ask
 
     def candidates(self, owner: int) -> list[re.Pattern[str]]:
         if self._candidates is None:
@@ -192,13 +198,16 @@ class PhraseList:
         return ""
 
     def found(self, words: Words) -> set[str]:
-        """Every phrase found, as written in the text."""
-        hits = set()
-        for pattern in words.candidates(self.id):
-            match = pattern.search(words.text)
-            if match:
-                hits.add(match.group())
-        return hits
+        """Every phrase found, as written in the text (a fresh set: callers may change it)."""
+        hits = words.found.get(self.id)
+        if hits is None:
+            hits = set()
+            for pattern in words.candidates(self.id):
+                match = pattern.search(words.text)
+                if match:
+                    hits.add(match.group())
+            words.found[self.id] = hits
+        return set(hits)
 
 
 def compile_phrases(phrases: Iterable[str]) -> PhraseList:

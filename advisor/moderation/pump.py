@@ -10,7 +10,7 @@ the same symbol in near-duplicate text within ``Policy.pump_minutes``, the post 
 from __future__ import annotations
 
 import re
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,16 +37,16 @@ def minhash(text: str) -> Signature:
     if len(points) < SHINGLE:
         points = np.concatenate([points, np.zeros(SHINGLE - len(points), dtype=np.uint64)])
     n = len(points) - SHINGLE + 1
-    with np.errstate(over="ignore"):
-        grams = np.zeros(n, dtype=np.uint64)
-        for k in range(SHINGLE):  # code points fit in 21 bits; shifted by 16 they overlap a little, mixed below
-            grams ^= points[k:k + n] << np.uint64(16 * k)
-        grams = np.unique(grams)
-        grams ^= grams >> np.uint64(33)
-        grams *= np.uint64(0xFF51AFD7ED558CCD)
-        grams ^= grams >> np.uint64(33)
-        # Xor-multiply hashing (wrapping 64-bit arithmetic): one independent-looking permutation per seed.
-        mixed = (grams[:, None] ^ _SEEDS[None, :]) * _MULTIPLIERS[None, :]
+    # Wrapping uint64 arithmetic on arrays is silent in numpy: no errstate (entering one costs more than this).
+    grams = np.zeros(n, dtype=np.uint64)
+    for k in range(SHINGLE):  # code points fit in 21 bits; shifted by 16 they overlap a little, mixed below
+        grams ^= points[k:k + n] << np.uint64(16 * k)
+    # Duplicate 4-grams need no np.unique (a sort): they cannot change a minimum.
+    grams ^= grams >> np.uint64(33)
+    grams *= np.uint64(0xFF51AFD7ED558CCD)
+    grams ^= grams >> np.uint64(33)
+    # Xor-multiply hashing (wrapping 64-bit arithmetic): one independent-looking permutation per seed.
+    mixed = (grams[:, None] ^ _SEEDS[None, :]) * _MULTIPLIERS[None, :]
     signature: Signature = mixed.min(axis=0)
     return signature
 
@@ -56,8 +56,16 @@ def similarity(a: Signature, b: Signature) -> float:
     return float(np.count_nonzero(a == b)) / HASHES
 
 
+BAND_BYTES = ROWS * 8
+
+
 def bands(signature: Signature) -> list[bytes]:
-    return [signature[i * ROWS:(i + 1) * ROWS].tobytes() + bytes([i]) for i in range(BANDS)]
+    """The LSH keys: each band's rows as bytes, tagged with the band's number (sliced from one ``tobytes``)."""
+    raw = signature.tobytes()
+    return [raw[i * BAND_BYTES:(i + 1) * BAND_BYTES] + _BAND_TAGS[i] for i in range(BANDS)]
+
+
+_BAND_TAGS = [bytes([i]) for i in range(BANDS)]
 
 
 # -- symbols ------------------------------------------------------------------------------------------
@@ -65,7 +73,10 @@ def bands(signature: Signature) -> list[bytes]:
 CASHTAG_RE = re.compile(r"\$\s?([a-z][a-z0-9]{1,9})\b")
 PAIR_RE = re.compile(r"\b([a-z][a-z0-9]{1,9})\s?[/-]\s?(?:usdt|usdc|btc|eth|bnb|usd|busd)\b")
 NUMBER_RE = re.compile(r"\d+")
-TOKEN_RE = re.compile(r"[A-Za-z0-9]+")
+# A capitalised ticker: a whole run of ASCII letters and digits, 2-8 long, starting with a capital, no lower case
+# (the literal-first form of "a token that is upper case and starts with a letter"; the lookbehind sits after
+# the first letter, so the regex is found by a fast scan, not tried at every position).
+UPPER_TOKEN_RE = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z0-9]{1,7}(?![A-Za-z0-9])")
 # Capitalised words that are not symbols: units, time zones, shouting.
 NOT_SYMBOLS = frozenset(
     "I A OK USA UK EU GMT UTC BST EST PST PM AM CEX DEX VIP DM PM ATH TP SL ETA FAQ USD USDT USDC BUSD ASAP LOL "
@@ -84,8 +95,7 @@ def symbols(text: str, original: str) -> set[str]:
     # Six-digit A-share codes (600519, 000001, 300750) and capitalised tickers; \b-led regexes scan slowly in
     # Python, so both are picked from plain token lists.
     found |= {n for n in NUMBER_RE.findall(text) if len(n) == 6 and n[0] in "036"}
-    found |= {t.lower() for t in TOKEN_RE.findall(original[:2000])
-              if 2 <= len(t) <= 8 and t.isupper() and t[0].isalpha() and t not in NOT_SYMBOLS}
+    found |= {t.lower() for t in UPPER_TOKEN_RE.findall(original[:2000]) if t not in NOT_SYMBOLS}
     return found
 
 
@@ -158,11 +168,18 @@ class _Seen:
     symbols: frozenset[str]
     text: str
     signature: Signature | None = None  # computed only once a symbol has enough accounts to matter
+    keys: list[bytes] | None = None  # the signature's LSH band keys, kept: eviction and look-ups need them again
 
     def sign(self) -> Signature:
         if self.signature is None:
             self.signature = minhash(self.text)
+            self.keys = bands(self.signature)
         return self.signature
+
+    def band_keys(self) -> list[bytes]:
+        self.sign()
+        assert self.keys is not None
+        return self.keys
 
 
 @dataclass
@@ -172,11 +189,14 @@ class ChatPumpWindow:
     Posts are indexed by symbol; MinHash signatures are computed only when a symbol has been posted by enough
     accounts in the window to make a cluster possible, so an ordinary post costs a few dictionary look-ups.
     Signed posts go into LSH buckets (per symbol and band), so a busy symbol is not compared pair by pair.
+    Index entries are dicts keyed by ``id`` (insertion-ordered like a list, but an eviction is one delete, not a
+    rebuild), and each symbol counts its posts per account, so "how many accounts" is not a scan of the window.
     """
 
     posts: deque[_Seen] = field(default_factory=deque)
-    by_symbol: dict[str, list[_Seen]] = field(default_factory=dict)
-    buckets: dict[tuple[str, bytes], list[_Seen]] = field(default_factory=dict)
+    by_symbol: dict[str, dict[int, _Seen]] = field(default_factory=dict)
+    accounts_by_symbol: dict[str, Counter[str]] = field(default_factory=dict)
+    buckets: dict[tuple[str, bytes], dict[int, _Seen]] = field(default_factory=dict)
     last_script: datetime | None = None
 
     def evict(self, now: datetime, keep: timedelta) -> None:
@@ -184,21 +204,27 @@ class ChatPumpWindow:
             old = self.posts.popleft()
             for symbol in old.symbols:
                 self._drop(self.by_symbol, symbol, old)
-                if old.signature is not None:
-                    for key in bands(old.signature):
+                accounts = self.accounts_by_symbol[symbol]
+                accounts[old.user] -= 1
+                if not accounts[old.user]:
+                    del accounts[old.user]
+                    if not accounts:
+                        del self.accounts_by_symbol[symbol]
+                if old.keys is not None:
+                    for key in old.keys:
                         self._drop(self.buckets, (symbol, key), old)
 
     @staticmethod
-    def _drop(index: dict[Any, list[_Seen]], key: Any, old: _Seen) -> None:
+    def _drop(index: dict[Any, dict[int, _Seen]], key: Any, old: _Seen) -> None:
         entries = index.get(key)
         if entries is not None:
-            entries[:] = [entry for entry in entries if entry is not old]
+            entries.pop(id(old), None)
             if not entries:
                 del index[key]
 
     def _index(self, seen: _Seen, symbol: str) -> None:
-        for key in bands(seen.sign()):
-            self.buckets.setdefault((symbol, key), []).append(seen)
+        for key in seen.band_keys():
+            self.buckets.setdefault((symbol, key), {})[id(seen)] = seen
 
     def near_duplicates(self, text: str, original: str, user: str, at: datetime, policy: Policy) -> str:
         """Record this post; if it completes a near-duplicate cluster from enough accounts, say so."""
@@ -210,18 +236,21 @@ class ChatPumpWindow:
         accounts = {user}
         shared: set[str] = set()
         for symbol in named:
-            earlier = self.by_symbol.setdefault(symbol, [])
-            if len({e.user for e in earlier} | {user}) >= policy.pump_accounts:
-                for entry in earlier:
+            earlier = self.by_symbol.setdefault(symbol, {})
+            posters = self.accounts_by_symbol.setdefault(symbol, Counter())
+            if len(posters) + (user not in posters) >= policy.pump_accounts:
+                for entry in earlier.values():
                     if entry.signature is None:
                         self._index(entry, symbol)
-                candidates = {id(e): e for key in bands(seen.sign()) for e in self.buckets.get((symbol, key), ())}
+                candidates = {id(e): e for key in seen.band_keys()
+                              for e in self.buckets.get((symbol, key), {}).values()}
                 for other in candidates.values():
                     if other.user != user and similarity(seen.sign(), other.sign()) >= policy.pump_similarity:
                         accounts.add(other.user)
                         shared.add(symbol)
                 self._index(seen, symbol)
-            earlier.append(seen)
+            earlier[id(seen)] = seen
+            posters[user] += 1
         self.posts.append(seen)
         if len(accounts) >= policy.pump_accounts:
             return (f"near-duplicate posts about {', '.join(sorted(shared)).upper()} from {len(accounts)} accounts "
