@@ -88,12 +88,14 @@ SPAM_STRONG = (
     "兼职", "日结", "刷单", "扫码进群", "免费领取", "躺赚", "日入", "月入",
 )
 SPAM_WEAK = (
-    "заработ*", "зарабатыва*", "доход*", "прибыл*", "в месяц", "в неделю", "в день", "часа в день", "18+",
-    "криптовалют*", "обучени*", "сотрудничеств*", "схемы", "розыгрыш", "подписк*", "канал*", "прогноз*",
-    "ставк*", "заходите", "курсы", "напиши мне", "требуется", "магазин*", "цифровых активах", "трейдинг*",
-    "earn", "earning*", "income", "profit*", "per day", "per week", "whatsapp", "contact me", "dm me",
-    "group members", "giveaway", "bonus", "opportunity", "exclusive", "clients", "investment plan",
-    "thrilled to announce", "submit your", "campaign*", "rewards", "legitimate", "witnessed", "influencer*",
+    # Never market vocabulary ("earnings", "profit", "income", "forecast", "trading", "crypto", "opportunity"):
+    # investors say those all day, and with a news link or a price they would read as an advert.
+    "заработ*", "зарабатыва*", "в месяц", "в неделю", "в день", "часа в день", "18+",
+    "обучени*", "сотрудничеств*", "схемы", "розыгрыш", "подписк*", "канал*",
+    "ставк*", "заходите", "курсы", "напиши мне", "требуется", "магазин*",
+    "earn", "per day", "per week", "whatsapp", "contact me", "dm me",
+    "group members", "giveaway", "bonus", "investment plan",
+    "thrilled to announce", "submit your", "legitimate", "witnessed", "influencer*",
     "招聘", "代理", "加群", "优惠券",
 )
 

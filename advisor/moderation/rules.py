@@ -30,7 +30,7 @@ SHORTENER_RE = re.compile(r"(?<![\w.])(?:bit\.ly|tinyurl\.com|t\.co|goo\.gl|ow\.
                           r"shorturl\.at|tiny\.cc|rebrand\.ly|s\.id|dwz\.cn|url\.cn)/")
 HANDLE_RE = re.compile(r"@[a-z][a-z0-9_]{3,}")
 # Money amounts ("1200$", "$ 5000", "25 000 руб", "5万") and percentages.
-AMOUNT_RE = re.compile(r"\d\s?(?:\$|usd|eur|€|руб|p\b|k\b|[万千%])|\$\s?\d")
+AMOUNT_RE = re.compile(r"\d\s?(?:\$|usd|eur|€|руб|p\b|k\b|[万千])|\$\s?\d")  # not %: prices move in %
 # The teacher/喊单 pattern: a "teacher" who calls trades for a group and wants followers or payment.
 TEACHER_RE = re.compile(r"(?:老师|导师|大师|带头人).{0,12}(?:带|喊|指导|推荐|荐股|进群|加群|微信|vx)|"
                         r"(?:跟|听)(?:着)?(?:老师|导师)|(?:喊单|带单).{0,12}(?:群|老师|收费|会员|加)|"
@@ -96,7 +96,9 @@ def scam_findings(words: Words, *, is_new: bool) -> list[Finding]:
 
 def spam_score(words: Words, original: str) -> tuple[int, list[str]]:
     """Points for advertising: strong phrases 2 each, weak ones 1 each (each distinct phrase once), mixed-script
-    words 2, a link or handle 1, a money amount 1. Returns the score and what scored."""
+    words 2, a link or handle 1, a money amount 1. Returns the score and what scored; the score is 0 without a
+    phrase or mixed-script words, because a link and a dollar figure alone are what a news headline looks like
+    (measured: they flagged 5 % of real financial news lines)."""
     hits: list[str] = []
     score = 0
     text = words.text
@@ -107,6 +109,8 @@ def spam_score(words: Words, original: str) -> tuple[int, list[str]]:
     if CYRILLIC_RE.search(original) and len(MIXED_WORD_RE.findall(original)) >= 2:
         score += 2
         hits.append("words mixing alphabets")
+    if not score:
+        return 0, []
     if has_link(text) or ("@" in text and HANDLE_RE.search(text)):
         score += 1
         hits.append("a link or handle")
