@@ -100,17 +100,21 @@ class SentimentModel:
             arrays["dense_scale"] = np.array(self.dense_scale)
         np.savez_compressed(path, **arrays)
 
-    def _dense_logits(self, texts: list[str]) -> npt.NDArray[np.float64]:
-        """The embedding part of the logits, one row per text (zeros for the fast model)."""
-        if self.dense_weights is None:
-            return np.zeros((len(texts), len(LABELS)))
+    def embedder(self) -> MiniLMEmbeddings:
+        """The sentence embedder the accurate model reads (created on first use; onnxruntime loads lazily)."""
         if self._embedder is None:
             with self._embedder_lock:
                 if self._embedder is None:
                     from knowledge.embeddings import MiniLMEmbeddings  # onnxruntime: only the accurate model
 
                     self._embedder = MiniLMEmbeddings(batch_size=64)
-        embedded = self._embedder.embed(texts).astype(np.float64)
+        return self._embedder
+
+    def _dense_logits(self, texts: list[str]) -> npt.NDArray[np.float64]:
+        """The embedding part of the logits, one row per text (zeros for the fast model)."""
+        if self.dense_weights is None:
+            return np.zeros((len(texts), len(LABELS)))
+        embedded = self.embedder().embed(texts).astype(np.float64)
         return (embedded * self.dense_scale) @ self.dense_weights
 
     def _ids(self, cleaned: str) -> list[int]:
