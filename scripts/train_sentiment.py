@@ -1,6 +1,13 @@
 """Train the mood sentiment model and write advisor/mood/sentiment.npz.
 
     PYTHONHASHSEED=0 python scripts/train_sentiment.py [--data ../shared/data/sentiment] [--out ...]
+    PYTHONHASHSEED=0 python scripts/train_sentiment.py --accurate [--embeddings CACHE.npz]
+
+The second form writes advisor/mood/sentiment_minilm.npz (``SentimentModel.load(accurate=True)``): the same
+n-gram features plus each message's all-MiniLM-L6-v2 embedding (knowledge.embeddings, the bundled int8 ONNX
+model, one thread so the sums repeat), fitted jointly (advisor.mood.training.train_softmax_dense); the embedding
+scale is chosen on "tune" with the rest. Embedding the 16k messages takes ~10 minutes on one busy core;
+``--embeddings`` keeps them in a cache file between runs.
 
 Reproducible: the splits come from a hash of each message (advisor.mood.training.split_of), the optimiser is
 full-batch and the initial weights come from a fixed seed, so the same data gives the same file. (PYTHONHASHSEED:
@@ -21,13 +28,14 @@ import itertools
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from advisor.mood.model import SentimentModel  # noqa: E402
+from advisor.mood.model import ACCURATE_WEIGHTS, WEIGHTS, SentimentModel  # noqa: E402
 from advisor.mood.training import (  # noqa: E402
     FRACTIONS,
     SOURCES,
@@ -39,6 +47,7 @@ from advisor.mood.training import (  # noqa: E402
     logits,
     macro_f1,
     train_softmax,
+    train_softmax_dense,
     vectorise,
 )
 from advisor.mood.types import LABELS  # noqa: E402
@@ -50,25 +59,56 @@ GRID_L2 = (3e-5, 1e-5)
 GRID_STOCKTWITS_WEIGHT = (0.5, 1.0)
 OFFSETS_NEUTRAL = np.arange(-1.5, 1.51, 0.25)  # added to the neutral logit
 OFFSETS_BEARISH = np.arange(-1.0, 1.51, 0.25)  # added to the bearish logit (StockTwits is 84% bullish)
+GRID_EMBEDDING_SCALE = (1.0, 2.0)  # accurate model: how loud the unit-length embedding is beside the n-grams
 
 
-def predictions(rows: Rows, weights: np.ndarray, bias: np.ndarray) -> list[str]:  # type: ignore[type-arg]
-    return [LABELS[i] for i in logits(rows, weights, bias).argmax(axis=1)]
+Key = tuple[str, str]
 
 
-def figures(splits: dict[tuple[str, str], list[Example]], split: str, rows: dict[tuple[str, str], Rows],
-            weights: np.ndarray, bias: np.ndarray) -> tuple[float, float]:  # type: ignore[type-arg]
+def predictions(rows: Rows, weights: np.ndarray, bias: np.ndarray,  # type: ignore[type-arg]
+                extra: np.ndarray | None = None) -> list[str]:  # type: ignore[type-arg]
+    z = logits(rows, weights, bias) if extra is None else logits(rows, weights, bias) + extra
+    return [LABELS[i] for i in z.argmax(axis=1)]
+
+
+def figures(splits: dict[Key, list[Example]], split: str, rows: dict[Key, Rows],
+            weights: np.ndarray, bias: np.ndarray,  # type: ignore[type-arg]
+            extra: dict[Key, np.ndarray] | None = None) -> tuple[float, float]:  # type: ignore[type-arg]
+    """(TFN macro-F1, StockTwits accuracy) on ``split``; ``extra``: the embedding part of the logits, if any."""
     tfn, st = ("tfn", split), ("stocktwits", split)
-    f1 = macro_f1([e.label for e in splits[tfn]], predictions(rows[tfn], weights, bias))
-    acc = accuracy([e.label for e in splits[st]], predictions(rows[st], weights, bias))
+    f1 = macro_f1([e.label for e in splits[tfn]],
+                  predictions(rows[tfn], weights, bias, extra[tfn] if extra else None))
+    acc = accuracy([e.label for e in splits[st]],
+                   predictions(rows[st], weights, bias, extra[st] if extra else None))
     return f1, acc
+
+
+def embeddings(splits: dict[Key, list[Example]], cache: Path | None) -> dict[Key, np.ndarray]:  # type: ignore[type-arg]
+    """Each split's MiniLM embeddings (float64), from ``cache`` when it holds them for the same messages."""
+    from knowledge.embeddings import MiniLMEmbeddings
+
+    stored = dict(np.load(cache)) if cache and cache.is_file() else {}
+    out = {}
+    embedder = MiniLMEmbeddings(batch_size=64, threads=1)
+    for key, examples in sorted(splits.items()):
+        name = "|".join(key)
+        if name not in stored or len(stored[name]) != len(examples):
+            print(f"embedding {name} ({len(examples)} messages)...", flush=True)
+            stored[name] = embedder.embed([e.text for e in examples])
+        out[key] = stored[name].astype(np.float64)
+    if cache:
+        np.savez(cache, **stored)
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "sentiment")
-    parser.add_argument("--out", type=Path, default=ROOT / "advisor" / "mood" / "sentiment.npz")
+    parser.add_argument("--out", type=Path, default=None, help="default: the shipped file of the chosen model")
+    parser.add_argument("--accurate", action="store_true", help="n-grams + MiniLM embedding (sentiment_minilm.npz)")
+    parser.add_argument("--embeddings", type=Path, default=None, help="cache file for the MiniLM embeddings")
     args = parser.parse_args()
+    out: Path = args.out or (ACCURATE_WEIGHTS if args.accurate else WEIGHTS)
     started = time.perf_counter()
     splits = load_splits(args.data)
     for key in sorted(splits):
@@ -80,37 +120,54 @@ def main() -> None:
     train_rows = vectorise([e.text for e in train], index)
     labels = np.array([LABELS.index(e.label) for e in train])
     print(f"vocabulary: {len(vocabulary)} features")
+    embedded = embeddings(splits, args.embeddings) if args.accurate else {}
+    train_embedded = np.vstack([embedded["tfn", "train"], embedded["stocktwits", "train"]]) if embedded else None
 
-    best: tuple[float, float, float, np.ndarray, np.ndarray, dict[str, float]] | None = None  # type: ignore[type-arg]
-    for l2, st_weight in itertools.product(GRID_L2, GRID_STOCKTWITS_WEIGHT):
+    best: tuple[float, float, dict[str, float], Any, Any, Any] | None = None  # (f1, acc, chosen, w, dense, bias)
+    scales: tuple[float | None, ...] = GRID_EMBEDDING_SCALE if args.accurate else (None,)
+    for scale, l2, st_weight in itertools.product(scales, GRID_L2, GRID_STOCKTWITS_WEIGHT):
         sample_weight = np.array([1.0 if e.source == "tfn" else st_weight for e in train])
-        weights, bias = train_softmax(train_rows, labels, sample_weight, l2=l2, steps=STEPS, seed=SEED)
+        dense = extra = None
+        if scale is None or train_embedded is None:
+            weights, bias = train_softmax(train_rows, labels, sample_weight, l2=l2, steps=STEPS, seed=SEED)
+        else:
+            weights, dense, bias = train_softmax_dense(train_rows, scale * train_embedded, labels, sample_weight,
+                                                       l2=l2, steps=STEPS, seed=SEED)
+            extra = {key: scale * x @ dense for key, x in embedded.items()}
         for neutral, bearish in itertools.product(OFFSETS_NEUTRAL, OFFSETS_BEARISH):
             shifted = bias + np.array([bearish, neutral, 0.0])
-            f1, acc = figures(splits, "tune", rows, weights, shifted)
+            f1, acc = figures(splits, "tune", rows, weights, shifted, extra)
             if best is None or min(f1, acc) > min(best[0], best[1]) + 1e-9:
-                best = (f1, acc, l2, weights, shifted, {"l2": l2, "stocktwits_weight": st_weight,
-                                                        "neutral_offset": float(neutral),
-                                                        "bearish_offset": float(bearish)})
-        print(f"l2={l2:g} stocktwits_weight={st_weight:g}: best so far on tune: "
-              f"TFN macro-F1 {best[0]:.3f}, StockTwits accuracy {best[1]:.3f}")
+                chosen = {"l2": l2, "stocktwits_weight": st_weight, "neutral_offset": float(neutral),
+                          "bearish_offset": float(bearish)}
+                if scale is not None:
+                    chosen["embedding_scale"] = scale
+                best = (f1, acc, chosen, weights, dense, shifted)
+        print(f"{'' if scale is None else f'embedding_scale={scale:g} '}l2={l2:g} stocktwits_weight={st_weight:g}: "
+              f"best so far on tune: TFN macro-F1 {best[0]:.3f}, StockTwits accuracy {best[1]:.3f}", flush=True)
     assert best is not None
-    f1, acc, _, weights, bias, chosen = best
+    f1, acc, chosen, weights, dense, bias = best
     info = {"trained_by": "scripts/train_sentiment.py", "seed": SEED, "steps": STEPS, "min_count": MIN_COUNT,
             "chosen_on_tune": chosen, "fractions_tune_report": FRACTIONS,
             "data_sha256": {name: hashlib.sha256((args.data / name).read_bytes()).hexdigest()
                             for name in SOURCES.values()},
             "tune": {"tfn_macro_f1": round(f1, 4), "stocktwits_accuracy": round(acc, 4)}}
-    model = SentimentModel(vocabulary, weights.astype(np.float32), bias.astype(np.float32), info)
-    model.save(args.out)
+    if dense is not None:
+        info["embeddings"] = "knowledge.embeddings.MiniLMEmbeddings (all-MiniLM-L6-v2 int8 ONNX, 384-d, unit)"
+    model = SentimentModel(vocabulary, weights.astype(np.float32), bias.astype(np.float32), info,
+                           None if dense is None else dense.astype(np.float32), chosen.get("embedding_scale", 1.0))
+    model.save(out)
     # Read back what was written (float16 weights) and report from that, as the benchmark will.
-    saved = SentimentModel.read(args.out)
-    f1_tune, acc_tune = figures(splits, "tune", rows, saved.weights, saved.bias)
-    f1_report, acc_report = figures(splits, "report", rows, saved.weights, saved.bias)
+    saved = SentimentModel.read(out)
+    extra = None
+    if saved.dense_weights is not None:
+        extra = {key: saved.dense_scale * x @ saved.dense_weights for key, x in embedded.items()}
+    f1_tune, acc_tune = figures(splits, "tune", rows, saved.weights, saved.bias, extra)
+    f1_report, acc_report = figures(splits, "report", rows, saved.weights, saved.bias, extra)
     print(f"chosen on tune: {chosen}")
     print(f"tune   (used for choices): TFN macro-F1 {f1_tune:.3f}, StockTwits accuracy {acc_tune:.3f}")
     print(f"report (held out):         TFN macro-F1 {f1_report:.3f}, StockTwits accuracy {acc_report:.3f}")
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) in {time.perf_counter() - started:.0f} s")
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) in {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

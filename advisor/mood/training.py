@@ -138,6 +138,42 @@ def train_softmax(rows: Rows, labels: npt.NDArray[np.int64], sample_weight: npt.
     return weights, bias
 
 
+def train_softmax_dense(rows: Rows, dense: npt.NDArray[np.float64], labels: npt.NDArray[np.int64],
+                        sample_weight: npt.NDArray[np.float64], *, l2: float, steps: int = 400, rate: float = 0.05,
+                        seed: int = 0,
+                        ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """``train_softmax`` over the sparse rows plus dense columns (sentence embeddings, already scaled).
+
+    One model over both, not two models averaged: the n-gram weights and the embedding weights are fitted
+    together, so each covers what the other misses. Returns (sparse weights, dense weights, bias); the logits
+    are ``logits(rows, weights, bias) + dense @ dense_weights``. The dense gradient is one matrix product,
+    which is why this is not done by appending 384 columns to every sparse row (ten times slower)."""
+    vocab = int(rows.indices.max()) + 1
+    rng = np.random.default_rng(seed)
+    weights = rng.normal(0.0, 0.01, size=(vocab, len(LABELS)))
+    dense_weights = rng.normal(0.0, 0.01, size=(dense.shape[1], len(LABELS)))
+    bias = np.zeros(len(LABELS))
+    target = np.eye(len(LABELS))[labels]
+    row_of = np.repeat(np.arange(rows.count), np.diff(rows.indptr))
+    total = float(sample_weight.sum())
+    params = (weights, dense_weights, bias)
+    moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+    for step in range(1, steps + 1):
+        z = logits(rows, weights, bias) + dense @ dense_weights
+        error = (softmax(z) - target) * sample_weight[:, None] / total
+        grad_w = np.stack([np.bincount(rows.indices, weights=rows.values * error[row_of, c], minlength=vocab)
+                           for c in range(len(LABELS))], axis=1) + l2 * weights
+        grad_d = dense.T @ error + l2 * dense_weights
+        grads = (grad_w, grad_d, error.sum(axis=0))
+        for param, grad, (m, v) in zip(params, grads, moments, strict=True):
+            m *= 0.9
+            m += 0.1 * grad
+            v *= 0.999
+            v += 0.001 * grad * grad
+            param -= rate * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
+    return weights, dense_weights, bias
+
+
 def macro_f1(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str] = LABELS) -> float:
     scores = []
     for label in labels:
