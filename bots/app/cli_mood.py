@@ -26,6 +26,9 @@ def mood(
                                               "(result.json).")],
     as_json: JsonOpt = False,
     top: Annotated[int, typer.Option(min=1, max=50, help="How many of the most-mentioned symbols.")] = 5,
+    accurate: Annotated[bool, typer.Option("--accurate", help="The slower model with sentence embeddings (about "
+                                           "50 messages/s; better on news-like text), instead of the fast one the "
+                                           "chat uses.")] = False,
 ) -> None:
     """The mood of a chat log: a sentiment label, score and fear flag per message, then the overall mood."""
     from advisor.mood.model import SentimentModel
@@ -33,7 +36,7 @@ def mood(
     from advisor.mood.types import SymbolCount
     from bots.app.chatlog import BadLine, read_chat_log
 
-    model = SentimentModel.load()
+    model = SentimentModel.load(accurate=accurate)
     scores: list[float] = []
     labels: Counter[str] = Counter()
     fear = bad = 0

@@ -70,3 +70,12 @@ def test_the_readable_summary(tmp_path: Path) -> None:
 def test_a_missing_file_is_one_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["mood", str(tmp_path / "nope.jsonl"), "--json"])
     assert result.exit_code == 1 and "Cannot read" in result.stderr
+
+
+def test_the_accurate_model_is_used_when_asked(tmp_path: Path) -> None:
+    log = tmp_path / "news.jsonl"
+    log.write_text(json.dumps({"text": "Shares plunged after the profit warning"}) + "\n", encoding="utf-8")
+    fast, _, _ = run(log, "--json")
+    accurate, _, code = run(log, "--json", "--accurate")
+    assert code == 0 and accurate[0]["label"] == "bearish"
+    assert accurate[0]["score"] != fast[0]["score"]  # another model answered
