@@ -36,7 +36,7 @@ def _join_spaced(match: re.Match[str]) -> str:
     -> "a sure thing") or, if it holds a dash, a hyphen ("r i s k - f r e e" -> "risk-free")."""
     text = match.group()
     separators = SEPARATOR.findall(text)
-    joiner = max(set(separators), key=separators.count)
+    joiner = max(separators, key=separators.count)  # ties: the first seen (a set's order varies by run)
     letters = SEPARATOR.split(text)
     out = letters[0]
     for separator, letter in zip(separators, letters[1:], strict=True):

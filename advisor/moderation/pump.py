@@ -235,7 +235,7 @@ class ChatPumpWindow:
         seen = _Seen(at, user, frozenset(named), text[:MINHASH_CHARS])
         accounts = {user}
         shared: set[str] = set()
-        for symbol in named:
+        for symbol in sorted(named):  # sorted: the same decisions in every run (set order varies by run)
             earlier = self.by_symbol.setdefault(symbol, {})
             posters = self.accounts_by_symbol.setdefault(symbol, Counter())
             if len(posters) + (user not in posters) >= policy.pump_accounts:
