@@ -68,11 +68,13 @@ def test_ordinary_lines_in_any_language_are_not_spam(text: str) -> None:
     assert Moderator().check(post(text)).verdict == "ok"
 
 
-@pytest.mark.xfail(strict=True, reason="lexicon, not the model: the weak word 'earning*' plus an amount scores 2")
-def test_an_earnings_remark_with_a_percentage_is_not_spam() -> None:
-    text = "AAPL is up 3% today after earnings, anyone holding?"
-    assert probability(text) < 0.5  # the model agrees it is chat ...
-    assert Moderator().check(post(text)).verdict == "ok"  # ... but the lexicon's spam score flags it today
+@pytest.mark.parametrize("text", [
+    "AAPL is up 3% today after earnings, anyone holding?",
+    "Apple's profit rose and income beat estimates: $2bn buy-back https://example.com/apple-results",
+    "European banks slash $280bn from main US businesses https://t.co/Gwahc0Sc0F",
+])
+def test_investor_chatter_and_news_links_are_not_spam(text: str) -> None:
+    assert Moderator().check(post(text)).verdict == "ok"
 
 
 def test_a_line_without_any_spam_cue_is_never_scored_whatever_its_language() -> None:
