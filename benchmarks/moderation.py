@@ -9,6 +9,8 @@ alarms (never the reporting part's).
 
 Spam (tg_spam_dev.jsonl): each message is a post from its own member in one chat, a minute apart; a spam
 message is caught when the verdict is not "ok"; a ham message flagged with any verdict is a false positive.
+Investor chatter (sentiment/stocktwits_dev.jsonl, held out; twitter_financial_news_train.jsonl, a training set of
+the spam model): the share of lines given category "spam"; none of them is spam.
 Pumps (pump_dump_dev.jsonl): each channel is replayed as one chat in date order (all its messages, as a chat
 would see them; the channel is the posting account); announcement/countdown/coin_release should carry category
 "pump", unrelated ones should not. Throughput: Moderator.check over both files, one thread, best of five.
@@ -64,6 +66,27 @@ def spam(show_misses: bool) -> bool:
             if part == "tune" and (label == "spam") == (d.verdict == "ok"):
                 print(f"    tune {label} -> {d.verdict} {list(d.reasons)[:2]}: {row['text'][:110]!r}")
     return passed
+
+
+def flagged_spam_share(rows: list[dict]) -> float:
+    """The share of lines given category "spam", each line from its own member in one chat, a minute apart."""
+    moderator = Moderator()
+    flagged = sum("spam" in moderator.check(Post(str(i), "chatter", f"member{i}", row["text"],
+                                                 START + timedelta(minutes=i))).categories
+                  for i, row in enumerate(rows))
+    return flagged / len(rows)
+
+
+def chatter() -> bool:
+    """Investor chatter is not spam. StockTwits was never used for training or for any choice (held out); the
+    Twitter Financial News train lines were in the spam model's training pool, so their share is not a test."""
+    held_out = flagged_spam_share(read_jsonl(shared_data("sentiment", "stocktwits_dev.jsonl")))
+    training = flagged_spam_share(read_jsonl(shared_data("sentiment", "twitter_financial_news_train.jsonl")))
+    ok = held_out <= 0.01
+    print("Investor chatter flagged spam: <= 1% on held-out lines")
+    print(f"  investor chatter flagged spam (StockTwits, held out)   {held_out:.4f}   {verdict(ok)}")
+    print(f"  investor chatter flagged spam (Twitter Financial News train, a training set)   {training:.4f}")
+    return ok
 
 
 def pumps(show_misses: bool) -> bool:
@@ -139,7 +162,7 @@ def sentiment() -> None:
 
 def main(argv: Iterable[str] = ()) -> int:
     show = "--misses" in argv
-    results = [spam(show), pumps(show), throughput()]
+    results = [spam(show), chatter(), pumps(show), throughput()]
     sentiment()
     return 0 if all(results) else 1
 
