@@ -23,8 +23,7 @@ from advisor.moderation.types import Policy
 HASHES, BANDS = 64, 16
 ROWS = HASHES // BANDS
 SHINGLE = 4
-MINHASH_CHARS = 600
-MIN_OTHER_WORDS = 3  # words besides the symbols a post needs before it can be a near-duplicate of a script  # near-duplicates are judged on the first 600 characters
+MINHASH_CHARS = 600  # near-duplicates are judged on the first 600 characters
 _RNG = np.random.default_rng(20240611)  # fixed seed: the same text always gets the same signature
 _SEEDS = _RNG.integers(1, 2**63, size=HASHES, dtype=np.uint64)
 _MULTIPLIERS = _RNG.integers(1, 2**63, size=HASHES, dtype=np.uint64) | np.uint64(1)
@@ -232,8 +231,8 @@ class ChatPumpWindow:
     def near_duplicates(self, text: str, original: str, user: str, at: datetime, policy: Policy) -> str:
         """Record this post; if it completes a near-duplicate cluster from enough accounts, say so."""
         named = symbols(text, original)
-        if not named or len(WORD_RE.findall(text)) < len(named) + MIN_OTHER_WORDS:
-            return ""  # "$TSLA" or "$QQQ $SPY" alone: three members saying a ticker is chatter, not a script
+        if not named:
+            return ""
         self.evict(at, timedelta(minutes=policy.pump_minutes))
         seen = _Seen(at, user, frozenset(named), text[:MINHASH_CHARS])
         accounts = {user}
