@@ -279,6 +279,22 @@ class ShardedRoundtableBot(RoundtableBot, commands.AutoShardedBot):
             self._gateway_ready()
 
 
+async def log_in(client: discord.Client, token: str, api_url: str) -> None:
+    """Log ``client`` in over REST at ``api_url``; a rejected token is a ``UserError`` saying what to do.
+
+    Route.BASE is discord.py's one switch for the REST base (interaction callbacks and webhooks use it too), and
+    it must be set before login: the login call itself (GET /users/@me) already goes there."""
+    discord.http.Route.BASE = api_url
+    try:
+        await client.login(token)
+    except BaseException as exc:
+        await client.close()  # login opened an HTTP session; do not leak it
+        if isinstance(exc, discord.LoginFailure):
+            raise UserError("Discord rejected ROUNDTABLE_DISCORD_TOKEN; copy it again from the Developer "
+                            "Portal (Bot > Reset Token).") from exc
+        raise
+
+
 class DiscordFrontend:
     def __init__(self, router: Router, token: str, *, guild_id: int | None = None,
                  api_url: str = DEFAULT_API_URL, shards: int | None = None) -> None:
@@ -295,17 +311,7 @@ class DiscordFrontend:
 
     async def start(self) -> None:
         _keep_discord_logs()
-        # Before login: the login call itself (GET /users/@me) already goes to the REST base. Route.BASE is
-        # discord.py's one switch for it (interaction callbacks and webhooks use it too).
-        discord.http.Route.BASE = self.api_url
-        try:
-            await self.bot.login(self.token)  # runs setup_hook: cogs, gateway URL, command sync
-        except BaseException as exc:
-            await self.bot.close()  # login opened an HTTP session; do not leak it
-            if isinstance(exc, discord.LoginFailure):
-                raise UserError("Discord rejected ROUNDTABLE_DISCORD_TOKEN; copy it again from the Developer "
-                                "Portal (Bot > Reset Token).") from exc
-            raise
+        await log_in(self.bot, self.token, self.api_url)  # runs setup_hook: cogs, gateway URL, command sync
         self.connection = asyncio.create_task(self.bot.connect(reconnect=True), name="discord-gateway")
         self.connection.add_done_callback(_connection_ended)
 

@@ -27,10 +27,9 @@ from discord.abc import Messageable
 
 from bots.chat.messages import Outgoing
 from bots.discord import render
-from bots.discord.bot import DEFAULT_API_URL, DiscordFrontend
+from bots.discord.bot import DEFAULT_API_URL, DiscordFrontend, log_in
 from bots.discord.render import NO_MENTIONS
 from jobs.delivery import ChatGoneError, RetryAfterError
-from knowledge.errors import UserError
 
 log = logging.getLogger(__name__)
 
@@ -75,17 +74,7 @@ class DiscordBriefingSender:
 
     async def __aenter__(self) -> DiscordBriefingSender:
         if self.owns_client:
-            # As the front-end does: Route.BASE is discord.py's one switch for the REST base, set before login
-            # (the login call itself, GET /users/@me, goes there).
-            discord.http.Route.BASE = self.api_url
-            try:
-                await self.client.login(self.token)
-            except BaseException as exc:
-                await self.client.close()  # login opened an HTTP session; do not leak it
-                if isinstance(exc, discord.LoginFailure):
-                    raise UserError("Discord rejected ROUNDTABLE_DISCORD_TOKEN; copy it again from the Developer "
-                                    "Portal (Bot > Reset Token).") from exc
-                raise
+            await log_in(self.client, self.token, self.api_url)
         return self
 
     async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,

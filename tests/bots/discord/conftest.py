@@ -3,9 +3,10 @@ real ``RoundtableBot`` (cogs added, never connected) whose HTTP side is a ``Reco
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
+import discord
 import pytest
 from cryptography.fernet import Fernet
 
@@ -21,6 +22,7 @@ from bots.chat.router import Router
 from bots.chat.settings import ChatSettingsStore, FixedCollections
 from bots.discord.bot import RoundtableBot
 from knowledge.retrieval import Retriever
+from tests.bots.discord.fake_discord import FakeDiscord
 from tests.bots.discord.recorder import Recorder, offline_bot, record_sends
 
 
@@ -48,3 +50,14 @@ async def bot(router: Router) -> AsyncIterator[RoundtableBot]:
 def sent(bot: RoundtableBot, monkeypatch: pytest.MonkeyPatch) -> Recorder:
     """Everything the bot sends, recorded (REST calls and interaction webhooks) instead of sent."""
     return record_sends(bot, monkeypatch.setattr)
+
+
+@pytest.fixture
+def discord_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDiscord]:
+    """A local fake Discord (REST and gateway). Front-ends and senders point discord.py at it through class
+    attributes (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY): they are restored after the test."""
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
+                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    with FakeDiscord() as server:
+        yield server

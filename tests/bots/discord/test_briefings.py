@@ -4,9 +4,8 @@ and what Discord's refusals become."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
-import discord
 import pytest
 
 from bots.chat.router import Router
@@ -23,15 +22,6 @@ BRIEFING = ("**Morning briefing · US market · 2026-03-09**\n\n"
             "Risk reminder: indices can fall as well as rise. @everyone")
 UNKNOWN_CHANNEL = 111111111111111111
 
-
-@pytest.fixture
-def discord_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDiscord]:
-    # The sender and the front-end point discord.py at the fake through class attributes: restore them.
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
-                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
-    with FakeDiscord() as server:
-        yield server
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +40,6 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec("bots.discord") is None
 MEMBER = {"id": "134127815531560960", "username": "test", "discriminator": "5520", "avatar": None}
 MESSAGE_ROUTES = {CALLBACK, FOLLOWUP, EDIT, SEND}
 COMMANDS = {"ask", "profile", "forget", "privacy", "settings", "help", "brief"}
-
-
-@pytest.fixture
-def discord_fake() -> Iterator[FakeDiscord]:
-    with FakeDiscord() as server:
-        yield server
 
 
 def start(home: Path, fake: FakeDiscord, log: Path) -> subprocess.Popen[bytes]:

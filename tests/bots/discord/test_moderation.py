@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -201,15 +201,6 @@ async def test_review_buttons_carry_the_pressers_permissions(bot: RoundtableBot)
 
 # -- through the gateway: the real front-end connected to the local fake Discord ------------------------------
 
-
-@pytest.fixture
-def discord_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDiscord]:
-    # The front-end points discord.py at the fake through class attributes: restore them.
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
-                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
-    with FakeDiscord() as server:
-        yield server
 
 
 async def test_through_the_gateway_chatter_is_read_and_edits_and_timeouts_reach_discord(
