@@ -134,7 +134,8 @@ def chatter(router: Router) -> None:
     started = time.perf_counter()
     replies = sum(len(telegram_path(body, router)) for body in bodies)
     rate = len(updates) / (time.perf_counter() - started)
-    assert replies == 0, "group chatter must only be observed"
+    # Chatter is never answered, but since group safety every message is moderated: spam lines get removed,
+    # with a notice at most once a minute per rule and chat.
     started = time.perf_counter()
     for body in bodies:
         TolerantUpdatesRequest.parse_json_payload(body)
@@ -142,11 +143,13 @@ def chatter(router: Router) -> None:
     messages = [incoming(update.message, ME) for update in Update.de_list(updates, None)]
     started = time.perf_counter()
     for message in messages:
-        assert message is not None and not router.handle(message)
+        assert message is not None
+        router.handle(message)
     alone = len(messages) / (time.perf_counter() - started)
     print(f"group chatter observed, Telegram path (getUpdates body, unreadable-update check, PTB parse, "
           f"translate, route): {rate:,.0f} messages/s; the check costs {check:.0f} us per update")
-    print(f"group chatter observed, router alone: {alone:,.0f} messages/s (target >= 5,000)")
+    print(f"group chatter observed, router alone: {alone:,.0f} messages/s (target >= 5,000, set before every "
+          f"message was moderated and scored for mood; {replies} moderation notices on the Telegram path)")
 
 
 def ask_overhead(router: Router) -> None:
