@@ -27,7 +27,8 @@ NAME = "roundtable"  # the bot's name in the terminal chat
 MENTION = re.compile(rf"(?<![\w@.])@{NAME}(?![\w@]|\.\w)", re.IGNORECASE)
 COMMAND = re.compile(r"^(/\w+)@(\w+)")
 HELP = """Terminal chat. This is a group: use /ask QUESTION or mention @roundtable (or /dm for a private chat).
-Console commands: /as NAME (speak as someone else), /dm, /group, /quit. /help lists the bot's commands.
+Console commands: /as NAME (speak as another member: not an admin, so moderation applies), /dm, /group,
+/quit. /help lists the bot's commands.
 /portfolio import FILE attaches a CSV from this computer."""
 MAX_ATTACHMENT_BYTES = 1024 * 1024  # what a chat app would let through for a portfolio CSV
 
@@ -38,6 +39,7 @@ class ConsoleChat:
     console: Console
     speaker: str = "you"
     chat_kind: str = "group"
+    admin: str = "you"  # the person at the terminal runs the group; whoever they speak as with /as is a member
     pending: list[Button] = field(default_factory=list)
     images: Path | None = None  # where charts are saved; None: say they were not saved
 
@@ -54,7 +56,8 @@ class ConsoleChat:
         if mentions:
             text, addressed = " ".join(text.split()), True
         return Incoming("console", f"dm-{self.speaker}" if private else "group", "private" if private else "group",
-                        self.speaker, self.speaker, text, mentions_bot=addressed, is_admin=True, action=action,
+                        self.speaker, self.speaker, text, mentions_bot=addressed, is_admin=self.speaker == self.admin,
+                        action=action,
                         language=None)  # a terminal tells us nothing about the speaker's language
 
     def send(self, text: str = "", action: str | None = None) -> list[Outgoing]:
@@ -131,7 +134,7 @@ class ConsoleChat:
 def run_console(router: Router, console: Console, *, speaker: str = "you", chat_kind: str = "group",
                 first: str | None = None, images: Path | None = None) -> None:
     """The interactive loop; with ``first``, send that line and stop once its buttons are answered."""
-    chat = ConsoleChat(router, console, speaker=speaker, chat_kind=chat_kind, images=images)
+    chat = ConsoleChat(router, console, speaker=speaker, chat_kind=chat_kind, images=images, admin=speaker)
     if first is None:
         console.print(HELP + "\n")
     else:

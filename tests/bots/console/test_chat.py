@@ -30,3 +30,12 @@ def test_mentions_and_command_targets(text: str, clean: str, addressed: bool) ->
 
 def test_another_bots_command_is_not_routed() -> None:
     assert typed("/ask@otherbot what is an ETF?") is None
+
+
+def test_the_person_at_the_terminal_is_the_admin_and_others_are_members() -> None:
+    chat = ConsoleChat(router=None, console=Console())  # type: ignore[arg-type]
+    own = chat.incoming("guaranteed returns!")
+    chat.speaker = "bob"  # what /as bob does
+    member = chat.incoming("guaranteed returns!")
+    assert own is not None and own.is_admin is True
+    assert member is not None and member.is_admin is False and member.user_id == "bob"
