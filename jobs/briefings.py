@@ -24,9 +24,11 @@ import math
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 from zoneinfo import ZoneInfo
 
+from advisor.audit import BRIEFING
+from advisor.audit.record import record
 from advisor.briefing.markets import is_trading_day
 from advisor.briefing.store import SqlBriefingStore
 from advisor.briefing.subscription import GRACE, Subscription
@@ -34,6 +36,9 @@ from advisor.briefing.types import Briefing
 from advisor.market.data import MarketData, MarketDataError, PartialMarketDataError, Quote
 from advisor.types import Language
 from jobs.delivery import BriefingSender, ChatGoneError, RetryAfterError
+
+if TYPE_CHECKING:
+    from advisor.audit import AuditLog
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +107,8 @@ class Briefings:
 
     ``senders`` maps a platform ("telegram", "discord", "console": a chat key's prefix) to its sender.
     ``sleep`` is every wait of a run (pacing, retries; tests pass a recorder); ``on_unsubscribed`` is told the
-    chat key of a chat that removed the bot, after its subscription is deleted (the scheduler drops its job)."""
+    chat key of a chat that removed the bot, after its subscription is deleted (the scheduler drops its job).
+    ``audit`` records every briefing sent."""
 
     store: SqlBriefingStore
     market: MarketData
@@ -115,6 +121,7 @@ class Briefings:
     max_wait: float = MAX_WAIT_SECONDS
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     on_unsubscribed: Callable[[str], object] = lambda chat_key: None
+    audit: AuditLog | None = None  # every briefing sent is recorded there (None: not recorded)
 
     # -- one chat, on demand (`/brief now`, `brief preview`) ----------------------------------------------
 
@@ -264,6 +271,10 @@ class Briefings:
 
         A write that fails leaves the row "sending", which is never claimed again: a briefing may then be
         missing, never posted twice."""
+        if result.status == "sent":  # delivered: the audit log has it whatever the ledger write does next
+            record(self.audit, BRIEFING, chat=result.chat_key,
+                   data={"local_date": result.local_date.isoformat(), "market": result.market,
+                         "attempts": result.attempts})
         try:
             if result.status == "unsubscribed":
                 self.store.delete(result.chat_key)

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from advisor.advisor import Advisor, Rephraser
+from advisor.audit import AuditLog
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
 from advisor.vetting import Vetting, vet
 from bots.app.settings import Settings
-from bots.app.stores import Markets, open_briefing_store, open_market_data, open_markets, open_profiles
+from bots.app.stores import Markets, open_briefing_store, open_market_data, open_markets, open_profiles, secret_key
 from bots.chat.briefs import BriefCommands
 from bots.chat.markets import MarketCommands
 from bots.chat.moderation import ModerationCommands
@@ -46,6 +47,7 @@ class App:
     # The briefing senders of the running front-ends, filled in by `serve` once they are up; the briefings
     # service reads this very mapping, so a front-end that connects later is used from then on.
     senders: dict[str, BriefingSender]
+    audit: AuditLog | None = None  # the compliance record every part of the chat writes to
 
 
 def open_research(settings: Settings) -> Research:
@@ -65,14 +67,22 @@ def build_app(settings: Settings, research: Research | None = None) -> App:
                       collection=settings.collection, rephraser=rephraser, price_risk=markets.desk.price_risk)
     approvals = ApprovalStore(profiles.engine)
     chat_settings = ChatSettingsStore(profiles.engine)
+    audit = open_audit(settings)
     senders: dict[str, BriefingSender] = {}
-    briefings = make_briefings(settings, research, profiles, markets.market, chat_settings, senders)
+    briefings = make_briefings(settings, research, profiles, markets.market, chat_settings, senders, audit)
     router = Router(advisor, profiles, chat_settings,
                     ApprovedCollections(approvals, lambda name: revision_of(research, name)),
                     markets=MarketCommands(markets.desk, markets.portfolios),
-                    briefs=BriefCommands(briefings.store, briefings),
-                    moderation=ModerationCommands(ModerationStore(profiles.engine)), mood=make_mood(chat_settings))
-    return App(settings, research, profiles, advisor, router, approvals, markets, briefings, senders)
+                    briefs=BriefCommands(briefings.store, briefings, audit=audit),
+                    moderation=ModerationCommands(ModerationStore(profiles.engine), audit=audit),
+                    mood=make_mood(chat_settings), audit=audit)
+    return App(settings, research, profiles, advisor, router, approvals, markets, briefings, senders, audit)
+
+
+def open_audit(settings: Settings) -> AuditLog:
+    """The one audit log of the process, in the app's database, with the secret key the profile and portfolio
+    stores use: a member has one pseudonym everywhere (and ``audit export --user`` finds them)."""
+    return AuditLog.open(settings.sqlalchemy_url, secret_key(settings))
 
 
 def make_mood(chat_settings: ChatSettingsStore) -> MoodCommands:
@@ -98,7 +108,8 @@ class CollectionRetriever:
 
 
 def make_briefings(settings: Settings, research: Research, profiles: SqlProfileStore, market: MarketData,
-                   chat_settings: ChatSettingsStore, senders: dict[str, BriefingSender] | None = None) -> Briefings:
+                   chat_settings: ChatSettingsStore, senders: dict[str, BriefingSender] | None = None,
+                   audit: AuditLog | None = None) -> Briefings:
     """The briefing service: subscriptions and ledger in the app's database, quotes from the app's market data,
     research spotlights from the default collection, each chat in its own settings' language (else English)."""
     from advisor.briefing.compose import BriefingComposer
@@ -107,7 +118,7 @@ def make_briefings(settings: Settings, research: Research, profiles: SqlProfileS
     return Briefings(open_briefing_store(settings, profiles), market,
                      BriefingComposer(CollectionRetriever(research, settings.collection)),
                      lambda chat_key: chat_settings.get(chat_key).language or "en",
-                     senders={} if senders is None else senders)
+                     senders={} if senders is None else senders, audit=audit)
 
 
 def open_briefings(settings: Settings) -> tuple[Briefings, Research]:
@@ -115,7 +126,8 @@ def open_briefings(settings: Settings) -> tuple[Briefings, Research]:
     research = open_research(settings)
     profiles = open_profiles(settings)
     market = open_market_data(settings, profiles)  # no portfolios: a briefing never reads them
-    return make_briefings(settings, research, profiles, market, ChatSettingsStore(profiles.engine)), research
+    return make_briefings(settings, research, profiles, market, ChatSettingsStore(profiles.engine),
+                          audit=open_audit(settings)), research
 
 
 def revision_of(research: Research, name: str) -> str | None:

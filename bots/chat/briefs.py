@@ -11,15 +11,21 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from advisor.audit import SETTING
+from advisor.audit.record import record
 from advisor.briefing.markets import MARKETS
 from advisor.briefing.store import SqlBriefingStore
 from advisor.briefing.subscription import MAX_WATCHLIST, Subscription, parse_days, parse_market, parse_time, parse_zone
 from advisor.briefing.types import Briefing
 from advisor.market.symbols import parse_symbols
+from bots.chat.auditing import audit_chat, setting_data
 from bots.chat.messages import Incoming, Outgoing
 from knowledge.errors import UserError
+
+if TYPE_CHECKING:
+    from advisor.audit import AuditLog
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +53,10 @@ class BriefingPreview(Protocol):
 
 class BriefCommands:
     def __init__(self, store: SqlBriefingStore, briefings: BriefingPreview,
-                 refresh: Callable[[str], object] | None = None, clock: Callable[[], datetime] | None = None) -> None:
+                 refresh: Callable[[str], object] | None = None, clock: Callable[[], datetime] | None = None,
+                 audit: AuditLog | None = None) -> None:
         self.store = store
+        self.audit = audit  # each change of a chat's briefing, as a setting change
         self.briefings = briefings
         self.refresh = refresh  # the scheduler's hook; None where no scheduler runs (the CLI, tests)
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -75,6 +83,8 @@ class BriefCommands:
         if command == "off" and (current is None or not current.enabled):
             return [Outgoing("The briefing is already off here. /brief on starts it.")]
         self.save(updated)
+        record(self.audit, SETTING, user=msg.user_key, chat=audit_chat(msg),
+               data=setting_data("brief", command, " ".join(rest), msg))
         return [Outgoing(_confirmation(command, updated))]
 
     def save(self, sub: Subscription) -> Subscription:

@@ -17,10 +17,16 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
+from advisor.audit import MODERATION, SETTING
+from advisor.audit.record import record
 from advisor.moderation import CATEGORIES, Decision, Moderator, Policy, Post
 from bots.chat.messages import Button, Enforce, Incoming, Outgoing
 from bots.chat.modstore import LogEntry, ModerationStore, QueueItem, policy_to_json
+
+if TYPE_CHECKING:
+    from advisor.audit import AuditLog
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +68,10 @@ class Checked:
 
 
 class ModerationCommands:
-    def __init__(self, store: ModerationStore, moderator: Moderator | None = None) -> None:
+    def __init__(self, store: ModerationStore, moderator: Moderator | None = None,
+                 audit: AuditLog | None = None) -> None:
         self.store = store
+        self.audit = audit  # every decision that is not "ok", and admins' reviews and policy changes
         self.moderator = moderator or Moderator(store.policy)
         self._lock = threading.Lock()
         self._admins: OrderedDict[tuple[str, str], tuple[bool, float]] = OrderedDict()
@@ -88,6 +96,9 @@ class ModerationCommands:
         policy = self.store.policy(msg.chat_key)
         rule = rule_text(decision.categories, policy)
         self._record(msg, decision.verdict, decision)
+        record(self.audit, MODERATION, user=msg.user_key, chat=msg.chat_key,
+               data={"verdict": decision.verdict, "categories": list(decision.categories),
+                     "message": msg.message_id, "edited": msg.edited})
         if decision.verdict == "warn":
             return Checked(self._warn(msg, decision, policy, rule))
         queued = (decision.verdict == "hold" or decision.alert_admins) and self._enqueue(msg, decision)
@@ -228,6 +239,9 @@ class ModerationCommands:
             status = current.status if current is not None else "removed"
             return [Outgoing(f"Item #{item.id} was already {status}; nothing changed.")]
         log.info("held item %d of %s %s by an admin", item.id, item.chat_key, decided.status)
+        record(self.audit, MODERATION, user=msg.user_key, chat=msg.chat_key,  # the user is the admin who decided
+               data={"verdict": decided.status, "by": "admin", "item": item.id, "message": item.message_id,
+                     "categories": list(item.categories)})
         if choice == "approve":
             quoted = "\n".join(f"> {line}" for line in item.text.splitlines() or [""])
             return [Outgoing(f"**Approved by the admins** · a held message from {item.display_name}:\n{quoted}",
@@ -255,6 +269,9 @@ class ModerationCommands:
         except ValueError as exc:
             return [Outgoing(f"{exc}\n\n{POLICY_USAGE}")]
         self.store.save_policy(msg.chat_key, updated, msg.user_key)
+        record(self.audit, SETTING, user=msg.user_key, chat=msg.chat_key,
+               data={"command": "modpolicy", "setting": args.split()[0].lower(),
+                     "value": " ".join(args.split()[1:]).lower()[:100]})
         log.info("moderation policy of %s changed by an admin: %s", msg.chat_key, policy_to_json(updated))
         return [Outgoing("Saved.\n" + describe(updated))]
 

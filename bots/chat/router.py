@@ -16,11 +16,14 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from advisor.audit import ANSWER, CONFIRMATION, FORGET, PROFILE, SETTING
+from advisor.audit.record import answer_data, record
 from advisor.catalogue import message
 from advisor.market.names import yahoo_symbols
 from advisor.profiles import ProfileStore
 from advisor.suitability import QUESTIONNAIRE, Profile, max_risk
 from advisor.types import RISK_LEVELS, Language, Question, RiskLevel
+from bots.chat.auditing import audit_chat, setting_data
 from bots.chat.briefs import CHANGES as BRIEF_CHANGES
 from bots.chat.briefs import BriefCommands
 from bots.chat.markets import MarketCommands
@@ -33,6 +36,7 @@ from knowledge.errors import UserError, validate_collection_name
 
 if TYPE_CHECKING:
     from advisor.advisor import Advisor
+    from advisor.audit import AuditLog
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +97,10 @@ class Router:
     def __init__(self, advisor: Advisor, profiles: ProfileStore, chat_settings: ChatSettingsStore,
                  collections: CollectionCatalog, quota: Quota | None = None,
                  markets: MarketCommands | None = None, briefs: BriefCommands | None = None,
-                 moderation: ModerationCommands | None = None, mood: MoodCommands | None = None) -> None:
+                 moderation: ModerationCommands | None = None, mood: MoodCommands | None = None,
+                 audit: AuditLog | None = None) -> None:
         self.advisor = advisor
+        self.audit = audit  # the compliance record (issue 12); None records nothing
         self.markets = markets
         self.briefs = briefs
         self.moderation = moderation
@@ -233,6 +239,7 @@ class Router:
                 collection=collection)
         except UserError as exc:
             return [Outgoing(str(exc))]
+        record(self.audit, ANSWER, user=msg.user_key, chat=audit_chat(msg), data=answer_data(question, answer))
         if self.markets is not None and answer.intent in {"quote", "portfolio"}:
             # "what's AAPL trading at?" is a /quote; "how is my portfolio doing?" a snapshot, in private.
             symbols = yahoo_symbols(answer.securities)
@@ -252,6 +259,8 @@ class Router:
         deleted = self.profiles.delete(msg.user_key)
         holdings = self.markets.forget(msg.user_key) if self.markets is not None else False
         self.quota.forget(msg.user_key)
+        # The tombstone: the member's pseudonym only, no chat (a private chat's id is the member's own id).
+        record(self.audit, FORGET, user=msg.user_key)
         log.info("forget requested on %s (profile deleted: %s, portfolio deleted: %s)", msg.platform, deleted,
                  holdings)
         text = ("Done: I deleted your risk profile and your portfolio. I keep nothing else about you."
@@ -278,6 +287,9 @@ class Router:
                              f"{approved}). An operator vets and approves one with `roundtable corpus approve "
                              "NAME`.")]
         self.chat_settings.save(updated)
+        key, _, value = args.partition(" ")
+        record(self.audit, SETTING, user=msg.user_key, chat=audit_chat(msg),
+               data=setting_data("settings", key, value, msg))
         return [Outgoing("Saved.\n" + updated.describe())]
 
     # -- the questionnaire ---------------------------------------------------------------------------
@@ -321,6 +333,7 @@ class Router:
         profile = Profile.from_answers(msg.user_key, answers)
         self.profiles.save(profile)
         self.profiles.save_progress(msg.user_key, None)
+        record(self.audit, PROFILE, user=msg.user_key, data={"level": profile.level})  # the level, never the answers
         return [Outgoing(f"Thank you. Your risk profile is **{profile.level}**: products up to "
                          f"{max_risk(profile.level)} match it; answers about riskier products will carry a "
                          "warning. /forget deletes it.", private=True)]
@@ -333,6 +346,7 @@ class Router:
             return [Outgoing("That button has expired.", private=True)]
         level: RiskLevel = risk
         self.profiles.confirm(msg.user_key, level)
+        record(self.audit, CONFIRMATION, user=msg.user_key, data={"profile": profile.level, "confirmed": level})
         log.info("G6 confirmation recorded: %s profile confirmed a %s topic", profile.level, level)
         return [Outgoing(message("confirm_done", msg.language or "en", risk=level), private=True)]
 
