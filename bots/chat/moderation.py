@@ -24,6 +24,7 @@ from advisor.audit.record import record
 from advisor.moderation import CATEGORIES, Decision, Moderator, Policy, Post
 from bots.chat.messages import Button, Enforce, Incoming, Outgoing
 from bots.chat.modstore import LogEntry, ModerationStore, QueueItem, policy_to_json
+from bots.chat.throttle import Throttle
 
 if TYPE_CHECKING:
     from advisor.audit import AuditLog
@@ -77,7 +78,7 @@ class ModerationCommands:
         self._admins: OrderedDict[tuple[str, str], tuple[bool, float]] = OrderedDict()
         self._warned: OrderedDict[tuple[str, str], None] = OrderedDict()  # an edit of these is not warned again
         self._local_ids = itertools.count(1)
-        self._noticed: OrderedDict[tuple[str, str], datetime] = OrderedDict()  # (chat, rule) -> last notice
+        self._notices = Throttle(NOTICE_GAP)  # one removal notice per (chat, rule) a minute
 
     # -- every group message ---------------------------------------------------------------------------
 
@@ -116,16 +117,7 @@ class ModerationCommands:
         return Checked(replies, removed=True)
 
     def _notice_due(self, chat_key: str, rule: str, at: datetime) -> bool:
-        key = (chat_key, rule)
-        with self._lock:
-            last = self._noticed.get(key)
-            if last is not None and timedelta(0) <= at - last < NOTICE_GAP:
-                return False
-            self._noticed[key] = at
-            self._noticed.move_to_end(key)
-            if len(self._noticed) > 10_000:
-                self._noticed.popitem(last=False)
-            return True
+        return self._notices.due((chat_key, rule), at)
 
     def member_joined(self, chat_key: str, user_key: str, at: datetime) -> None:
         try:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -18,6 +16,7 @@ from typing import Protocol
 from advisor.mood.types import Mood, Sentiment
 from advisor.types import Language
 from bots.chat.messages import Incoming, Outgoing
+from bots.chat.throttle import Throttle
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +59,7 @@ class MoodCommands:
         self.tracker = tracker
         self.model = model
         self.language_of = language_of  # the chat's language setting (read only when a reminder is due)
-        self._lock = threading.Lock()
-        self._checked: OrderedDict[str, datetime] = OrderedDict()  # when each chat was last asked about panic
+        self._checks = Throttle(PANIC_CHECK)  # when each chat was last asked about panic
 
     def observe(self, msg: Incoming) -> list[Outgoing]:
         """One group message into the chat's mood; the panic reminder when the tracker says it is due."""
@@ -83,15 +81,7 @@ class MoodCommands:
         return [Outgoing(PANIC[language], reply=False)]
 
     def _due(self, chat: str, at: datetime) -> bool:
-        with self._lock:
-            last = self._checked.get(chat)
-            if last is not None and timedelta(0) <= at - last < PANIC_CHECK:
-                return False
-            self._checked[chat] = at
-            self._checked.move_to_end(chat)
-            if len(self._checked) > 10_000:
-                self._checked.popitem(last=False)
-            return True
+        return self._checks.due(chat, at)
 
     def mood(self, msg: Incoming, _: str) -> list[Outgoing]:
         if msg.chat_kind != "group":
