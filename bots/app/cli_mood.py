@@ -66,4 +66,4 @@ def mood(
         if ranked:
             out.print("Most mentioned: " + ", ".join(f"{s.symbol} ({s.mentions})" for s in ranked))
     if bad:
-        err.print(f"{bad} lines could not be read (see above).")
+        err.print(f"{bad} line{'s' if bad != 1 else ''} could not be read (see above).")
