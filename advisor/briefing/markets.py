@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from advisor.market.sessions import EXCHANGE_HOURS
 from knowledge.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -25,19 +26,24 @@ class BriefMarket:
     code: str
     name: str
     calendar: str  # exchange-calendars code, e.g. "XNYS"
-    timezone: str  # the exchange's own zone: a chat that names none gets its briefing at 08:30 there
+    exchange: str  # the Yahoo suffix of its main exchange ("" for the US), a key of sessions.EXCHANGE_HOURS
     indices: tuple[tuple[str, str], ...]  # (Yahoo symbol, readable name)
+
+    @property
+    def timezone(self) -> str:
+        """The exchange's own zone: a chat that names none gets its briefing at 08:30 there."""
+        return EXCHANGE_HOURS[self.exchange][0]
 
 
 MARKETS: dict[str, BriefMarket] = {m.code: m for m in (
-    BriefMarket("US", "US stocks", "XNYS", "America/New_York",
+    BriefMarket("US", "US stocks", "XNYS", "",
                 (("^GSPC", "S&P 500"), ("^IXIC", "Nasdaq Composite"), ("^DJI", "Dow Jones Industrial Average"))),
-    BriefMarket("HK", "Hong Kong stocks", "XHKG", "Asia/Hong_Kong",
+    BriefMarket("HK", "Hong Kong stocks", "XHKG", "HK",
                 (("^HSI", "Hang Seng Index"), ("^HSCE", "Hang Seng China Enterprises Index"))),
-    BriefMarket("CN", "China A-shares", "XSHG", "Asia/Shanghai",
+    BriefMarket("CN", "China A-shares", "XSHG", "SS",
                 (("000001.SS", "SSE Composite"), ("399001.SZ", "SZSE Component"), ("000300.SS", "CSI 300"))),
-    BriefMarket("UK", "UK stocks", "XLON", "Europe/London", (("^FTSE", "FTSE 100"), ("^FTMC", "FTSE 250"))),
-    BriefMarket("EU", "Euro-area stocks", "XETR", "Europe/Berlin",
+    BriefMarket("UK", "UK stocks", "XLON", "L", (("^FTSE", "FTSE 100"), ("^FTMC", "FTSE 250"))),
+    BriefMarket("EU", "Euro-area stocks", "XETR", "DE",
                 (("^STOXX50E", "Euro Stoxx 50"), ("^GDAXI", "DAX"), ("^FCHI", "CAC 40"))),
 )}
 
