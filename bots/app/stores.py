@@ -63,7 +63,6 @@ def load_ring(settings: Settings, engine: Engine) -> KeyRing:
             raise KeyProblem(f"Cannot start: the key file {path} is missing, but the database holds "
                              f"{describe(counts(engine))} encrypted with it. Nothing was changed and no new key "
                              "was made. Restore the key file from a backup (or set ROUNDTABLE_SECRET_KEY).")
-        settings.home.mkdir(parents=True, exist_ok=True)
         create_key_file(path)
         log.info("created a new key file at %s", path)
     warning = loose_permissions(path)
@@ -75,6 +74,7 @@ def load_ring(settings: Settings, engine: Engine) -> KeyRing:
 def key_ring(settings: Settings, engine: Engine | None = None) -> KeyRing:
     """The app's keys, checked against its database (``KeyProblem`` names what is wrong and what is at stake)."""
     own = engine is None
+    settings.home.mkdir(parents=True, exist_ok=True)  # the SQLite file and the key file live there
     engine = engine or app_engine(settings.sqlalchemy_url)
     try:
         ring = load_ring(settings, engine)
@@ -86,6 +86,7 @@ def key_ring(settings: Settings, engine: Engine | None = None) -> KeyRing:
 
 
 def open_profiles(settings: Settings) -> SqlProfileStore:
+    settings.home.mkdir(parents=True, exist_ok=True)
     engine = app_engine(settings.sqlalchemy_url)
     return SqlProfileStore(engine, key_ring(settings, engine))
 
