@@ -171,6 +171,13 @@ class SqlProfileStore:
                 ConfirmationRow.user_key == self.user_key(user_id), ConfirmationRow.risk == risk).limit(1)).first()
             return found is not None
 
+    def confirmations(self, user_id: str) -> list[tuple[str, datetime]]:
+        """The member's G6 confirmations: (risk level confirmed, when), oldest first (for /privacy)."""
+        with Session(self.engine) as session:
+            rows = session.execute(select(ConfirmationRow.risk, ConfirmationRow.confirmed_at).where(
+                ConfirmationRow.user_key == self.user_key(user_id)).order_by(ConfirmationRow.id)).all()
+            return [(risk, at if at.tzinfo else at.replace(tzinfo=UTC)) for risk, at in rows]
+
     def count(self) -> int:
         with Session(self.engine) as session:
             return len(session.scalars(select(ProfileRow.user_key)).all())
@@ -211,3 +218,6 @@ class MemoryProfileStore:
 
     def confirmed(self, user_id: str, risk: RiskLevel) -> bool:
         return (user_id, risk) in self._confirmed
+
+    def confirmations(self, user_id: str) -> list[tuple[str, datetime]]:
+        return [(risk, datetime.min.replace(tzinfo=UTC)) for user, risk in sorted(self._confirmed) if user == user_id]

@@ -157,15 +157,16 @@ class SqlBriefingStore:
                                           owner=self._owner(owner) if owner is not None else kept))
         return self.get(sub.chat_key) or sub
 
-    def _owner(self, user_id: str) -> str:
-        if self.ring is None:
-            raise UserError("This briefing store was opened without the app's key.")
-        return self.ring.pseudonym(user_id)
+    def _owner(self, user_id: str) -> str | None:
+        """The pseudonym stored as owner; None without a ring (then only the Telegram rule below finds it)."""
+        return None if self.ring is None else self.ring.pseudonym(user_id)
 
     def _owned(self, user_id: str) -> ColumnElement[bool]:
         # The owner column, and for rows saved before it existed the key a private chat has on Telegram (its id
         # is the member's id there); no group's key can equal a member's key.
-        return or_(SubscriptionRow.owner == self._owner(user_id), SubscriptionRow.chat_key == user_id)
+        owner = self._owner(user_id)
+        by_key = SubscriptionRow.chat_key == user_id
+        return by_key if owner is None else or_(SubscriptionRow.owner == owner, by_key)
 
     def owned_by(self, user_id: str) -> list[Subscription]:
         """The subscriptions of ``user_id``'s private chats (``user_id`` as in ``Incoming.user_key``)."""
