@@ -198,7 +198,7 @@ class Privacy:
         if kept:
             text += ["", "**Kept after /forget, and why**", *(f"• {line}" for line in kept)]
         text += ["", "Nothing here is shown to other members. I never ask for account numbers or passwords. "
-                 "/forget deletes everything in the first list at once."]
+                 "/forget deletes your data in the first list, all at once."]
         return "\n".join(text)
 
     def forget(self, user_key: str) -> int:
