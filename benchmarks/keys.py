@@ -25,7 +25,8 @@ with tempfile.TemporaryDirectory() as folder:
     old = KeyRing([Fernet.generate_key()])
     profiles, holdings = SqlProfileStore(engine, old), SqlHoldingsStore(engine, old)
     for n in range(members):
-        profiles.save(Profile.from_answers(f"telegram:{n}", {item.key: n % len(item.choices) for item in QUESTIONNAIRE}))
+        answers = {item.key: n % len(item.choices) for item in QUESTIONNAIRE}
+        profiles.save(Profile.from_answers(f"telegram:{n}", answers))
         holdings.add(f"telegram:{n}", Holding("AAPL", 1 + n % 50, 150.0))
     ring = KeyRing([Fernet.generate_key(), *old.keys], old.pseudonym_key)
     started = time.perf_counter()
