@@ -12,8 +12,6 @@ clears its confirmations, as the compliance notes ask for a fresh assessment whe
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 from collections.abc import Callable
@@ -27,6 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from advisor.db import app_engine
+from advisor.keys import KeyRing, pseudonymiser
 from advisor.suitability import Profile
 from advisor.types import INVESTOR_LEVELS, RiskLevel
 
@@ -86,22 +85,22 @@ def load_or_create_key(path: Path) -> bytes:
     return key
 
 
-def user_hasher(key: bytes) -> Callable[[str], str]:
-    """Row keys for platform user ids: an HMAC under a key derived from the Fernet key, so tables hold no raw
-    ids and every store keyed this way (profiles, portfolios) finds the same member's rows for /forget."""
-    hmac_key = hashlib.sha256(b"roundtable-user-key" + key).digest()
-    return lambda user_id: hmac.new(hmac_key, user_id.encode(), hashlib.sha256).hexdigest()
+def user_hasher(key: bytes | KeyRing) -> Callable[[str], str]:
+    """Row keys for platform user ids: an HMAC under the ring's pseudonym key (for bytes, the key derived from
+    that Fernet key), so tables hold no raw ids and every store keyed this way (profiles, portfolios, audit)
+    finds the same member's rows for /forget and /privacy."""
+    return pseudonymiser(key)
 
 
 class SqlProfileStore:
-    def __init__(self, engine: Engine, key: bytes) -> None:
+    def __init__(self, engine: Engine, key: bytes | KeyRing) -> None:
         self.engine = engine
-        self._fernet = Fernet(key)
-        self.user_key = user_hasher(key)
+        self.ring = KeyRing.from_key(key)  # shared with the other stores, so a reload reaches them all
+        self.user_key = self.ring.pseudonym
         Base.metadata.create_all(engine)
 
     @classmethod
-    def open(cls, url: str, key: bytes) -> SqlProfileStore:
+    def open(cls, url: str, key: bytes | KeyRing) -> SqlProfileStore:
         return cls(app_engine(url), key)
 
     def get(self, user_id: str) -> Profile | None:
@@ -110,7 +109,7 @@ class SqlProfileStore:
             if row is None:
                 return None
             try:
-                data = json.loads(self._fernet.decrypt(row.payload))
+                data = json.loads(self.ring.decrypt(row.payload))
                 level = data["level"]
                 if level not in INVESTOR_LEVELS:
                     raise ValueError(f"bad level {level!r}")
@@ -126,7 +125,7 @@ class SqlProfileStore:
                               "taken_at": profile.taken_at.isoformat()}).encode()
         key = self.user_key(profile.user_id)
         with Session(self.engine) as session, session.begin():
-            session.merge(ProfileRow(user_key=key, payload=self._fernet.encrypt(payload),
+            session.merge(ProfileRow(user_key=key, payload=self.ring.encrypt(payload),
                                      updated_at=datetime.now(UTC)))
             session.execute(delete(ConfirmationRow).where(ConfirmationRow.user_key == key))  # re-assessed
 
@@ -145,7 +144,7 @@ class SqlProfileStore:
             if row is None:
                 return None
             try:
-                return {str(k): int(v) for k, v in json.loads(self._fernet.decrypt(row.payload)).items()}
+                return {str(k): int(v) for k, v in json.loads(self.ring.decrypt(row.payload)).items()}
             except (InvalidToken, ValueError, AttributeError) as exc:
                 log.warning("unreadable questionnaire row %s… (%s); starting over", row.user_key[:8],
                             type(exc).__name__)
@@ -157,7 +156,7 @@ class SqlProfileStore:
             if answers is None:
                 session.execute(delete(ProgressRow).where(ProgressRow.user_key == key))
             else:
-                session.merge(ProgressRow(user_key=key, payload=self._fernet.encrypt(json.dumps(answers).encode()),
+                session.merge(ProgressRow(user_key=key, payload=self.ring.encrypt(json.dumps(answers).encode()),
                                           updated_at=datetime.now(UTC)))
 
     def confirm(self, user_id: str, risk: RiskLevel) -> None:
@@ -171,6 +170,13 @@ class SqlProfileStore:
             found = session.scalars(select(ConfirmationRow.id).where(
                 ConfirmationRow.user_key == self.user_key(user_id), ConfirmationRow.risk == risk).limit(1)).first()
             return found is not None
+
+    def confirmations(self, user_id: str) -> list[tuple[str, datetime]]:
+        """The member's G6 confirmations: (risk level confirmed, when), oldest first (for /privacy)."""
+        with Session(self.engine) as session:
+            rows = session.execute(select(ConfirmationRow.risk, ConfirmationRow.confirmed_at).where(
+                ConfirmationRow.user_key == self.user_key(user_id)).order_by(ConfirmationRow.id)).all()
+            return [(risk, at if at.tzinfo else at.replace(tzinfo=UTC)) for risk, at in rows]
 
     def count(self) -> int:
         with Session(self.engine) as session:
@@ -212,3 +218,6 @@ class MemoryProfileStore:
 
     def confirmed(self, user_id: str, risk: RiskLevel) -> bool:
         return (user_id, risk) in self._confirmed
+
+    def confirmations(self, user_id: str) -> list[tuple[str, datetime]]:
+        return [(risk, datetime.min.replace(tzinfo=UTC)) for user, risk in sorted(self._confirmed) if user == user_id]

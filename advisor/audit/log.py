@@ -51,7 +51,7 @@ from sqlalchemy.exc import DBAPIError
 from advisor.audit.canonical import GENESIS, canonical_data, check_kind, entry_hash, format_time
 from advisor.audit.verify import VerifyReport, check_chain
 from advisor.db import tune_sqlite
-from advisor.profiles import user_hasher
+from advisor.keys import KeyRing, pseudonymiser
 
 log = logging.getLogger(__name__)
 
@@ -139,11 +139,11 @@ class AuditLog:
         self._create_schema()
 
     @classmethod
-    def open(cls, url: str, key: bytes, **options: Any) -> AuditLog:
+    def open(cls, url: str, key: bytes | KeyRing, **options: Any) -> AuditLog:
         """The log in the database at ``url``; users are pseudonymised with the app's secret ``key``, as the
         profile and portfolio stores do, so a member has one pseudonym everywhere."""
         busy = options.pop("busy_timeout", 2.0)
-        return cls(audit_engine(url, busy_timeout=busy), user_hasher(key), **options)
+        return cls(audit_engine(url, busy_timeout=busy), pseudonymiser(key), **options)
 
     def close(self) -> None:
         self.engine.dispose()

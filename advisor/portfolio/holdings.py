@@ -13,6 +13,9 @@ Storage: one row per member, keyed by an HMAC of the platform user id (the profi
 concurrency by a version column (compare-and-swap, retried), which works the same on SQLite and PostgreSQL.
 A row that cannot be decrypted reads as empty (logged), but a write to it raises ``HoldingsUnreadableError``
 instead of replacing it, so nothing is lost silently; ``clear`` and ``delete`` still erase it on request.
+A write that read the member's row and finds it erased when it comes to write (``/forget`` ran in between)
+raises ``HoldingsErasedError`` rather than inserting the book again: an erasure is never undone by a write that
+started before it. (A write that read no row at all is an ordinary first add, ordered after the erasure.)
 """
 
 from __future__ import annotations
@@ -28,13 +31,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol, TypeVar
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import InvalidToken
 from sqlalchemy import DateTime, Integer, LargeBinary, String, delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from advisor.profiles import user_hasher
+from advisor.keys import KeyRing
 from knowledge.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -54,6 +57,12 @@ class HoldingsUnreadableError(UserError):
     def __init__(self) -> None:
         super().__init__("Your saved portfolio could not be read (it may have been saved with another key), so I "
                          "changed nothing. Ask the operator to check, or use /portfolio clear to start again.")
+
+
+class HoldingsErasedError(UserError):
+    def __init__(self) -> None:
+        super().__init__("Your portfolio was deleted while this change was being made, so I saved nothing. "
+                         "Add the holding again if you still want it recorded.")
 
 
 class HoldingsBusyError(UserError):
@@ -193,16 +202,16 @@ MAX_ATTEMPTS = 200  # a write retried this often has met ~200 concurrent writers
 
 
 class SqlHoldingsStore:
-    def __init__(self, engine: Engine, key: bytes) -> None:
+    def __init__(self, engine: Engine, key: bytes | KeyRing) -> None:
         self.engine = engine
-        self._fernet = Fernet(key)
-        self.user_key = user_hasher(key)  # the profiles' keys: /forget finds both
+        self.ring = KeyRing.from_key(key)
+        self.user_key = self.ring.pseudonym  # the profiles' keys: /forget finds both
         Base.metadata.create_all(engine)
 
     # -- reading --------------------------------------------------------------------------------
 
     def _decode(self, payload: bytes) -> Book:
-        data = json.loads(self._fernet.decrypt(payload))
+        data = json.loads(self.ring.decrypt(payload))
         book: Book = {}
         for item in data["holdings"]:
             bought = date.fromisoformat(item["bought"]) if item["bought"] else None
@@ -214,7 +223,7 @@ class SqlHoldingsStore:
     def _encode(self, book: Book) -> bytes:
         items = [{"symbol": h.symbol, "quantity": h.quantity, "cost": h.cost,
                   "bought": h.bought.isoformat() if h.bought else None} for h in book.values()]
-        return self._fernet.encrypt(json.dumps({"holdings": items}).encode())
+        return self.ring.encrypt(json.dumps({"holdings": items}).encode())
 
     def _read(self, key: str) -> tuple[bytes, int] | None:
         with self.engine.connect() as connection:
@@ -263,6 +272,11 @@ class SqlHoldingsStore:
                         .values(payload=self._encode(book), version=found[1] + 1, updated_at=now))
                     if written.rowcount == 1:
                         return result
+                    # The row we read is gone: /forget (or /portfolio clear) erased it meanwhile. Inserting the
+                    # changed book now would bring the erased holdings back, so the change is refused.
+                    if connection.execute(select(HoldingsRow.version).where(HoldingsRow.user_key == key)).first() \
+                            is None:
+                        raise HoldingsErasedError()
             except IntegrityError:
                 pass  # another writer created the row first: read it and apply the change again
             except OperationalError as exc:  # SQLite: "database is locked" when writers pile up

@@ -27,6 +27,7 @@ from bots.app.cli_audit import audit_app
 from bots.app.cli_brief import brief_app
 from bots.app.cli_common import CollectionOpt, JsonOpt, app, build_app, err, guarded, load_settings, open_research, out
 from bots.app.cli_corpus import corpus_app
+from bots.app.cli_keys import keys_app
 from bots.app.cli_market import portfolio_app, quote
 from bots.app.cli_moderate import moderate
 from bots.app.cli_mood import mood
@@ -330,5 +331,6 @@ app.command()(quote)
 app.add_typer(portfolio_app, name="portfolio")
 app.add_typer(audit_app, name="audit")
 app.add_typer(brief_app, name="brief")
+app.add_typer(keys_app, name="keys")
 app.command()(moderate)
 app.command()(mood)

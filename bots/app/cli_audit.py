@@ -29,10 +29,10 @@ audit_app = typer.Typer(help="The tamper-evident audit log: verify the chain, ex
 
 def open_audit() -> AuditLog:
     from advisor.audit import AuditLog
-    from bots.app.stores import secret_key
+    from bots.app.stores import key_ring
 
     settings = load_settings()
-    return AuditLog.open(settings.sqlalchemy_url, secret_key(settings))
+    return AuditLog.open(settings.sqlalchemy_url, key_ring(settings))
 
 
 def parse_bound(text: str | None, *, end: bool) -> datetime | None:

@@ -13,7 +13,7 @@ from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
 from advisor.vetting import Vetting, vet
 from bots.app.settings import Settings
-from bots.app.stores import Markets, open_briefing_store, open_market_data, open_markets, open_profiles, secret_key
+from bots.app.stores import Markets, key_ring, open_briefing_store, open_market_data, open_markets, open_profiles
 from bots.chat.briefs import BriefCommands
 from bots.chat.markets import MarketCommands
 from bots.chat.moderation import ModerationCommands
@@ -82,7 +82,7 @@ def build_app(settings: Settings, research: Research | None = None) -> App:
 def open_audit(settings: Settings) -> AuditLog:
     """The one audit log of the process, in the app's database, with the secret key the profile and portfolio
     stores use: a member has one pseudonym everywhere (and ``audit export --user`` finds them)."""
-    return AuditLog.open(settings.sqlalchemy_url, secret_key(settings))
+    return AuditLog.open(settings.sqlalchemy_url, key_ring(settings))
 
 
 def make_mood(chat_settings: ChatSettingsStore) -> MoodCommands:

@@ -104,6 +104,19 @@ def check_profiles(settings: Settings) -> Check:
     return Check("profiles", "ok", f"{store.count()} investor profile(s), encrypted at rest")
 
 
+def check_keys(settings: Settings) -> Check:
+    """The keys read the database (else the start-up error, naming what is at stake), and the key file is 0600."""
+    from advisor.keys import loose_permissions
+    from bots.app.stores import key_file, key_ring
+
+    ring = key_ring(settings)
+    path = key_file(settings)
+    warning = None if settings.secret_key or not path.exists() else loose_permissions(path)
+    if warning:
+        return Check("keys", "warn", warning)
+    return Check("keys", "ok", f"{len(ring.keys)} key(s) from {ring.source} read this database")
+
+
 def check_market_data(settings: Settings) -> Check:
     """The configured source answers a quote for SPY (Yahoo is asked once, under the usual deadline)."""
     from advisor.market.data import MarketDataError
@@ -174,6 +187,7 @@ def run_checks(console: Console) -> bool:
                    _safe("embedding model", check_model),
                    _safe("research store", lambda: check_store(settings)),
                    _safe("database", lambda: check_database(settings)),
+                   _safe("keys", lambda: check_keys(settings)),
                    _safe("profiles", lambda: check_profiles(settings)),
                    _safe("market data", lambda: check_market_data(settings)),
                    _safe("language model", lambda: check_model_setting(settings)),

@@ -45,8 +45,9 @@ class Settings(BaseSettings):
                                        "shards.")
     llm: str | None = Field(None, description="Optional chat model for rephrasing, e.g. openai:gpt-4o-mini.")
     llm_timeout: float = Field(20.0, gt=0, description="Seconds to wait for the chat model before falling back.")
-    secret_key: SecretStr | None = Field(None, description="Fernet key for personal data at rest; unset = "
-                                         "generated once into HOME/secret.key.")
+    secret_key: SecretStr | None = Field(None, description="Fernet key(s) for personal data at rest, comma-"
+                                         "separated (the first encrypts, all decrypt); unset = HOME/secret.key, "
+                                         "generated once.")
     log_level: str = Field("WARNING", description="Logging level for the CLI.")
     market_data: str = Field("yahoo", description="Market data source: yahoo (live, via yfinance), offline (the "
                              "bundled sample, real prices to 2018-04-11) or csv:DIR (one SYMBOL.csv per symbol).")
@@ -54,6 +55,9 @@ class Settings(BaseSettings):
     base_currency: str = Field("USD", pattern=r"^[A-Za-z]{3}$", description="Currency portfolio snapshots are "
                                "shown in, unless a member or --base asks for another.")
     benchmark: str = Field("SPY", description="Symbol portfolio beta is measured against.")
+    pseudonym_key: SecretStr | None = Field(None, description="Key of the HMAC that pseudonymises member ids "
+                                            "(url-safe base64, 32+ bytes); unset = derived from the last key in "
+                                            "ROUNDTABLE_SECRET_KEY. Never change it: `keys rotate` prints it.")
 
     @field_validator("market_data", mode="after")
     @classmethod

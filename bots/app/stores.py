@@ -7,18 +7,33 @@ Kept apart from ``composition`` (which also loads Chroma, the embedding model an
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
+
 from advisor.briefing.store import SqlBriefingStore
+from advisor.db import app_engine
+from advisor.keycheck import check_keys, counts, describe, holds_secrets
+from advisor.keys import (
+    KeyProblem,
+    KeyRing,
+    create_key_file,
+    loose_permissions,
+    parse_pseudonym_key,
+    ring_from_file,
+    ring_from_settings,
+)
 from advisor.market.data import MarketData
 from advisor.market.desk import QuoteDesk
 from advisor.market.pricerisk import PriceRisk
 from advisor.portfolio.holdings import SqlHoldingsStore
 from advisor.portfolio.service import Portfolios
-from advisor.profiles import SqlProfileStore, load_or_create_key
+from advisor.profiles import SqlProfileStore
 from bots.app.settings import Settings
-from knowledge.errors import UserError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -30,18 +45,50 @@ class Markets:
     portfolios: Portfolios
 
 
-def secret_key(settings: Settings) -> bytes:
-    settings.home.mkdir(parents=True, exist_ok=True)
-    return (settings.secret_key.get_secret_value().encode() if settings.secret_key
-            else load_or_create_key(settings.home / "secret.key"))
+def key_file(settings: Settings) -> Path:
+    return settings.home / "secret.key"
+
+
+def load_ring(settings: Settings, engine: Engine) -> KeyRing:
+    """The key ring from ROUNDTABLE_SECRET_KEY or the key file, without checking it against the database. A
+    missing key file is created only when the database holds no encrypted data: a new key over data written
+    with a lost one would make it unreadable for good."""
+    pseudonym = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
+    if settings.secret_key:
+        return ring_from_settings(settings.secret_key.get_secret_value(), pseudonym)
+    override = parse_pseudonym_key(pseudonym, "ROUNDTABLE_PSEUDONYM_KEY") if pseudonym else None
+    path = key_file(settings)
+    if not path.exists():
+        if holds_secrets(engine):
+            raise KeyProblem(f"Cannot start: the key file {path} is missing, but the database holds "
+                             f"{describe(counts(engine))} encrypted with it. Nothing was changed and no new key "
+                             "was made. Restore the key file from a backup (or set ROUNDTABLE_SECRET_KEY).")
+        create_key_file(path)
+        log.info("created a new key file at %s", path)
+    warning = loose_permissions(path)
+    if warning:
+        log.warning(warning)
+    return ring_from_file(path, override)  # the environment's pseudonym key wins (the check verifies it)
+
+
+def key_ring(settings: Settings, engine: Engine | None = None) -> KeyRing:
+    """The app's keys, checked against its database (``KeyProblem`` names what is wrong and what is at stake)."""
+    own = engine is None
+    settings.home.mkdir(parents=True, exist_ok=True)  # the SQLite file and the key file live there
+    engine = engine or app_engine(settings.sqlalchemy_url)
+    try:
+        ring = load_ring(settings, engine)
+        check_keys(engine, ring)
+        return ring
+    finally:
+        if own:
+            engine.dispose()
 
 
 def open_profiles(settings: Settings) -> SqlProfileStore:
-    try:
-        return SqlProfileStore.open(settings.sqlalchemy_url, secret_key(settings))
-    except ValueError as exc:
-        raise UserError(f"Cannot open the profile store: {exc}. ROUNDTABLE_SECRET_KEY must be a Fernet key "
-                        "(44 url-safe base64 characters).") from exc
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = app_engine(settings.sqlalchemy_url)
+    return SqlProfileStore(engine, key_ring(settings, engine))
 
 
 def open_market_data(settings: Settings, profiles: SqlProfileStore) -> MarketData:
@@ -64,7 +111,7 @@ def open_market_data(settings: Settings, profiles: SqlProfileStore) -> MarketDat
 def open_markets(settings: Settings, profiles: SqlProfileStore) -> Markets:
     market = open_market_data(settings, profiles)
     desk = QuoteDesk(market, PriceRisk(market))
-    holdings = SqlHoldingsStore(profiles.engine, secret_key(settings))
+    holdings = SqlHoldingsStore(profiles.engine, profiles.ring)
     portfolios = Portfolios(holdings, desk, profiles, base_currency=settings.base_currency.upper(),
                             benchmark=settings.benchmark)
     return Markets(market, desk, portfolios)
@@ -78,6 +125,6 @@ def open_briefing_store(settings: Settings, profiles: SqlProfileStore | None = N
     claim, and never race to create a table."""
     from bots.chat.settings import ChatSettingsStore
 
-    engine = (profiles or open_profiles(settings)).engine
-    ChatSettingsStore(engine)
-    return SqlBriefingStore(engine)
+    profiles = profiles or open_profiles(settings)
+    ChatSettingsStore(profiles.engine)
+    return SqlBriefingStore(profiles.engine, profiles.ring)

@@ -82,13 +82,14 @@ class BriefCommands:
             return [Outgoing(str(exc))]
         if command == "off" and (current is None or not current.enabled):
             return [Outgoing("The briefing is already off here. /brief on starts it.")]
-        self.save(updated)
+        # A private chat's briefing belongs to its member: /privacy shows it and /forget deletes it.
+        self.save(updated, owner=msg.user_key if msg.chat_kind == "private" else None)
         record(self.audit, SETTING, user=msg.user_key, chat=audit_chat(msg),
                data=setting_data("brief", command, " ".join(rest), msg))
         return [Outgoing(_confirmation(command, updated))]
 
-    def save(self, sub: Subscription) -> Subscription:
-        saved = self.store.save(sub)
+    def save(self, sub: Subscription, owner: str | None = None) -> Subscription:
+        saved = self.store.save(sub, owner)
         log.info("briefing of %s changed (%s)", sub.chat_key, "on" if sub.enabled else "off")
         if self.refresh is not None:
             try:

@@ -335,6 +335,46 @@ class ModerationStore:
                              _aware(r.at)) for r in rows]
 
 
+    # -- one member's records (/privacy, /forget) --------------------------------------------------------
+
+    def member_records(self, user_key: str) -> MemberRecords:
+        """What moderation keeps about one member, in every chat."""
+        self._flush_for_read()
+        with Session(self.engine) as session:
+            held = session.scalars(select(QueueRow).where(QueueRow.user_key == user_key)
+                                   .order_by(QueueRow.id)).all()
+            decisions = session.execute(select(LogRow.kind, func.count()).where(LogRow.user_key == user_key)
+                                        .group_by(LogRow.kind)).all()
+            joins = session.execute(select(MemberRow.chat_key, MemberRow.joined_at)
+                                    .where(MemberRow.user_key == user_key)).all()
+            return MemberRecords([_item(row) for row in held], {kind: count for kind, count in decisions},
+                                 [(chat, _aware(at)) for chat, at in joins])
+
+    def forget_member(self, user_key: str) -> int:
+        """/forget: delete the posts of the member held for review, in every chat, decided or not (they hold
+        the member's words), including any still buffered; how many. The decision log and join times stay:
+        they are the groups' safety record, and erasing them would let a spammer reset their warnings."""
+        with self._flush_lock:  # a flush in progress (rows taken from the buffer, not yet written) finishes first
+            with self._lock:
+                kept = [(t, row) for t, row in self._buffer if not (t is QueueRow and row["user_key"] == user_key)]
+                buffered = len(self._buffer) - len(kept)
+                self._buffer = kept
+            with Session(self.engine) as session, session.begin():
+                result = session.execute(delete(QueueRow).where(QueueRow.user_key == user_key))
+                return buffered + int(result.rowcount)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class MemberRecords:
+    held: list[QueueItem]  # posts held for review (any status)
+    decisions: dict[str, int]  # kind (warn, hold, delete, mute, approve, reject) -> count, in every chat
+    joins: list[tuple[str, datetime]]  # (chat, when the member joined)
+
+    @property
+    def strikes(self) -> int:
+        return sum(self.decisions.get(kind, 0) for kind in LADDER_KINDS)
+
+
 def policy_to_json(policy: Policy) -> str:
     default = Policy()
     overrides: dict[str, Any] = {f.name: getattr(policy, f.name) for f in fields(Policy)

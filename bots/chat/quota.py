@@ -97,6 +97,13 @@ class Quota:
                                                   updated=row["now"]))
         return None
 
+    def recent(self, user_key: str) -> tuple[int, int]:
+        """(chats with a counter, questions counted in the current window) for one member (for /privacy)."""
+        now = self.clock()
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(BUCKETS.c.times).where(BUCKETS.c.member == _hash(user_key))).all()
+        return len(rows), sum(len([t for t in json.loads(times) if t > now - self.window]) for (times,) in rows)
+
     def forget(self, user_key: str) -> None:
         """/forget: drop the member's recent questions too."""
         with Session(self.engine) as session, session.begin():

@@ -30,6 +30,7 @@ from bots.chat.markets import MarketCommands
 from bots.chat.messages import Button, Incoming, Outgoing
 from bots.chat.moderation import ModerationCommands
 from bots.chat.mood import MoodCommands
+from bots.chat.privacy import Privacy
 from bots.chat.quota import Quota
 from bots.chat.settings import ChatSettings, ChatSettingsStore, CollectionCatalog
 from knowledge.errors import UserError, validate_collection_name
@@ -59,10 +60,6 @@ COMMANDS: dict[str, str] = {
 INTRO = ("I'm **Roundtable**, an automated investor-education assistant. I answer questions from our research "
          "notes, with sources, a risk level and a suitability note. I never tell anyone what to buy or sell, "
          "predict prices or promise returns.")
-PRIVACY = ("I store only what my features need: your risk questionnaire answers and level (encrypted), the "
-           "portfolio holdings you record (encrypted), and group settings. I never ask for account numbers or "
-           "passwords. Your profile and portfolio are never shown to other members. /forget deletes your data "
-           "at once.")
 
 
 def needs_admin(text: str) -> bool:
@@ -109,6 +106,8 @@ class Router:
         self.chat_settings = chat_settings
         self.collections = collections
         self.quota = quota or Quota(chat_settings.engine)
+        self.privacy = Privacy.of(profiles, self.quota, holdings=markets.portfolios.store if markets else None,
+                                  briefs=briefs, moderation=moderation.store if moderation else None, audit=audit)
 
     def handle(self, msg: Incoming) -> list[Outgoing]:
         if msg.action:
@@ -172,7 +171,7 @@ class Router:
         addressed = msg.mentions_bot or msg.chat_kind == "private"
         handlers: dict[str, Callable[[Incoming, str], list[Outgoing]]] = {
             "start": self._start, "help": lambda m, a: [Outgoing(help_text())], "ask": self._ask_command,
-            "profile": self._profile, "forget": self._forget, "privacy": lambda m, a: [Outgoing(PRIVACY)],
+            "profile": self._profile, "forget": self._forget, "privacy": self._privacy,
             "settings": self._settings, "brief": self._brief, **{command: functools.partial(self._market, command)
                                            for command in ("quote", "chart", "portfolio")},
             "modqueue": self._modqueue, "modpolicy": self._modpolicy, "mood": self._mood,
@@ -255,16 +254,20 @@ class Router:
                 Outgoing(answer.private_note, buttons=confirm, reply=False, private=True,
                          private_fallback=message("private_note_sent", answer.language))]
 
+    def _privacy(self, msg: Incoming, _: str) -> list[Outgoing]:
+        """What is stored about the member, read from the stores; always privately (it is personal)."""
+        return [Outgoing(self.privacy.report(msg.user_key), private=True)]
+
     def _forget(self, msg: Incoming, _: str) -> list[Outgoing]:
-        deleted = self.profiles.delete(msg.user_key)
-        holdings = self.markets.forget(msg.user_key) if self.markets is not None else False
-        self.quota.forget(msg.user_key)
+        erased = self.privacy.forget(msg.user_key)
         # The tombstone: the member's pseudonym only, no chat (a private chat's id is the member's own id).
         record(self.audit, FORGET, user=msg.user_key)
-        log.info("forget requested on %s (profile deleted: %s, portfolio deleted: %s)", msg.platform, deleted,
-                 holdings)
-        text = ("Done: I deleted your risk profile and your portfolio. I keep nothing else about you."
-                if deleted or holdings else "I had nothing stored about you; there is nothing to delete.")
+        log.info("forget requested on %s (%d record(s) erased)", msg.platform, erased)
+        text = ("Done: I deleted your risk profile, questionnaire and confirmations, portfolio, private briefing "
+                "and watchlist, posts held for review and question counters (whichever I had). /privacy shows "
+                "what stays and why: the pseudonymous audit record and groups' moderation records."
+                if erased else "I had nothing stored about you that /forget deletes; there is nothing to delete. "
+                "/privacy shows what stays and why.")
         return [Outgoing(text, private=True)]
 
     def _settings(self, msg: Incoming, args: str) -> list[Outgoing]:

@@ -2,7 +2,7 @@
 
 Each callback only turns its typed options back into the command line the router reads ("/settings quota
 5") and hands it to ``RoundtableBot.answer``, which defers first (Discord's 3-second rule) and runs the
-router in a thread. Personal commands (/profile, /forget) are answered ephemerally. /settings is hidden from
+router in a thread. Personal commands (/profile, /forget, /privacy) are answered ephemerally. /settings is hidden from
 members without Manage Server (``default_permissions``), and the router checks the member's permission again
 when a change arrives, because server admins can override who sees a command.
 """
@@ -44,7 +44,7 @@ class AskCog(commands.Cog):
 
     @app_commands.command(name="privacy", description="What I store about you and why")
     async def privacy(self, interaction: discord.Interaction[Any]) -> None:
-        await self.bot.answer(interaction, "/privacy")
+        await self.bot.answer(interaction, "/privacy", private=True)  # personal: ephemeral, like /forget
 
     @app_commands.command(name="help", description="What I can do")
     async def help(self, interaction: discord.Interaction[Any]) -> None:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from advisor.audit import AuditLog
 from bots.app.cli import app
 from bots.app.settings import Settings
-from bots.app.stores import secret_key
+from bots.app.stores import key_ring
 
 runner = CliRunner()
 START = datetime(2026, 11, 30, 22, 0, tzinfo=UTC)  # one entry an hour: 30 Nov 22:00 ... 1 Dec 05:00
@@ -29,7 +29,7 @@ def audit(home: Path) -> AuditLog:
     """The log the app itself would write to: its database, its secret key; eight answers to two members."""
     settings = Settings()
     ticks = count()
-    log = AuditLog.open(settings.sqlalchemy_url, secret_key(settings),
+    log = AuditLog.open(settings.sqlalchemy_url, key_ring(settings),
                         clock=lambda: START + timedelta(hours=next(ticks)))
     for n in range(8):
         log.append("answer", user=f"telegram:{100 + n % 2}", chat="telegram:-5", data={"intent": "education", "n": n})
