@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Protocol
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import DateTime, Integer, LargeBinary, String, delete, select
+from sqlalchemy import DateTime, Integer, LargeBinary, String, delete, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -39,9 +39,15 @@ class ProfileStore(Protocol):
     # The questionnaire in progress: {item key: choice}, None when none is under way.
     def progress(self, user_id: str) -> dict[str, int] | None: ...
     def save_progress(self, user_id: str, answers: dict[str, int] | None) -> None: ...
+    # The next answer of a questionnaire under way: False (nothing written) when there is none any more, e.g.
+    # /forget erased it between the member's click and this write: a click never resurrects erased data.
+    def advance(self, user_id: str, answers: dict[str, int]) -> bool: ...
+    # The last answer: the questionnaire in progress becomes the profile, in one step; False when it was erased.
+    def finish(self, profile: Profile) -> bool: ...
     # G6: the member confirmed that they understand a topic at ``risk`` is above their profile.
     def confirm(self, user_id: str, risk: RiskLevel) -> None: ...
     def confirmed(self, user_id: str, risk: RiskLevel) -> bool: ...
+    def confirmations(self, user_id: str) -> list[tuple[str, datetime]]: ...  # (risk, when), for /privacy
 
 
 class Base(DeclarativeBase):
@@ -120,12 +126,15 @@ class SqlProfileStore:
                             row.user_key[:8], type(exc).__name__)
                 return None
 
+    def _profile_payload(self, profile: Profile) -> bytes:
+        return self.ring.encrypt(json.dumps({"level": profile.level, "answers": profile.answers,
+                                             "points": profile.points,
+                                             "taken_at": profile.taken_at.isoformat()}).encode())
+
     def save(self, profile: Profile) -> None:
-        payload = json.dumps({"level": profile.level, "answers": profile.answers, "points": profile.points,
-                              "taken_at": profile.taken_at.isoformat()}).encode()
         key = self.user_key(profile.user_id)
         with Session(self.engine) as session, session.begin():
-            session.merge(ProfileRow(user_key=key, payload=self.ring.encrypt(payload),
+            session.merge(ProfileRow(user_key=key, payload=self._profile_payload(profile),
                                      updated_at=datetime.now(UTC)))
             session.execute(delete(ConfirmationRow).where(ConfirmationRow.user_key == key))  # re-assessed
 
@@ -158,6 +167,26 @@ class SqlProfileStore:
             else:
                 session.merge(ProgressRow(user_key=key, payload=self.ring.encrypt(json.dumps(answers).encode()),
                                           updated_at=datetime.now(UTC)))
+
+    def advance(self, user_id: str, answers: dict[str, int]) -> bool:
+        payload = self.ring.encrypt(json.dumps(answers).encode())
+        with Session(self.engine) as session, session.begin():
+            result = session.execute(update(ProgressRow).where(ProgressRow.user_key == self.user_key(user_id))
+                                     .values(payload=payload, updated_at=datetime.now(UTC)))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def finish(self, profile: Profile) -> bool:
+        key = self.user_key(profile.user_id)
+        with Session(self.engine) as session, session.begin():
+            # Deleting the progress row takes the write lock first: a /forget either ran before (nothing to
+            # delete, nothing saved) or waits for this transaction and then erases the new profile too.
+            gone = session.execute(delete(ProgressRow).where(ProgressRow.user_key == key))
+            if not gone.rowcount:  # type: ignore[attr-defined]
+                return False
+            session.merge(ProfileRow(user_key=key, payload=self._profile_payload(profile),
+                                     updated_at=datetime.now(UTC)))
+            session.execute(delete(ConfirmationRow).where(ConfirmationRow.user_key == key))  # re-assessed
+            return True
 
     def confirm(self, user_id: str, risk: RiskLevel) -> None:
         profile = self.get(user_id)
@@ -212,6 +241,18 @@ class MemoryProfileStore:
             self._progress.pop(user_id, None)
         else:
             self._progress[user_id] = dict(answers)
+
+    def advance(self, user_id: str, answers: dict[str, int]) -> bool:
+        if user_id not in self._progress:
+            return False
+        self._progress[user_id] = dict(answers)
+        return True
+
+    def finish(self, profile: Profile) -> bool:
+        if self._progress.pop(profile.user_id, None) is None:
+            return False
+        self.save(profile)
+        return True
 
     def confirm(self, user_id: str, risk: RiskLevel) -> None:
         self._confirmed.add((user_id, risk))

@@ -58,8 +58,7 @@ class ProfileData:
         progress = self.profiles.progress(user_key)
         if progress is not None:
             stored.lines.append(f"A questionnaire in progress: {len(progress)} answer(s) so far (encrypted).")
-        confirmations = getattr(self.profiles, "confirmations", None)
-        confirmed = confirmations(user_key) if confirmations is not None else []
+        confirmed = self.profiles.confirmations(user_key)
         if confirmed:
             levels = ", ".join(sorted({risk for risk, _ in confirmed}))
             stored.lines.append(f"{len(confirmed)} confirmation(s) that you understood topics above your profile "

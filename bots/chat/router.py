@@ -330,12 +330,16 @@ class Router:
             return [Outgoing("That answer doesn't fit the current question; send /profile to start again.",
                              private=True)]
         answers[item.key] = choice
+        expired = [Outgoing("That button has expired. Send /profile to start again.", private=True)]
         if len(answers) < len(QUESTIONNAIRE):
-            self.profiles.save_progress(msg.user_key, answers)
+            # advance/finish write only while the questionnaire still exists: a /forget that ran since the
+            # progress was read above wins, and the click is answered as an expired button.
+            if not self.profiles.advance(msg.user_key, answers):
+                return expired
             return [self._question(index + 1, msg.language or "en")]
         profile = Profile.from_answers(msg.user_key, answers)
-        self.profiles.save(profile)
-        self.profiles.save_progress(msg.user_key, None)
+        if not self.profiles.finish(profile):
+            return expired
         record(self.audit, PROFILE, user=msg.user_key, data={"level": profile.level})  # the level, never the answers
         return [Outgoing(f"Thank you. Your risk profile is **{profile.level}**: products up to "
                          f"{max_risk(profile.level)} match it; answers about riskier products will carry a "

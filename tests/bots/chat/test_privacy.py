@@ -162,3 +162,28 @@ def test_forget_racing_an_answer_and_a_portfolio_write_brings_nothing_back(route
     assert store.all(MEMBER) == []  # neither the old AAPL nor the new GOOG
     (shown,) = say(router, "/privacy")
     assert "Nothing that /forget would delete." in shown.text
+
+
+@pytest.mark.parametrize("answered", [0, 7], ids=["next-question", "last-answer"])
+def test_forget_between_a_questionnaire_click_and_its_write_brings_nothing_back(
+        router: Router, monkeypatch: pytest.MonkeyPatch, answered: int) -> None:
+    replies = say(router, "/profile")
+    for _ in range(answered):
+        replies = say(router, action=replies[0].buttons[1].action)
+    click = replies[0].buttons[1].action
+    real_progress = router.profiles.progress
+    forgotten = threading.Event()
+
+    def forget_after_reading(user_id: str) -> dict[str, int] | None:
+        found = real_progress(user_id)  # the click has read the questionnaire; /forget lands before its write
+        if not forgotten.is_set():
+            forgotten.set()
+            say(router, "/forget")
+        return found
+
+    monkeypatch.setattr(router.profiles, "progress", forget_after_reading)
+    (reply,) = say(router, action=click)
+    monkeypatch.undo()
+    assert "expired" in reply.text
+    assert router.profiles.progress(MEMBER) is None
+    assert router.profiles.get(MEMBER) is None  # the last answer did not turn into a profile after /forget
