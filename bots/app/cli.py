@@ -30,6 +30,7 @@ from bots.app.cli_corpus import corpus_app
 from bots.app.cli_market import portfolio_app, quote
 from bots.app.cli_moderate import moderate
 from bots.app.cli_mood import mood
+from bots.app.cli_report import REPORT_CONTEXT, report
 from knowledge.errors import UserError
 
 if TYPE_CHECKING:
@@ -332,3 +333,4 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(brief_app, name="brief")
 app.command()(moderate)
 app.command()(mood)
+app.command(context_settings=REPORT_CONTEXT)(report)
