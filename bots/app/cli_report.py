@@ -143,7 +143,7 @@ def report(
         err.print(f"Report page written to {escape(str(html))}.")
     if as_json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
-    elif html is None or not result.empty:
+    else:
         print_report(result)
 
 

@@ -3,6 +3,7 @@ sentiment model), the recorder buffers, and a flush (timed, or at close) adds th
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -62,17 +63,30 @@ def test_messages_are_counted_per_hour_with_their_sentiment_once_flushed(engine:
     assert recorder.pending() == 0
 
 
-def test_two_instances_on_one_database_add_up(engine: Engine, model: SentimentModel) -> None:
-    first, second = ActivityRecorder(engine), ActivityRecorder(engine)
-    for recorder, n in ((first, 3), (second, 4)):
+def test_two_instances_on_one_database_add_up(database_url: str, model: SentimentModel) -> None:
+    """Two bots on one database (SQLite file, then PostgreSQL) count the same chat and hour, and write at the same
+    moments from their threads: each write adds, so nothing is lost or counted twice."""
+    engine = app_engine(database_url)
+    instances = [ActivityRecorder(engine), ActivityRecorder(engine)]
+    ready = threading.Barrier(2)
+
+    def chat(recorder: ActivityRecorder, n: int) -> None:
         mood = chatting(recorder, model)
         for i in range(n):
-            post(mood, f"Holding my index fund, message {i}", T0 + timedelta(minutes=i))
-    first.flush()
-    second.flush()
-    first.flush()  # nothing left: writes nothing, and adds nothing twice
+            post(mood, f"Holding my index fund, message {i}", T0 + timedelta(seconds=i))
+            if i % 50 == 49:
+                ready.wait(timeout=30)  # both instances write together
+                recorder.flush()
+        recorder.flush()
+
+    threads = [threading.Thread(target=chat, args=(recorder, 300)) for recorder in instances]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    instances[0].flush()  # nothing left: writes nothing, and adds nothing twice
     (hour,) = read_activity(engine, CHAT, *DAY)
-    assert hour.messages == 7
+    assert hour.messages == 600 and hour.bullish + hour.bearish + hour.neutral == 600
 
 
 def test_the_writer_flushes_by_itself_and_close_writes_the_rest(engine: Engine, model: SentimentModel) -> None:
