@@ -38,8 +38,8 @@ def chatting(recorder: ActivityRecorder, model: SentimentModel) -> MoodCommands:
     return MoodCommands(MoodTracker(model=model), model, lambda _: "en", recorder)
 
 
-def post(mood: MoodCommands, text: str, at: datetime, chat: str = "-100", **extra: bool) -> None:
-    mood.observe(Incoming("telegram", chat, "group", "7", "Member", text, received_at=at, **extra))
+def post(mood: MoodCommands, text: str, at: datetime, chat: str = "-100", edited: bool = False) -> None:
+    mood.observe(Incoming("telegram", chat, "group", "7", "Member", text, received_at=at, edited=edited))
 
 
 def test_messages_are_counted_per_hour_with_their_sentiment_once_flushed(engine: Engine,
