@@ -83,9 +83,10 @@ def _cards(report: Report) -> str:
     return f"<div class=\"cards\">{inner}</div>"
 
 
-def _table(caption: str, rows: Sequence[tuple[str, int | str]], table_id: str) -> str:
+def _table(caption: str, rows: Sequence[tuple[str, int | str]], table_id: str, value: str = "n") -> str:
     body = "".join(f"<tr><td>{escape(name)}</td><td class=\"n\">{escape(str(value))}</td></tr>" for name, value in rows)
-    return f"<table id=\"{table_id}\"><tr><th>{escape(caption)}</th><th>n</th></tr>{body}</table>"
+    return (f"<table id=\"{table_id}\"><tr><th>{escape(caption)}</th><th>{escape(value)}</th></tr>{body}"
+            "</table>")
 
 
 def _section(title: str, section_id: str, chart: str, table: str, note: str = "") -> str:
@@ -133,7 +134,7 @@ def _mood(report: Report) -> str:
             for label, b in zip(labels, report.mood, strict=True) if b.messages]
     share = f"{report.fear_share:.0%}" if report.fear_share is not None else "-"
     return _section(f"Mood trend (index {report.mood_index:+.0f}; {share} fearful)", "mood", chart,
-                    _table(report.bucket, rows, "mood-table"), NOT_A_SIGNAL)
+                    _table(report.bucket, rows, "mood-table", "mood (messages)"), NOT_A_SIGNAL)
 
 
 def _hours(report: Report) -> str:
@@ -206,7 +207,8 @@ def _bars(labels: list[str], values: list[int], title: str, color: str, *, xlabe
 
 
 def _mood_chart(labels: list[str], index: list[float | None], volume: list[int]) -> str:
-    """Mood index bars (green above 0, red below, a gap where nobody spoke) over a grey message-volume line."""
+    """Mood index bars (green above 0, red below, a gap where nobody spoke), the message volume as a grey line
+    drawn over them (the twin axes come second, so the line stays visible across a tall bar)."""
     figure = _figure(3.0)
     axes = figure.add_subplot()
     positions = list(range(len(labels)))
@@ -214,8 +216,6 @@ def _mood_chart(labels: list[str], index: list[float | None], volume: list[int])
     volume_axes.plot(positions, volume, color="#9aa5b1", linewidth=1.2, marker="o", markersize=3)
     volume_axes.set_ylabel("messages", color=MUTED)
     volume_axes.set_ylim(0, max(volume) * 1.2 + 1)
-    axes.set_zorder(volume_axes.get_zorder() + 1)
-    axes.patch.set_visible(False)
     axes.bar(positions, [value or 0.0 for value in index], width=0.7,
              color=[UP if (value or 0) >= 0 else DOWN for value in index])
     axes.axhline(0, color=MUTED, linewidth=0.8)
