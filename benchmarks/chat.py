@@ -24,6 +24,11 @@ translation to ``Incoming``, ``Router.handle`` and, for answers, Telegram HTML r
    each run is stopped with SIGTERM and must exit 0.
 6. `roundtable --help` (as `python -m bots --help`): wall time, median of 5.
 
+`--chatter` runs only the group-chatter figures, on the plain router and on the router as `roundtable run`
+builds it for groups (moderation and mood on, their stores in a SQLite file), with and without the persisted
+hourly activity counts (advisor/report/activity.py) that `roundtable report` reads. The writer's final flush is
+inside the timing.
+
 Machine load matters for every timing: the load average is printed at the start and the end.
 """
 
@@ -41,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -281,7 +287,117 @@ def timed_router(research: Research, engine: Engine) -> TimedRouter:
     return TimedRouter(advisor, profiles, ChatSettingsStore(engine), FixedCollections({"research"}))
 
 
+def group_router(engine: Engine, *, activity: bool) -> tuple[Router, Callable[[], None]]:
+    """The router as the app builds it for groups: moderation and mood on (the composition root's wiring, on the
+    bundled notes in memory: chatter never reaches the advisor), and a flush of whatever is buffered."""
+    from advisor.mood.model import SentimentModel
+    from advisor.mood.tracker import MoodTracker
+    from bots.chat.moderation import ModerationCommands
+    from bots.chat.modstore import ModerationStore
+    from bots.chat.mood import MoodCommands
+    from knowledge.documents import BUNDLED_CORPUS
+    from knowledge.memory import MemoryRetriever, retrievers
+
+    profiles = SqlProfileStore(engine, Fernet.generate_key())
+    chat_settings = ChatSettingsStore(engine)
+    model = SentimentModel.load()
+    moderation = ModerationCommands(ModerationStore(engine))
+    recorder = None
+    if activity:
+        from advisor.report.activity import ActivityRecorder
+
+        recorder = ActivityRecorder(engine)
+    mood = MoodCommands(MoodTracker(model=model), model, lambda key: chat_settings.get(key).language,
+                        **({"activity": recorder} if recorder is not None else {}))
+    advisor = Advisor(retrievers({"research": MemoryRetriever.from_paths([BUNDLED_CORPUS])}), GroundedComposer(),
+                      profiles)
+    router = Router(advisor, profiles, chat_settings, FixedCollections({"research"}), moderation=moderation,
+                    mood=mood)
+
+    def flush() -> None:
+        moderation.store.flush()
+        if recorder is not None:
+            recorder.flush()
+
+    return router, flush
+
+
+def chatter_rate(router: Router, flush: Callable[[], None], messages: list[Incoming]) -> tuple[float, float]:
+    """(messages per second of CPU time, of wall time): CPU time (the process's, every thread's) is what the
+    writer costs; wall time also counts waits, and other processes' load on a shared machine."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    for message in messages:
+        router.handle(message)
+    flush()
+    return len(messages) / (time.process_time() - cpu), len(messages) / (time.perf_counter() - wall)
+
+
+def chatter_only() -> None:
+    """Group chatter through the router alone: plain, with moderation and mood, and with the activity counts too;
+    each configuration on a fresh SQLite file, best of 3 interleaved runs."""
+    from advisor.db import app_engine
+
+    lines = [row["text"] for row in read_jsonl(shared_data("moderation", "tg_spam_dev.jsonl"))]
+    updates = [group_update(i, lines[i % len(lines)], 100 + i % 50) for i in range(20000)]
+    messages = [m for m in (incoming(u.message, ME) for u in Update.de_list(updates, None) if u.message) if m]
+    configs = {"moderation and mood": False}
+    try:
+        import advisor.report.activity  # noqa: F401
+
+        configs["moderation, mood and activity counts"] = True
+    except ImportError:
+        pass
+    rates: dict[str, list[tuple[float, float]]] = {name: [] for name in configs}
+    with tempfile.TemporaryDirectory() as tmp:
+        for run in range(3):
+            for name, activity in configs.items():
+                router, flush = group_router(app_engine(f"sqlite:///{tmp}/{run}-{activity}.db"), activity=activity)
+                rates[name].append(chatter_rate(router, flush, messages))
+    for name, found in rates.items():
+        cpu, wall = max(found)
+        print(f"group chatter observed, router with {name}: {cpu:,.0f} messages/s of CPU time, {wall:,.0f}/s "
+              f"wall clock (best of 3 by CPU; all runs: {', '.join(f'{c:,.0f}/{w:,.0f}' for c, w in found)}; "
+              f"{len(messages):,} messages, one chat)")
+
+
+def activity_cost() -> None:
+    """The activity writer alone: what one message costs the router's thread, and a minute's write for 1,000
+    chats (on the writer's thread)."""
+    from datetime import UTC, datetime, timedelta
+
+    from advisor.db import app_engine
+    from advisor.mood.types import Sentiment
+    from advisor.report.activity import ActivityRecorder
+
+    readings = [Sentiment("bullish", 0.4, False), Sentiment("bearish", -0.3, True), Sentiment("neutral", 0.0, False)]
+    start = datetime(2026, 11, 16, tzinfo=UTC)
+    times = [start + timedelta(seconds=n / 20) for n in range(200_000)]
+    with tempfile.TemporaryDirectory() as tmp:
+        recorder = ActivityRecorder(app_engine(f"sqlite:///{tmp}/activity.db"), flush_every=3600)
+        best = float("inf")
+        for _ in range(3):
+            cpu = time.process_time()
+            for n, at in enumerate(times):
+                recorder.count("telegram:-100", at, readings[n % 3])
+            best = min(best, (time.process_time() - cpu) / len(times) * 1e6)
+        recorder.flush()
+        for n in range(1000):
+            recorder.count(f"telegram:-{n}", start, readings[0])
+        wall = time.perf_counter()
+        recorder.flush()
+        write = (time.perf_counter() - wall) * 1000
+        recorder.close()
+    print(f"activity counts: {best:.2f} us of CPU per message on the router's thread (best of 3 x 200,000); "
+          f"one write of 1,000 chats' hours {write:.0f} ms on the writer's thread, once a minute")
+
+
 def main() -> None:
+    if "--chatter" in sys.argv[1:]:
+        print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs at the start")
+        activity_cost()
+        chatter_only()
+        print(f"load average {os.getloadavg()[0]:.2f} at the end")
+        return
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs at the start")
     research = Research.open(CACHE / "quality" / "bundled")
     research.ensure_bundled()

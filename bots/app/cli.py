@@ -31,6 +31,7 @@ from bots.app.cli_keys import keys_app
 from bots.app.cli_market import portfolio_app, quote
 from bots.app.cli_moderate import moderate
 from bots.app.cli_mood import mood
+from bots.app.cli_report import REPORT_CONTEXT, report
 from knowledge.errors import UserError
 
 if TYPE_CHECKING:
@@ -334,3 +335,4 @@ app.add_typer(brief_app, name="brief")
 app.add_typer(keys_app, name="keys")
 app.command()(moderate)
 app.command()(mood)
+app.command(context_settings=REPORT_CONTEXT)(report)

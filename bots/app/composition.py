@@ -11,6 +11,7 @@ from advisor.advisor import Advisor, Rephraser
 from advisor.audit import AuditLog
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
+from advisor.report.activity import ActivityRecorder
 from advisor.vetting import Vetting, vet
 from bots.app.settings import Settings
 from bots.app.stores import Markets, key_ring, open_briefing_store, open_market_data, open_markets, open_profiles
@@ -48,6 +49,7 @@ class App:
     # service reads this very mapping, so a front-end that connects later is used from then on.
     senders: dict[str, BriefingSender]
     audit: AuditLog | None = None  # the compliance record every part of the chat writes to
+    activity: ActivityRecorder | None = None  # hourly message counts for `roundtable report`: close() at shutdown
 
 
 def open_research(settings: Settings) -> Research:
@@ -68,6 +70,7 @@ def build_app(settings: Settings, research: Research | None = None) -> App:
     approvals = ApprovalStore(profiles.engine)
     chat_settings = ChatSettingsStore(profiles.engine)
     audit = open_audit(settings)
+    activity = ActivityRecorder(profiles.engine)
     senders: dict[str, BriefingSender] = {}
     briefings = make_briefings(settings, research, profiles, markets.market, chat_settings, senders, audit)
     router = Router(advisor, profiles, chat_settings,
@@ -75,8 +78,9 @@ def build_app(settings: Settings, research: Research | None = None) -> App:
                     markets=MarketCommands(markets.desk, markets.portfolios),
                     briefs=BriefCommands(briefings.store, briefings, audit=audit),
                     moderation=ModerationCommands(ModerationStore(profiles.engine), audit=audit),
-                    mood=make_mood(chat_settings), audit=audit)
-    return App(settings, research, profiles, advisor, router, approvals, markets, briefings, senders, audit)
+                    mood=make_mood(chat_settings, activity), audit=audit)
+    return App(settings, research, profiles, advisor, router, approvals, markets, briefings, senders, audit,
+               activity)
 
 
 def open_audit(settings: Settings) -> AuditLog:
@@ -85,14 +89,15 @@ def open_audit(settings: Settings) -> AuditLog:
     return AuditLog.open(settings.sqlalchemy_url, key_ring(settings))
 
 
-def make_mood(chat_settings: ChatSettingsStore) -> MoodCommands:
+def make_mood(chat_settings: ChatSettingsStore, activity: ActivityRecorder | None = None) -> MoodCommands:
     """One mood tracker per process (in memory), with the shipped sentiment weights; the panic reminder speaks
-    the chat's language setting."""
+    the chat's language setting. ``activity`` persists hourly counts (never text) for `roundtable report`."""
     from advisor.mood.model import SentimentModel
     from advisor.mood.tracker import MoodTracker
 
     model = SentimentModel.load()
-    return MoodCommands(MoodTracker(model=model), model, lambda chat_key: chat_settings.get(chat_key).language)
+    return MoodCommands(MoodTracker(model=model), model, lambda chat_key: chat_settings.get(chat_key).language,
+                        activity)
 
 
 class CollectionRetriever:

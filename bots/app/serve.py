@@ -99,6 +99,7 @@ async def serve(settings: Settings, out: Console, err: Console, build: Callable[
         return app_
 
     building = asyncio.ensure_future(asyncio.to_thread(build_then_set))
+    app_: App | None = None
     telegram: Any = None
     discord: Any = None
     try:
@@ -144,6 +145,8 @@ async def serve(settings: Settings, out: Console, err: Console, build: Callable[
     finally:
         for frontend in reversed(frontends):
             await frontend.stop()
+        if app_ is not None and app_.activity is not None:  # after the front-ends: their last messages count
+            await asyncio.to_thread(app_.activity.close)
         scheduler.shutdown(wait=False)
         uninstall()
 

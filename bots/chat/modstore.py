@@ -327,10 +327,17 @@ class ModerationStore:
             return session.scalar(select(func.count()).select_from(LogRow).where(
                 mine & LogRow.kind.in_(LADDER_KINDS) & (LogRow.at > since))) or 0
 
-    def history(self, chat_key: str) -> list[LogEntry]:
+    def history(self, chat_key: str, *, since: datetime | None = None, until: datetime | None = None
+                ) -> list[LogEntry]:
+        """The chat's logged decisions, oldest first; with ``since``/``until``, those in [since, until)."""
         self._flush_for_read()
+        where = LogRow.chat_key == chat_key
+        if since is not None:
+            where &= LogRow.at >= since.astimezone(UTC)  # stored in UTC (naive on SQLite)
+        if until is not None:
+            where &= LogRow.at < until.astimezone(UTC)
         with Session(self.engine) as session:
-            rows = session.scalars(select(LogRow).where(LogRow.chat_key == chat_key).order_by(LogRow.id)).all()
+            rows = session.scalars(select(LogRow).where(where).order_by(LogRow.id)).all()
             return [LogEntry(r.chat_key, r.user_key, r.kind, r.actor, r.message_id, _split(r.categories, ","),
                              _aware(r.at)) for r in rows]
 

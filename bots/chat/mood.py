@@ -54,10 +54,18 @@ class Tracker(Protocol):
     def panic(self, chat: str, now: datetime) -> bool: ...
 
 
+class ActivityCounter(Protocol):
+    """``advisor.report.activity.ActivityRecorder``'s API as the chat core uses it: counts, never text."""
+
+    def count(self, chat: str, at: datetime, sentiment: Sentiment) -> None: ...
+
+
 class MoodCommands:
-    def __init__(self, tracker: Tracker, model: Classifier, language_of: Callable[[str], Language | None]) -> None:
+    def __init__(self, tracker: Tracker, model: Classifier, language_of: Callable[[str], Language | None],
+                 activity: ActivityCounter | None = None) -> None:
         self.tracker = tracker
         self.model = model
+        self.activity = activity  # hourly counts that outlive the process, for `roundtable report`
         self.language_of = language_of  # the chat's language setting (read only when a reminder is due)
         self._checks = Throttle(PANIC_CHECK)  # when each chat was last asked about panic
 
@@ -66,7 +74,10 @@ class MoodCommands:
         if msg.edited or not msg.text.strip() or msg.text.startswith("/"):
             return []  # an edit is the same message again; a bare photo or a command to a bot is not the mood
         try:
-            self.tracker.observe(msg.chat_key, msg.text, msg.received_at, self.model.classify(msg.text))
+            sentiment = self.model.classify(msg.text)
+            self.tracker.observe(msg.chat_key, msg.text, msg.received_at, sentiment)
+            if self.activity is not None:
+                self.activity.count(msg.chat_key, msg.received_at, sentiment)
             if not self._due(msg.chat_key, msg.received_at) or not self.tracker.panic(msg.chat_key, msg.received_at):
                 return []
         except Exception:

@@ -1,0 +1,1 @@
+"""The manager's weekly picture of one chat (``roundtable report``): see ``advisor.report.summary``."""
