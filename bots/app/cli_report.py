@@ -97,12 +97,13 @@ def build(chat: str, since: str | None, until: str | None, now: datetime) -> Rep
     from advisor.report.activity import read_activity
     from advisor.report.sources import answers, briefing_sends
     from advisor.report.summary import build_report
-    from bots.app.stores import secret_key
+    from bots.app.stores import key_ring
 
     settings = load_settings()
     engine = app_engine(settings.sqlalchemy_url)
-    audit = AuditLog.open(settings.sqlalchemy_url, secret_key(settings))
-    briefings = SqlBriefingStore(engine)
+    ring = key_ring(settings, engine)  # a wrong key stops here, naming the data at stake
+    audit = AuditLog.open(settings.sqlalchemy_url, ring)
+    briefings = SqlBriefingStore(engine, ring)  # a private chat's watchlist is encrypted
     subscription = briefings.get(chat)
     zone_name = subscription.zone if subscription is not None else None
     start, end = window(since, until, ZoneInfo(zone_name or "UTC"), now)

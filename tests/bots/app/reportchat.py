@@ -21,7 +21,7 @@ from advisor.mood.tracker import MoodTracker
 from advisor.profiles import SqlProfileStore
 from advisor.report.activity import ActivityRecorder
 from bots.app.settings import Settings
-from bots.app.stores import secret_key
+from bots.app.stores import key_ring
 from bots.chat.messages import Incoming, Outgoing
 from bots.chat.moderation import ModerationCommands
 from bots.chat.modstore import ModerationStore
@@ -64,7 +64,7 @@ class Week:
 def open_week(retriever: Callable[[str], Retriever], model: SentimentModel) -> Week:
     """The router as the app builds it for groups, on the app's database (ROUNDTABLE_HOME must be set)."""
     settings = Settings()
-    key = secret_key(settings)
+    key = key_ring(settings)
     profiles = SqlProfileStore.open(settings.sqlalchemy_url, key)
     clock = [MONDAY_9AM]
     audit = AuditLog.open(settings.sqlalchemy_url, key, clock=lambda: clock[0])
@@ -76,7 +76,7 @@ def open_week(retriever: Callable[[str], Retriever], model: SentimentModel) -> W
     router = Router(Advisor(retriever, GroundedComposer(), profiles), profiles, chat_settings,
                     FixedCollections({"research"}), moderation=ModerationCommands(moderation, audit=audit),
                     mood=mood, audit=audit)
-    return Week(router, audit, activity, moderation, SqlBriefingStore(engine), clock)
+    return Week(router, audit, activity, moderation, SqlBriefingStore(engine, key), clock)
 
 
 def send_briefing(store: SqlBriefingStore, day: date, status: str, at: datetime) -> None:
