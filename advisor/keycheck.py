@@ -131,8 +131,8 @@ def _sample_reads(engine: Engine, ring: KeyRing) -> bool | None:
 def wrong_key(ring: KeyRing, engine: Engine, why: str) -> KeyProblem:
     at_stake = describe(counts(engine))
     return KeyProblem(
-        f"Cannot start: {why}. The database holds {at_stake}, which stay encrypted and untouched: nothing was "
-        f"changed. Restore the key that wrote them (from a backup of the key file, or in ROUNDTABLE_SECRET_KEY), "
+        f"Cannot start: {why}. The database holds {at_stake}, encrypted; nothing was changed or deleted. "
+        f"Restore the key that wrote them (from a backup of the key file, or in ROUNDTABLE_SECRET_KEY), "
         f"or point ROUNDTABLE_DATABASE_URL / ROUNDTABLE_HOME at the database that goes with {ring.source}.")
 
 

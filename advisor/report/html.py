@@ -216,6 +216,7 @@ def _mood_chart(labels: list[str], index: list[float | None], volume: list[int])
     volume_axes.plot(positions, volume, color="#9aa5b1", linewidth=1.2, marker="o", markersize=3)
     volume_axes.set_ylabel("messages", color=MUTED)
     volume_axes.set_ylim(0, max(volume) * 1.2 + 1)
+    volume_axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # message counts are whole
     axes.bar(positions, [value or 0.0 for value in index], width=0.7,
              color=[UP if (value or 0) >= 0 else DOWN for value in index])
     axes.axhline(0, color=MUTED, linewidth=0.8)
