@@ -156,8 +156,9 @@ class _Index:
         for trigger, owner, pattern in self.by_text:
             if (has_cjk or trigger.isascii()) and trigger in text:
                 found.setdefault(owner, []).append(pattern)
-        # Longer phrases first, so a reason quotes "稳赚不赔" rather than "稳赚".
-        return {owner: sorted(set(patterns), key=lambda p: len(p.pattern), reverse=True)
+        # Longer phrases first, so a reason quotes "稳赚不赔" rather than "稳赚"; equal lengths by the pattern itself
+        # (a set's order varies by run: "registration fee" or "use my referral" was quoted by PYTHONHASHSEED).
+        return {owner: sorted(set(patterns), key=lambda p: (-len(p.pattern), p.pattern))
                 for owner, patterns in found.items()}
 
 
