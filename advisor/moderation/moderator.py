@@ -93,7 +93,7 @@ class Moderator:
         """The trained classifier's word, for posts the lexicon let through: a reason, or ""."""
         assert self._spam_model is not None
         probability, cues = self._spam_model.probability(words, original)
-        if probability < self._spam_model.threshold:
+        if probability < self._spam_model.threshold or cues is None:
             return ""
         shown = ", ".join(name.replace("_", " ") for name, value in zip(spam_model.SHAPES, cues.values, strict=True)
                           if value > 0 and name in spam_model.GATE_CUES)
