@@ -146,15 +146,15 @@ class _Index:
     def candidates(self, words: set[str], text: str, has_cjk: bool) -> Candidates:
         found: Candidates = {}
         by_word, by_stem = self.by_word, self.by_stem
-        # Set intersections run in C: only the post's words that start a phrase (or share a stem's first three
-        # letters) are looked at in Python.
-        prefixes = {word[:3] for word in words} & by_stem.keys()
-        for word in words:
-            if word in by_word:
-                for owner, pattern in by_word[word]:
-                    found.setdefault(owner, []).append(pattern)
-            if prefixes and word[:3] in prefixes:
-                for stem, owner, pattern in by_stem[word[:3]]:
+        # Set intersections run in C: only the post's words that start a phrase (or, when any word shares a
+        # stem's first three letters, the post's words) are looked at in Python. The order of finds does not
+        # matter: each owner's patterns are sorted below.
+        for word in words & by_word.keys():
+            for owner, pattern in by_word[word]:
+                found.setdefault(owner, []).append(pattern)
+        if not {word[:3] for word in words}.isdisjoint(by_stem.keys()):
+            for word in words:
+                for stem, owner, pattern in by_stem.get(word[:3], ()):
                     if word.startswith(stem):
                         found.setdefault(owner, []).append(pattern)
         # A post without Chinese characters can hold only the ASCII triggers (a Python loop over all ~80 Chinese
