@@ -252,7 +252,9 @@ class ChatPumpWindow:
         shared: set[str] = set()
         for symbol in sorted(named):  # sorted: the same decisions in every run (set order varies by run)
             earlier = self.by_symbol.setdefault(symbol, {})
-            posters = self.accounts_by_symbol.setdefault(symbol, Counter())
+            posters = self.accounts_by_symbol.get(symbol)
+            if posters is None:  # not setdefault(symbol, Counter()): that builds a Counter on every call
+                posters = self.accounts_by_symbol[symbol] = Counter()
             if len(posters) + (user not in posters) >= policy.pump_accounts:
                 for entry in earlier.values():
                     if entry.signature is None:
