@@ -92,9 +92,10 @@ class Moderator:
     def _model_says_spam(self, words: Words, original: str) -> str:
         """The trained classifier's word, for posts the lexicon let through: a reason, or ""."""
         assert self._spam_model is not None
-        probability, cues = self._spam_model.probability(words, original)
-        if probability < self._spam_model.threshold:
+        flagged = self._spam_model.flags(words, original)
+        if flagged is None:
             return ""
+        probability, cues = flagged
         shown = ", ".join(name.replace("_", " ") for name, value in zip(spam_model.SHAPES, cues.values, strict=True)
                           if value > 0 and name in spam_model.GATE_CUES)
         return f"looks like advertising (model {probability:.2f}): {shown}"

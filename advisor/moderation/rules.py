@@ -50,9 +50,13 @@ MIXED_WORD_RE = re.compile(r"[\u0400-\u04ff]+[aceopxyikmtbhABCEHKMOPTXY\u0370-\u
                            r"[aceopxyiABCEHKMOPTXY\u0370-\u03ff]+[\u0400-\u04ff]")
 
 CYRILLIC_RE = re.compile("[\u0400-\u04ff]")
-DM_HINTS = ("dm", "pm", "inbox", "message", "text", "write", "contact", "私")
+# Cheap gates for the slow regexes below: words (or Chinese substrings) without which a regex cannot match.
+# DM_TO_EARN_RE needs one of these whole words (its \b...\b) or "私"; TEACHER_RE one of these whole words or
+# a Chinese title; PAYMENT_RE's verbs may end a longer word ("resend"), so they stay substrings.
+DM_WORDS = frozenset({"dm", "pm", "inbox", "message", "text", "write", "contact"})
 PAYMENT_HINTS = ("send", "pay", "transfer", "deposit", "转账", "打款", "汇款", "付款")
-TEACHER_HINTS = ("老师", "导师", "大师", "带头人", "喊单", "带单", "teacher", "mentor", "coach", "prof", "mr", "sir")
+TEACHER_WORDS = frozenset({"teacher", "mentor", "coach", "prof", "professor", "mr", "mrs", "sir"})
+TEACHER_CJK = ("老师", "导师", "大师", "带头人", "喊单", "带单")
 
 
 def _quote(match: re.Match[str]) -> str:
@@ -79,11 +83,13 @@ def scam_findings(words: Words, *, is_new: bool) -> list[Finding]:
     phrase = SCAM_RE.search(words)
     if phrase:
         found.append((SCAM, f'paid signals or private dealing: "{phrase.strip()}"'))
-    for pattern, hints, label in ((DM_TO_EARN_RE, DM_HINTS, '"DM me to earn"'),
-                                  (PAYMENT_RE, PAYMENT_HINTS, "payment to a private account"),
-                                  (TEACHER_RE, TEACHER_HINTS, "the teacher/喊单 pattern")):
-        # The substring test is a cheap gate: these regexes scan slowly and rarely have anything to find.
-        match = pattern.search(text) if any(hint in text for hint in hints) else None
+    # The gates are cheap: these regexes scan slowly and rarely have anything to find.
+    for pattern, gate, label in (
+            (DM_TO_EARN_RE, not DM_WORDS.isdisjoint(words.words) or "私" in text, '"DM me to earn"'),
+            (PAYMENT_RE, any(hint in text for hint in PAYMENT_HINTS), "payment to a private account"),
+            (TEACHER_RE, not TEACHER_WORDS.isdisjoint(words.words) or
+             (words.has_cjk and any(title in text for title in TEACHER_CJK)), "the teacher/喊单 pattern")):
+        match = pattern.search(text) if gate else None
         if match:
             found.append((SCAM, f'{label}: "{_quote(match)[:60]}"'))
     if is_new and "/" in text:

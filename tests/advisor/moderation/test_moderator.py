@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from itertools import count
+from pathlib import Path
 
 import pytest
 
@@ -136,3 +140,17 @@ def test_decision_json_has_exactly_the_contract_keys() -> None:
     payload = check("guaranteed returns").to_json("m1")
     assert set(payload) == {"id", "verdict", "categories", "reasons"}
     assert payload["id"] == "m1" and payload["verdict"] == "warn" and payload["categories"] == ["promissory"]
+
+
+def test_a_post_with_two_equally_long_phrases_quotes_the_same_one_in_every_run() -> None:
+    """"registration fee" and "use my referral" are scam phrases of one length; which one the reason quoted used
+    to follow PYTHONHASHSEED (set order). Two interpreters with different seeds must now agree."""
+    script = ("from datetime import UTC, datetime\n"
+              "from advisor.moderation import Moderator, Post\n"
+              "text = 'Use my referral, no registration fee'\n"
+              "print(Moderator().check(Post('1', 'c', 'u', text, datetime(2026, 3, 2, tzinfo=UTC))).reasons[0])")
+    root = Path(__file__).resolve().parents[3]
+    quoted = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=root,
+                             env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip() for seed in ("1", "2", "3")}
+    assert len(quoted) == 1, quoted
+    assert quoted.pop().startswith("paid signals or private dealing:")
