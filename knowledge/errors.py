@@ -48,3 +48,11 @@ def validate_collection_name(name: str) -> str:
         raise UserError(f"Collection name {name!r} must be 3-63 letters, digits, '-' or '_', "
                         "starting and ending with a letter or digit.")
     return name
+
+
+class EmbeddingMismatchError(UserError):
+    """A collection was searched (or written) with a model other than the one(s) it was embedded with."""
+
+
+class DimensionMismatchError(UserError):
+    """A collection records vectors of one dimension and the installed model makes another."""

@@ -1,0 +1,50 @@
+"""How the hybrid retriever weighs MiniLM, e5 and BM25 for one query.
+
+Every candidate gets all of its scores (cosine similarity per model, BM25 divided by the query's attainable
+maximum) and they are added with weights::
+
+    score = minilm * known * cos_minilm + e5 * cos_e5 + (1 - minilm * known) * bm25
+
+``known`` is the share of the query's word pieces MiniLM knows (not [UNK]): near 1 for English, near 0
+for most Chinese, in between for Chinese with English tickers. MiniLM's vote counts only as much as it
+understood, and what it could not read goes to BM25 (whose character bigrams do read Chinese). e5's
+cosines sit in a narrow band (about 0.7-0.9 whatever the pair), so its weight is on another scale; only
+the differences between candidates matter, and the constant part of its cosines changes no ranking.
+
+The weights depend on the collection's embedding and on the query's language (``models.language_of``).
+They were fitted by grid search with ``benchmarks/fit_fusion.py`` on the TUNE split of the Chinese set
+(tests/data/zh_retrieval) and the tune halves of FiQA and TAT-QA dev (query ids hashed into halves);
+``benchmarks/retrieval.py`` reports the other halves and the Chinese EVAL split.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from knowledge.models import BOTH, E5_KEY, MINILM_KEY
+
+
+@dataclass(frozen=True)
+class Weights:
+    minilm: float  # times MiniLM's known share of the query
+    e5: float
+
+    def combine(self, known: float, cos_minilm: float, cos_e5: float, bm25: float) -> float:
+        dense_minilm = self.minilm * known
+        return dense_minilm * cos_minilm + self.e5 * cos_e5 + (1.0 - dense_minilm) * bm25
+
+
+# MiniLM alone keeps the weighting it had before e5 existed (0.7 of the known share), so English-only
+# collections answer exactly as before.
+WEIGHTS: dict[tuple[str, str], Weights] = {
+    (MINILM_KEY, "en"): Weights(0.7, 0.0),
+    (MINILM_KEY, "zh"): Weights(0.7, 0.0),
+    (E5_KEY, "en"): Weights(0.0, 1.0),
+    (E5_KEY, "zh"): Weights(0.0, 1.0),
+    (BOTH, "en"): Weights(0.7, 1.0),
+    (BOTH, "zh"): Weights(0.7, 1.0),
+}
+
+
+def weights_for(embedding: str, language: str) -> Weights:
+    return WEIGHTS[(embedding, language if language == "zh" else "en")]
