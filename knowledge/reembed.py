@@ -69,7 +69,7 @@ def reembed(store: ChunkStore, embedding: str, progress: Progress | None = None,
                      .embedding_text(str(rows[i][1].get("title", ""))) for i in ids]
             metadatas = [{"doc_id": str(rows[i][1].get("doc_id", ""))} for i in ids]
             for model, target in targets.items():
-                target.upsert(ids=ids, embeddings=store.models.get(model).embed(texts),  # type: ignore[arg-type]
+                target.upsert(ids=ids, embeddings=store.models.get(model).embed(texts),
                               metadatas=metadatas)  # type: ignore[arg-type]
             done.update(ids)
             if progress:
