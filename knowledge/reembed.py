@@ -5,7 +5,9 @@ from the chunks the named collection holds. Readers go on using the old vectors 
 vectors through the layout recorded in the named collection's metadata, and that changes only at the end,
 in one metadata write (the swap), which also moves the revision on so readers re-read the layout. A crash
 before the swap leaves the old layout serving; its half-built companions are dropped by the next run.
-Chunks written by an ingest during the rebuild are caught up before the swap.
+Chunks written by an ingest during the rebuild are caught up before the swap. A model the collection already
+has, at the dimension the installed model makes, has its vectors copied rather than recomputed (minilm ->
+both embeds with e5 only), unless ``rebuild_all``.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class ReembedReport:
 
 
 def reembed(store: ChunkStore, embedding: str, progress: Progress | None = None,
-            grace_seconds: float = GRACE_SECONDS) -> ReembedReport:
+            grace_seconds: float = GRACE_SECONDS, rebuild_all: bool = False) -> ReembedReport:
     started = time.perf_counter()
     old = store.layout()
     models = CHOICES[parse_choice(embedding)]
@@ -48,6 +50,7 @@ def reembed(store: ChunkStore, embedding: str, progress: Progress | None = None,
         name, metadata={"companion_of": store.name, "model": m}, configuration={"hnsw": {"space": "cosine"}})
         for m, name in new.vectors.items()}
     report = ReembedReport(store.name, old.embedding, embedding)
+    reuse = {m for m in models if not rebuild_all and old.dimensions.get(m) == dimensions[m]}
 
     done: set[str] = set()
     while True:  # a second pass catches chunks an ingest wrote meanwhile
@@ -69,8 +72,14 @@ def reembed(store: ChunkStore, embedding: str, progress: Progress | None = None,
                      .embedding_text(str(rows[i][1].get("title", ""))) for i in ids]
             metadatas = [{"doc_id": str(rows[i][1].get("doc_id", ""))} for i in ids]
             for model, target in targets.items():
-                target.upsert(ids=ids, embeddings=store.models.get(model).embed(texts),
-                              metadatas=metadatas)  # type: ignore[arg-type]
+                if model in reuse:
+                    got = store.vectors(model).get(ids=ids, include=["embeddings"])
+                    vectors = dict(zip(got["ids"], got["embeddings"] if got["embeddings"] is not None else [],
+                                       strict=True))
+                    embeddings = [vectors[i] for i in ids]
+                else:
+                    embeddings = store.models.get(model).embed(texts)  # type: ignore[assignment]
+                target.upsert(ids=ids, embeddings=embeddings, metadatas=metadatas)  # type: ignore[arg-type]
             done.update(ids)
             if progress:
                 progress(len(done), total)

@@ -104,6 +104,7 @@ def corpus_approve(
 def corpus_reembed(
     name: Annotated[str, typer.Argument(help="The collection whose vectors to rebuild.")],
     embedding: Annotated[str, typer.Option(help="minilm, e5-multilingual or both.")],
+    rebuild_all: Annotated[bool, typer.Option(help="Recompute vectors the collection already has too.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Rebuild a collection's vectors with other model(s). The old vectors keep answering until the new ones are
@@ -120,7 +121,8 @@ def corpus_reembed(
     with Progress(TextColumn(f"re-embedding {escape(name)} with {embedding}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=err, transient=True) as bar:
         task = bar.add_task("embed", total=None)
-        report = reembed(store, embedding, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        report = reembed(store, embedding, progress=lambda done, total: bar.update(task, completed=done, total=total),
+                         rebuild_all=rebuild_all)
     if as_json:
         print(json.dumps({"name": name, "before": report.before, "after": report.after, "chunks": report.chunks,
                           "seconds": round(report.seconds, 1)}))
