@@ -129,8 +129,9 @@ def fit(sets: dict[str, Scored], language: str) -> tuple[Weights, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--zh-dir", type=Path, default=ROOT / "tests" / "data" / "zh_retrieval")
+    parser.add_argument("--no-english", action="store_true", help="the Chinese set alone (its English questions too)")
     args = parser.parse_args()
-    sets = load_sets(args.zh_dir, Models())
+    sets = load_sets(args.zh_dir, Models(), english=not args.no_english)
     for language in ("en", "zh"):
         known = [s.known[i] for s, i in rows(sets, "tune", language)]
         print(f"{language}: tune queries {len(known)}, MiniLM known share p10/p50/p90 "

@@ -19,6 +19,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 1000
 CANDIDATES = 40
 MODES = ("hybrid", "lexical", "dense", *CHOICES)
+_QUERY_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-embed")
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ class HybridRetriever:
         models = layout.models if mode in ("hybrid", "dense") else (mode,)
         if not set(models) <= set(layout.models):
             raise ValueError(f"{self.store.name} has no {mode} vectors ({layout.describe()})")
-        vectors = {m: self.store.models.get(m).embed_queries([query])[0] for m in models}
+        vectors = self._query_vectors(query, models)
         dense = {m: self.store.query(vectors[m], n, m) for m in models}
         if len(models) == 1 and mode != "hybrid":
             return dense[models[0]][:k]
@@ -167,6 +169,16 @@ class HybridRetriever:
                  for chunk_id in candidates]
         fused.sort(key=lambda item: -item[1])
         return fused[:k]
+
+    def _query_vectors(self, query: str, models: tuple[str, ...]) -> dict[str, np.ndarray]:
+        """The query embedded by each model; with two, the second runs on another thread meanwhile (both
+        engines release the GIL), so a query costs about the slower model's time, not the sum."""
+        get = self.store.models.get
+        if len(models) == 1:
+            return {models[0]: get(models[0]).embed_queries([query])[0]}
+        later = {m: _QUERY_POOL.submit(get(m).embed_queries, [query]) for m in models[1:]}
+        first = {models[0]: get(models[0]).embed_queries([query])[0]}
+        return {**first, **{m: future.result()[0] for m, future in later.items()}}
 
     def _hits(self, ranked: list[tuple[str, float]]) -> list[Hit]:
         rows = self.store.get([chunk_id for chunk_id, _ in ranked])
