@@ -35,7 +35,7 @@ from knowledge.models import E5_KEY, MINILM_KEY, Models, language_of
 CACHE = Path(os.environ.get("ROUNDTABLE_VECTOR_CACHE", "/tmp/roundtable-vectors"))
 CANDIDATES = 40
 GRID_MINILM = [0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
-GRID_E5 = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0]
+GRID_E5 = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 14.0, 20.0]
 
 
 def english_split(query_id: str) -> str:
@@ -151,6 +151,9 @@ def main() -> None:
                     for (s, _), k in zip(picked, saved, strict=True):
                         s.known[:] = k
                 print(f"  {split:5} {label:24} nDCG@10 {score:.3f} ({len(picked)} queries)")
+            for mode in ("lexical", MINILM_KEY, E5_KEY):
+                score = float(np.mean([s.ndcg(i, weights, mode) for s, i in picked]))
+                print(f"  {split:5} {mode + ' alone':24} nDCG@10 {score:.3f}")
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ from common import (
 from knowledge.chunking import Chunker
 from knowledge.documents import BUNDLED_CORPUS, SourceDocument, read_documents
 from knowledge.ingest import ingest
-from knowledge.models import BOTH, CHOICES, Models
+from knowledge.models import BOTH, CHOICES, Layout, Models
 from knowledge.reembed import reembed
 from knowledge.retrieval import HybridRetriever
 from knowledge.store import ChunkStore, connect
@@ -124,7 +124,23 @@ def latency_corpus() -> list[tuple[str, str]]:
     return items
 
 
-def latency(models: Models, target_chunks: int, samples: int, home: Path, embedding: str) -> dict[str, float]:
+def proxy_both(store: ChunkStore) -> None:
+    """Make a MiniLM collection look like a "both" one for timing only: its e5 companion gets the MiniLM vectors.
+    Embedding 20k chunks with e5 takes most of an hour on two shared cores; this measures the same work per query."""
+    layout = store.layout()
+    name = f"{store.name}.e5-multilingual.proxy"
+    companion = store.client.get_or_create_collection(name, configuration={"hnsw": {"space": "cosine"}})
+    total = store.collection.count()
+    for offset in range(0, total, 1000):
+        got = store.collection.get(include=["embeddings"], limit=1000, offset=offset)
+        companion.upsert(ids=got["ids"], embeddings=got["embeddings"])  # type: ignore[arg-type]
+    both = Layout(store.name, BOTH, {**layout.dimensions, "e5-multilingual": 384},
+                  {**layout.vectors, "e5-multilingual": name})
+    store.collection.modify(metadata={**(store.collection.metadata or {}), **both.to_metadata(), "revision": "proxy"})
+
+
+def latency(models: Models, target_chunks: int, samples: int, home: Path, embedding: str,
+            proxy: bool = False) -> dict[str, float]:
     store = ChunkStore(connect(home), "bench-latency", models)
     if not store.exists() or store.count() < target_chunks:
         print(f"building the latency collection once (cached in {home}) ...", flush=True)
@@ -137,7 +153,11 @@ def latency(models: Models, target_chunks: int, samples: int, home: Path, embedd
                     handle.write(json.dumps({"id": f"{doc_id}#{rounds}", "text": text}) + "\n")
                 rounds += 1
         ingest(store, [folder / "latency.jsonl"], embedding="minilm")
-    if store.layout().embedding != embedding:  # add e5 to a cached MiniLM collection: MiniLM vectors are copied
+    if store.layout().embedding != embedding and proxy:
+        print("latency PROXY: the e5 companion holds copies of the MiniLM vectors (queries are embedded by both "
+              "real models; HNSW cost does not depend on what the vectors mean)", flush=True)
+        proxy_both(store)
+    elif store.layout().embedding != embedding:  # add e5 to a cached MiniLM collection (MiniLM vectors are copied)
         print(f"re-embedding the latency collection with {embedding} once ...", flush=True)
         reembed(store, embedding, grace_seconds=0)
     retriever = HybridRetriever(store, home / "bm25")
@@ -169,6 +189,8 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--latency-home", type=Path, default=CACHE / "latency")
     parser.add_argument("--latency-embedding", default=BOTH, choices=list(CHOICES))
+    parser.add_argument("--latency-proxy", action="store_true",
+                        help="fill the e5 companion with MiniLM's vectors instead of embedding 20k chunks with e5")
     args = parser.parse_args()
     models = Models()
     failures: list[str] = []
@@ -214,9 +236,11 @@ def main() -> None:
             check(ratio >= INGEST_SHARE, f"{name} ingest {result['ingest_rate']:.1f} chunks/s = {ratio:.0%} of raw "
                   f"embedding ({result['embed_rate']:.1f} chunks/s) >= {INGEST_SHARE:.0%}")
     if not args.skip_latency:
-        lat = latency(models, args.chunks, args.samples, args.latency_home, args.latency_embedding)
+        lat = latency(models, args.chunks, args.samples, args.latency_home, args.latency_embedding,
+                      args.latency_proxy)
         check(lat["p95_ms"] <= LATENCY_P95_MS,
-              f"search latency, hybrid k=10, {args.latency_embedding}, {lat['chunks']} chunks, {lat['samples']} warm "
+              f"search latency{' (PROXY e5 vectors)' if args.latency_proxy else ''}, hybrid k=10, "
+              f"{args.latency_embedding}, {lat['chunks']} chunks, {lat['samples']} warm "
               f"queries: p50 {lat['p50_ms']:.1f} ms, p95 {lat['p95_ms']:.1f} ms <= {LATENCY_P95_MS:.0f} ms")
     print("\nALL TARGETS MET" if not failures else f"\nMISSED {len(failures)}: " + "; ".join(failures))
 

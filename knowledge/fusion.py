@@ -40,9 +40,12 @@ WEIGHTS: dict[tuple[str, str], Weights] = {
     (MINILM_KEY, "en"): Weights(0.7, 0.0),
     (MINILM_KEY, "zh"): Weights(0.7, 0.0),
     (E5_KEY, "en"): Weights(0.0, 1.0),
-    (E5_KEY, "zh"): Weights(0.0, 1.0),
+    (E5_KEY, "zh"): Weights(0.0, 8.0),
     (BOTH, "en"): Weights(0.7, 1.0),
-    (BOTH, "zh"): Weights(0.7, 1.0),
+    # Chinese tune split (105 questions): e5 carries most of the weight, BM25's bigrams break its near-ties, and
+    # MiniLM helps only for the words it knows (tickers, English terms): tune nDCG@10 0.809, against 0.794
+    # with MiniLM weighted regardless of its known share and 0.744 with MiniLM and BM25 alone.
+    (BOTH, "zh"): Weights(0.5, 8.0),
 }
 
 
