@@ -35,7 +35,7 @@ from knowledge.models import E5_KEY, MINILM_KEY, Models, language_of
 CACHE = Path(os.environ.get("ROUNDTABLE_VECTOR_CACHE", "/tmp/roundtable-vectors"))
 CANDIDATES = 40
 GRID_MINILM = [0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
-GRID_E5 = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 14.0, 20.0]
+GRID_E5 = [0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.6, 2.0, 2.5, 3.0, 4.0, 6.0]
 
 
 def english_split(query_id: str) -> str:
@@ -80,8 +80,7 @@ class Scored:
             pools = [self.cos[MINILM_KEY][i], self.cos[E5_KEY][i], self.bm25[i]]
             cand = np.unique(np.concatenate([np.argsort(-p)[:CANDIDATES] for p in pools]))
             scores = np.full(len(self.doc_of), -np.inf)
-            dm = w.minilm * self.known[i]
-            scores[cand] = (dm * pools[0][cand] + w.e5 * pools[1][cand] + (1 - dm) * pools[2][cand])
+            scores[cand] = w.combine(float(self.known[i]), pools[0][cand], pools[1][cand], pools[2][cand])
         order = np.argsort(-scores)[:60]
         return distinct(str(self.doc_of[j]) for j in order)
 
