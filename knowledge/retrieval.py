@@ -143,8 +143,8 @@ class HybridRetriever:
             return _top(index, index.scores(query), n)[:k]
         index = self.lexical_index()  # also re-reads the layout, so a reembed swap is followed
         layout = self.store.layout()
-        models = layout.models if mode in ("hybrid", "dense") else (mode,)
-        if not set(models) <= set(layout.models):
+        models = self.store.searchable if mode in ("hybrid", "dense") else (mode,)
+        if not set(models) <= set(self.store.searchable):
             raise ValueError(f"{self.store.name} has no {mode} vectors ({layout.describe()})")
         vectors = self._query_vectors(query, models)
         dense = {m: self.store.query(vectors[m], n, m) for m in models}
@@ -161,7 +161,8 @@ class HybridRetriever:
             cosine[m].update(self.store.similarities(vectors[m], missing, m))
         # MiniLM cannot read what it has no word pieces for (most Chinese characters): its vote counts only
         # as much as it understood of the query (knowledge.fusion explains the weights).
-        weights = weights_for(layout.embedding, language_of(query))
+        # Weights for the models at hand (MiniLM alone's when a "both" collection is searched without e5).
+        weights = weights_for(layout.embedding if models == layout.models else models[0], language_of(query))
         known = self.store.embedder.known_fraction(query) if "minilm" in models else 0.0
         fused = [(chunk_id, weights.combine(known, cosine.get("minilm", {}).get(chunk_id, 0.0),
                                             cosine.get("e5-multilingual", {}).get(chunk_id, 0.0),

