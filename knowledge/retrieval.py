@@ -146,6 +146,14 @@ class HybridRetriever:
         models = self.store.searchable if mode in ("hybrid", "dense") else (mode,)
         if not set(models) <= set(self.store.searchable):
             raise ValueError(f"{self.store.name} has no {mode} vectors ({layout.describe()})")
+        # MiniLM cannot read what it has no word pieces for (most Chinese characters): its vote counts only
+        # as much as it understood of the query (knowledge.fusion explains the weights). Weights are those of
+        # the models at hand (MiniLM alone's when a "both" collection is searched without e5).
+        weights = weights_for(layout.embedding if models == layout.models else models[0], language_of(query))
+        known = self.store.embedder.known_fraction(query) if "minilm" in models else 0.0
+        if mode == "hybrid" and len(models) > 1:  # a model with no vote on this query is not run at all
+            models = tuple(m for m in models if (weights.minilm * known if m == "minilm" else weights.e5) > 0) \
+                or models
         vectors = self._query_vectors(query, models)
         dense = {m: self.store.query(vectors[m], n, m) for m in models}
         if len(models) == 1 and mode != "hybrid":
@@ -159,11 +167,6 @@ class HybridRetriever:
             cosine[m] = dict(dense[m])
             missing = [chunk_id for chunk_id in candidates if chunk_id not in cosine[m]]
             cosine[m].update(self.store.similarities(vectors[m], missing, m))
-        # MiniLM cannot read what it has no word pieces for (most Chinese characters): its vote counts only
-        # as much as it understood of the query (knowledge.fusion explains the weights).
-        # Weights for the models at hand (MiniLM alone's when a "both" collection is searched without e5).
-        weights = weights_for(layout.embedding if models == layout.models else models[0], language_of(query))
-        known = self.store.embedder.known_fraction(query) if "minilm" in models else 0.0
         fused = [(chunk_id, weights.combine(known, cosine.get("minilm", {}).get(chunk_id, 0.0),
                                             cosine.get("e5-multilingual", {}).get(chunk_id, 0.0),
                                             index.score_of(chunk_id, lexical) if lexical is not None else 0.0))
