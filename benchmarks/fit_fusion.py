@@ -97,12 +97,13 @@ def cached(key: str, texts: list[str], embed: object) -> np.ndarray:
     return vectors
 
 
-def load_sets(zh_dir: Path, models: Models, english: bool = True) -> dict[str, Scored]:
+def load_sets(zh_dir: Path, models: Models, english: bool = True,
+              english_sets: tuple[str, ...] = ("fiqa", "tatqa")) -> dict[str, Scored]:
     zh_questions = [{"text": r["question"], **r} for r in read_jsonl(zh_dir / "questions.jsonl")]
     cross = [{"text": r["question"], **r} for r in read_jsonl(zh_dir / "crosslingual.jsonl")]
     sets = {"zh": Scored("zh", [zh_dir / "notes", BUNDLED_CORPUS], zh_questions + cross, models)}
     sets["zh"].cross = set(range(len(zh_questions), len(zh_questions) + len(cross)))  # type: ignore[attr-defined]
-    for name in ("fiqa", "tatqa") if english else ():
+    for name in english_sets if english else ():
         folder = shared_data("retrieval", name)
         queries = [{**q, "split": english_split(str(q["id"]))} for q in read_jsonl(folder / "queries.jsonl")]
         sets[name] = Scored(name, [folder / "corpus.jsonl"], queries, models)
@@ -129,8 +130,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--zh-dir", type=Path, default=ROOT / "tests" / "data" / "zh_retrieval")
     parser.add_argument("--no-english", action="store_true", help="the Chinese set alone (its English questions too)")
+    parser.add_argument("--english-sets", default="fiqa,tatqa")
     args = parser.parse_args()
-    sets = load_sets(args.zh_dir, Models(), english=not args.no_english)
+    sets = load_sets(args.zh_dir, Models(), english=not args.no_english,
+                     english_sets=tuple(args.english_sets.split(",")))
     for language in ("en", "zh"):
         known = [s.known[i] for s, i in rows(sets, "tune", language)]
         print(f"{language}: tune queries {len(known)}, MiniLM known share p10/p50/p90 "
