@@ -69,3 +69,15 @@ def dev_questions(seed: int) -> list[str]:
                  for q in read_jsonl(shared_data("retrieval", name, "queries.jsonl"))]
     random.Random(seed).shuffle(questions)
     return questions
+
+
+def graded_ndcg(ranked: Sequence[str], grades: dict[str, int], k: int = 10) -> float:
+    """nDCG@k with graded relevance (gain = grade; a document not in ``grades`` has grade 0)."""
+    dcg = sum(grades.get(doc, 0) / math.log2(i + 2) for i, doc in enumerate(ranked[:k]))
+    ideal = sum(g / math.log2(i + 2) for i, g in enumerate(sorted(grades.values(), reverse=True)[:k]))
+    return dcg / ideal if ideal else 0.0
+
+
+def recall_at(ranked: Sequence[str], relevant: Iterable[str], k: int = 5) -> float:
+    wanted = set(relevant)
+    return len(wanted & set(ranked[:k])) / len(wanted) if wanted else 0.0

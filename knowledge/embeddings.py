@@ -22,6 +22,7 @@ from chromadb.utils.embedding_functions import register_embedding_function
 from langchain_core.embeddings import Embeddings
 
 from knowledge.errors import ModelMissingError
+from knowledge.models import MINILM_KEY
 
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
@@ -46,7 +47,10 @@ def model_path() -> Path:
 class MiniLMEmbeddings(EmbeddingFunction[Documents], Embeddings):
     """all-MiniLM-L6-v2 sentence embeddings (384-d, unit length), loaded lazily and thread-safe."""
 
+    key = MINILM_KEY
+
     def __init__(self, batch_size: int = 32, threads: int | None = None) -> None:
+        self.dimensions = DIMENSIONS
         self.batch_size = batch_size
         self.threads = threads
         self._lock = threading.Lock()
@@ -122,6 +126,10 @@ class MiniLMEmbeddings(EmbeddingFunction[Documents], Embeddings):
             idx = order[start : start + self.batch_size]
             out[idx] = self._embed_batch([texts[i] or " " for i in idx])
         return out
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Search queries: MiniLM encodes queries and passages alike."""
+        return self.embed(texts)
 
     # -- langchain Embeddings --------------------------------------------------------------------
 

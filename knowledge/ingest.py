@@ -5,6 +5,10 @@ skipped. A changed document has its new chunks written (chunks whose id already 
 vector) and then its stale chunks deleted. The collection's revision is bumped before the first
 write and again after the last, so a crash mid-way leaves a store whose next ingest completes it and
 whose BM25 index is rebuilt.
+
+A new collection is created with the embedding asked for, or else the one its documents' languages call for
+(``knowledge.models.default_choice``); an existing one keeps the model(s) it records, and asking for
+another is refused (``roundtable corpus reembed`` changes it). Every chunk is embedded by each model.
 """
 
 from __future__ import annotations
@@ -14,8 +18,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from knowledge.chunking import Chunk, Chunker, chunk_metadata
 from knowledge.documents import DEFAULT_MAX_BYTES, MetaValue, Problem, SourceDocument, read_documents
+from knowledge.errors import EmbeddingMismatchError
+from knowledge.models import default_choice, e5_missing, language_of, parse_choice
 from knowledge.store import ChunkStore, DocState
 
 WRITE_BATCH = 128
@@ -37,6 +45,8 @@ class IngestReport:
     seconds: float = 0.0
     embed_seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
+    embedding: str = ""
+    embedding_reason: str = ""  # set when this ingest created the collection and chose its model(s)
 
     @property
     def errors(self) -> list[Problem]:
@@ -54,14 +64,17 @@ class _Pending:
     state: DocState | None
 
 
-def ingest(store: ChunkStore, roots: Iterable[Path], *, prune: bool = False,
-           max_bytes: int = DEFAULT_MAX_BYTES, progress: Progress | None = None) -> IngestReport:
+def ingest(store: ChunkStore, roots: Iterable[Path], *, prune: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
+           progress: Progress | None = None, embedding: str | None = None) -> IngestReport:
     started = time.perf_counter()
     roots = list(roots)
     report = IngestReport(store.name)
-    store.create()
-    states = store.doc_states()
-    chunker = Chunker(store.embedder.count_tokens)
+    existed = store.exists()
+    if existed:
+        _check_embedding(store, embedding)
+    states = store.doc_states() if existed else {}
+    chunker = Chunker(store.embedder.count_tokens)  # MiniLM's tokenizer for every model: chunk ids stay put
+    languages: set[str] = set()
 
     pending: list[_Pending] = []
     seen: set[str] = set()
@@ -80,6 +93,7 @@ def ingest(store: ChunkStore, roots: Iterable[Path], *, prune: bool = False,
             continue
         seen.add(item.doc_id)
         report.documents += 1
+        languages.add(str(item.metadata.get("language") or language_of(item.text[:4000])))
         if progress:
             progress("read", report.documents, 0)
         state = states.get(item.doc_id)
@@ -88,6 +102,13 @@ def ingest(store: ChunkStore, roots: Iterable[Path], *, prune: bool = False,
             continue
         pending.append(_Pending(item, chunker.split(item), state))
 
+    if not existed:
+        if embedding:
+            report.embedding, report.embedding_reason = parse_choice(embedding), "asked for with --embedding"
+        else:
+            report.embedding, report.embedding_reason = default_choice(languages, e5_missing())
+        store.create(report.embedding)
+    report.embedding = store.layout().embedding
     stale_docs = []
     if prune:
         run_origins = {str(r.resolve()) for r in roots if r.exists()} - origins_with_errors
@@ -102,6 +123,19 @@ def ingest(store: ChunkStore, roots: Iterable[Path], *, prune: bool = False,
     report.chunks_total = store.count()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _check_embedding(store: ChunkStore, embedding: str | None) -> None:
+    layout = store.layout()
+    if embedding and parse_choice(embedding) != layout.embedding:
+        raise EmbeddingMismatchError(
+            f"Collection {store.name!r} was created with {layout.describe()}, not {embedding}. Ingest without "
+            f"--embedding, or change it with `roundtable corpus reembed {store.name} --embedding {embedding}`.")
+
+
+def embed_all(store: ChunkStore, texts: list[str]) -> dict[str, np.ndarray]:
+    """Passage vectors of ``texts`` from each of the collection's models."""
+    return {model: store.models.get(model).embed(texts) for model in store.layout().models}
 
 
 def _origins_of(path: str, roots: list[Path]) -> set[str]:
@@ -129,7 +163,7 @@ def _write(store: ChunkStore, pending: list[_Pending], report: IngestReport, pro
     for start in range(0, total, WRITE_BATCH):
         batch = new[start : start + WRITE_BATCH]
         t0 = time.perf_counter()
-        vectors = store.embedder.embed([b[1] for b in batch])
+        vectors = embed_all(store, [b[1] for b in batch])
         report.embed_seconds += time.perf_counter() - t0
         ids = [b[0] for b in batch]
         store.add(ids, vectors, [texts[i] for i in ids], [b[2] for b in batch])

@@ -21,6 +21,7 @@ from knowledge.documents import BUNDLED_CORPUS, DEFAULT_MAX_BYTES
 from knowledge.embeddings import MiniLMEmbeddings
 from knowledge.errors import CollectionNotFoundError
 from knowledge.ingest import IngestReport, Progress, ingest
+from knowledge.models import Models
 from knowledge.retrieval import HybridRetriever
 from knowledge.store import DEFAULT_COLLECTION, ChunkStore, connect, list_collections
 
@@ -32,13 +33,15 @@ class CollectionInfo:
     chunks: int
     languages: dict[str, int]
     updated: str
+    embedding: str = "minilm"
 
 
 class Research:
-    def __init__(self, client: ClientAPI, embedder: MiniLMEmbeddings, bm25_dir: Path | None,
+    def __init__(self, client: ClientAPI, embedder: MiniLMEmbeddings | Models, bm25_dir: Path | None,
                  max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.client = client
-        self.embedder = embedder
+        self.models = embedder if isinstance(embedder, Models) else Models(embedder)
+        self.embedder = self.models.minilm
         self.bm25_dir = bm25_dir
         self.max_bytes = max_bytes
         self._retrievers: dict[str, HybridRetriever] = {}
@@ -46,7 +49,7 @@ class Research:
 
     @classmethod
     def open(cls, home: Path, chroma_url: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
-             embedder: MiniLMEmbeddings | None = None) -> Research:
+             embedder: MiniLMEmbeddings | Models | None = None) -> Research:
         """Embedded store under ``home``, or the Chroma server at ``chroma_url``.
 
         The BM25 index is cached under ``home/bm25`` (one folder per server in server mode); it is
@@ -55,10 +58,11 @@ class Research:
         bm25_dir = home / "bm25"
         if chroma_url:
             bm25_dir = bm25_dir / ("server-" + hashlib.sha1(chroma_url.encode()).hexdigest()[:10])
-        return cls(connect(home, chroma_url), embedder or MiniLMEmbeddings(), bm25_dir, max_bytes)
+        return cls(connect(home, chroma_url), embedder or Models(), bm25_dir, max_bytes)
 
-    def store(self, collection: str = DEFAULT_COLLECTION) -> ChunkStore:
-        return ChunkStore(self.client, collection, self.embedder)
+    def store(self, collection: str = DEFAULT_COLLECTION, expect: str | None = None) -> ChunkStore:
+        """``expect``: the embedding the caller insists on; a collection made with another is refused."""
+        return ChunkStore(self.client, collection, self.models, expect=expect)
 
     def retriever(self, collection: str = DEFAULT_COLLECTION) -> HybridRetriever:
         found = self._retrievers.get(collection)
@@ -73,8 +77,10 @@ class Research:
             return self._retrievers[collection]
 
     def ingest(self, paths: Iterable[Path], collection: str = DEFAULT_COLLECTION, *, prune: bool = False,
-               progress: Progress | None = None) -> IngestReport:
-        report = ingest(self.store(collection), paths, prune=prune, max_bytes=self.max_bytes, progress=progress)
+               progress: Progress | None = None, embedding: str | None = None) -> IngestReport:
+        """``embedding`` chooses the model(s) of a new collection (default: from its documents' languages)."""
+        report = ingest(self.store(collection), paths, prune=prune, max_bytes=self.max_bytes, progress=progress,
+                        embedding=embedding)
         self.retriever(collection).refresh()  # bring BM25 up to date now, not on the first query
         return report
 
@@ -93,4 +99,4 @@ class Research:
         for state in states.values():
             languages[state.language or "unknown"] = languages.get(state.language or "unknown", 0) + 1
         updated = str((store.collection.metadata or {}).get("updated", ""))
-        return CollectionInfo(collection, len(states), store.count(), languages, updated)
+        return CollectionInfo(collection, len(states), store.count(), languages, updated, store.layout().embedding)

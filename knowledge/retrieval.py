@@ -8,7 +8,8 @@ maximum (``LexicalIndex``) -- so they are combined as they are: ``w * cosine + (
 candidate from either list gets both scores (the lexical index scores every chunk; Chroma returns the
 vectors of lexical-only candidates), so no score is guessed. The dense weight shrinks with the share
 of the query the embedding model knows: its English vocabulary maps most Chinese characters to [UNK].
-``benchmarks/retrieval.py`` measures the result.
+A collection embedded with both MiniLM and e5 adds e5's cosine as a third score; the weights per
+embedding and query language are in ``knowledge.fusion``. ``benchmarks/retrieval.py`` measures the result.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ import numpy as np
 
 from knowledge.documents import MetaValue
 from knowledge.errors import InvalidQueryError
+from knowledge.fusion import weights_for
 from knowledge.lexical import LexicalIndex
+from knowledge.models import CHOICES, language_of
 
 if TYPE_CHECKING:  # the store pulls in chromadb; MemoryRetriever users should not pay for it
     from knowledge.store import ChunkStore
@@ -35,7 +38,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 1000
 CANDIDATES = 40
-DENSE_WEIGHT = 0.7
+MODES = ("hybrid", "lexical", "dense", *CHOICES)
 
 
 @dataclass(frozen=True)
@@ -75,11 +78,10 @@ def clean_text(text: str, noun: str = "query", limit: int = MAX_QUERY_CHARS,
 class HybridRetriever:
     """Searches one chunk store; keeps its BM25 index in step with the store's revision."""
 
-    def __init__(self, store: ChunkStore, cache_dir: Path | None = None, *, dense_weight: float = DENSE_WEIGHT,
+    def __init__(self, store: ChunkStore, cache_dir: Path | None = None, *,
                  candidates: int = CANDIDATES, refresh_seconds: float = 2.0) -> None:
         self.store = store
         self.cache_dir = cache_dir
-        self.dense_weight = dense_weight
         self.candidates = candidates
         self.refresh_seconds = refresh_seconds
         self._lexical: LexicalIndex | None = None
@@ -125,31 +127,55 @@ class HybridRetriever:
     # -- search ----------------------------------------------------------------------------------
 
     def search(self, query: str, k: int = 10, mode: str = "hybrid") -> list[Hit]:
-        """Top ``k`` chunks for ``query``; ``mode`` is "hybrid", "dense" or "lexical"."""
+        """Top ``k`` chunks for ``query``; ``mode`` is "hybrid", "lexical", "dense" (the collection's model(s)
+        without BM25) or one model's name ("minilm", "e5-multilingual") for that model alone."""
         return self._hits(self.rank(clean_text(query), k, mode))
 
     def rank(self, query: str, k: int, mode: str = "hybrid") -> list[tuple[str, float]]:
         """(chunk id, score) pairs, best first, for an already cleaned query."""
+        if mode not in MODES:
+            raise ValueError(f"unknown search mode {mode!r}")
         n = max(self.candidates, k)
         if mode == "lexical":
             index = self.lexical_index()
             return _top(index, index.scores(query), n)[:k]
-        vector = self.store.embedder.embed([query])[0]
-        dense = self.store.query(vector, n)
-        if mode == "dense":
-            return dense[:k]
-        index = self.lexical_index()
-        lexical = index.scores(query)
-        cosine = dict(dense)
-        missing = [chunk_id for chunk_id, _ in _top(index, lexical, n) if chunk_id not in cosine]
-        cosine.update(self.store.similarities(vector, missing))
-        # The dense model cannot read what it has no word pieces for (most Chinese characters):
-        # its vote counts only as much as it understood of the query.
-        w = self.dense_weight * self.store.embedder.known_fraction(query)
-        fused = [(chunk_id, w * cos + (1.0 - w) * index.score_of(chunk_id, lexical))
-                 for chunk_id, cos in cosine.items()]
+        index = self.lexical_index()  # also re-reads the layout, so a reembed swap is followed
+        layout = self.store.layout()
+        models = self.store.searchable if mode in ("hybrid", "dense") else (mode,)
+        if not set(models) <= set(self.store.searchable):
+            raise ValueError(f"{self.store.name} has no {mode} vectors ({layout.describe()})")
+        # MiniLM cannot read what it has no word pieces for (most Chinese characters): its vote counts only
+        # as much as it understood of the query (knowledge.fusion explains the weights). Weights are those of
+        # the models at hand (MiniLM alone's when a "both" collection is searched without e5).
+        weights = weights_for(layout.embedding if models == layout.models else models[0], language_of(query))
+        known = self.store.embedder.known_fraction(query) if "minilm" in models else 0.0
+        if mode == "hybrid" and len(models) > 1:  # a model with no vote on this query is not run at all
+            models = tuple(m for m in models if (weights.minilm * known if m == "minilm" else weights.e5) > 0) \
+                or models
+        vectors = self._query_vectors(query, models)
+        dense = {m: self.store.query(vectors[m], n, m) for m in models}
+        if len(models) == 1 and mode != "hybrid":
+            return dense[models[0]][:k]
+        lexical = index.scores(query) if mode == "hybrid" else None
+        candidates = {chunk_id for found in dense.values() for chunk_id, _ in found}
+        if lexical is not None:
+            candidates.update(chunk_id for chunk_id, _ in _top(index, lexical, n))
+        cosine: dict[str, dict[str, float]] = {}
+        for m in models:
+            cosine[m] = dict(dense[m])
+            missing = [chunk_id for chunk_id in candidates if chunk_id not in cosine[m]]
+            cosine[m].update(self.store.similarities(vectors[m], missing, m))
+        fused = [(chunk_id, weights.combine(known, cosine.get("minilm", {}).get(chunk_id, 0.0),
+                                            cosine.get("e5-multilingual", {}).get(chunk_id, 0.0),
+                                            index.score_of(chunk_id, lexical) if lexical is not None else 0.0))
+                 for chunk_id in candidates]
         fused.sort(key=lambda item: -item[1])
         return fused[:k]
+
+    def _query_vectors(self, query: str, models: tuple[str, ...]) -> dict[str, np.ndarray]:
+        """The query embedded by each model, one after the other: running e5 on a second thread next to MiniLM
+        was no faster on two cores (both engines use every core), so the simpler way stays."""
+        return {m: self.store.models.get(m).embed_queries([query])[0] for m in models}
 
     def _hits(self, ranked: list[tuple[str, float]]) -> list[Hit]:
         rows = self.store.get([chunk_id for chunk_id, _ in ranked])

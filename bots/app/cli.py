@@ -96,12 +96,18 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories (.md .txt .html .pdf .jsonl).")],
     collection: CollectionOpt = None,
     prune: Annotated[bool, typer.Option(help="Remove documents under these paths that no longer exist.")] = False,
+    embedding: Annotated[str | None, typer.Option(
+        help="Model(s) of a NEW collection: minilm, e5-multilingual or both. Default: both when any document is "
+             "Chinese (or another non-English language), else minilm. An existing collection keeps its own.")] = None,
 ) -> None:
     """Add research documents to a collection; unchanged documents are skipped."""
     settings = load_settings()
     research = open_research(settings)
     with IngestProgress(err) as progress:
-        report = research.ingest(paths, collection or settings.collection, prune=prune, progress=progress)
+        report = research.ingest(paths, collection or settings.collection, prune=prune, progress=progress,
+                                 embedding=embedding)
+    if report.embedding_reason:
+        err.print(f"Created {report.collection!r} with embedding {report.embedding} ({report.embedding_reason}).")
     print_report(report, err)
     if report.errors:
         raise typer.Exit(1)

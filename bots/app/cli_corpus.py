@@ -1,4 +1,4 @@
-"""`roundtable corpus ...`: list, describe and approve the research collections."""
+"""`roundtable corpus ...`: list, describe, approve and re-embed the research collections."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from bots.app.cli_common import CollectionOpt, JsonOpt, build_app, guarded, load_settings, open_research, out
+from bots.app.cli_common import CollectionOpt, JsonOpt, build_app, err, guarded, load_settings, open_research, out
 
 corpus_app = typer.Typer(help="Inspect the research collections and approve them for chats.", no_args_is_help=True)
 
@@ -24,15 +24,15 @@ def corpus_list(as_json: JsonOpt = False) -> None:
     if as_json:
         for info in infos:
             print(json.dumps({"name": info.name, "documents": info.documents, "chunks": info.chunks,
-                              "languages": info.languages, "updated": info.updated}))
+                              "languages": info.languages, "updated": info.updated, "embedding": info.embedding}))
         return
     if not infos:
         out.print("No collections yet. Run `roundtable ingest PATH` or `roundtable chat` to load the bundled notes.")
         return
-    table = Table("collection", "documents", "chunks", "languages", "updated")
+    table = Table("collection", "documents", "chunks", "languages", "embedding", "updated")
     for info in infos:
         langs = ", ".join(f"{k} {v}" for k, v in sorted(info.languages.items()))
-        table.add_row(info.name, str(info.documents), str(info.chunks), langs, info.updated)
+        table.add_row(info.name, str(info.documents), str(info.chunks), langs, info.embedding, info.updated)
     out.print(table)
 
 
@@ -97,3 +97,35 @@ def corpus_approve(
     out.print(f"[green]Approved[/green] {name!r}: {vetting.sentences} sentences screened, {len(vetting.flags)} "
               f"would be blocked ({vetting.blocked_share:.1%}). Chats can choose it with "
               f"/settings collection {name}.")
+
+
+@corpus_app.command("reembed")
+@guarded
+def corpus_reembed(
+    name: Annotated[str, typer.Argument(help="The collection whose vectors to rebuild.")],
+    embedding: Annotated[str, typer.Option(help="minilm, e5-multilingual or both.")],
+    rebuild_all: Annotated[bool, typer.Option(help="Recompute vectors the collection already has too.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rebuild a collection's vectors with other model(s). The old vectors keep answering until the new ones are
+    complete, then they are swapped in one step; if this is interrupted, the old ones simply stay."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from knowledge.errors import CollectionNotFoundError
+    from knowledge.reembed import reembed
+
+    research = open_research(load_settings())
+    store = research.store(name)
+    if not store.exists():
+        raise CollectionNotFoundError(name, research.collection_names())
+    with Progress(TextColumn(f"re-embedding {escape(name)} with {embedding}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("embed", total=None)
+        report = reembed(store, embedding, progress=lambda done, total: bar.update(task, completed=done, total=total),
+                         rebuild_all=rebuild_all)
+    if as_json:
+        print(json.dumps({"name": name, "before": report.before, "after": report.after, "chunks": report.chunks,
+                          "seconds": round(report.seconds, 1)}))
+        return
+    out.print(f"{name!r}: {report.chunks} chunks re-embedded with {report.after} (was {report.before}) in "
+              f"{report.seconds:.1f} s; the new vectors are serving.")

@@ -107,9 +107,22 @@ def test_corpus_list_and_stats(home: Path, notes: Path) -> None:
     roundtable("ingest", str(notes), "-c", "mine")
     listed = [json.loads(line) for line in roundtable("corpus", "list", "--json").stdout.splitlines()]
     assert listed == [{"name": "mine", "documents": 3, "chunks": 3, "languages": {"unknown": 3},
-                       "updated": listed[0]["updated"]}]
+                       "updated": listed[0]["updated"], "embedding": "minilm"}]
     stats = json.loads(roundtable("corpus", "stats", "-c", "mine", "--json").stdout)
     assert {d["doc_id"] for d in stats["docs"]} == {"etf.md", "bond.txt", "j1"}
+
+
+def test_ingest_embedding_choice_and_reembed(home: Path, notes: Path) -> None:
+    created = roundtable("ingest", str(notes), "-c", "mine", "--embedding", "minilm")
+    assert "Created 'mine' with embedding minilm (asked for with --embedding)" in " ".join(created.output.split())
+    refused = roundtable("ingest", str(notes), "-c", "mine", "--embedding", "both")
+    assert refused.exit_code == 1 and "corpus reembed mine --embedding both" in " ".join(refused.output.split())
+    swapped = json.loads(roundtable("corpus", "reembed", "mine", "--embedding", "both", "--json").stdout)
+    assert (swapped["before"], swapped["after"], swapped["chunks"]) == ("minilm", "both", 3)
+    listed = [json.loads(line) for line in roundtable("corpus", "list", "--json").stdout.splitlines()]
+    assert [(c["name"], c["embedding"]) for c in listed] == [("mine", "both")]  # the e5 companion is not listed
+    bad = roundtable("corpus", "reembed", "mine", "--embedding", "bert")
+    assert bad.exit_code == 1 and "--embedding must be one of minilm, e5-multilingual, both" in bad.output
 
 
 def test_doctor_flags_a_malformed_token(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
