@@ -73,6 +73,9 @@ class MiniLMEmbeddings(EmbeddingFunction[Documents], Embeddings):
         if self.threads:
             options.intra_op_num_threads = self.threads
         options.log_severity_level = 3
+        # No busy-waiting between calls: with e5 (OpenMP) in the same process, spinning idle threads slow the
+        # other model's next query (see knowledge.e5).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(
             str(model_path()), options, providers=["CPUExecutionProvider"]
         )

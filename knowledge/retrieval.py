@@ -15,6 +15,7 @@ embedding and query language are in ``knowledge.fusion``. ``benchmarks/retrieval
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import unicodedata
@@ -37,6 +38,7 @@ if TYPE_CHECKING:  # the store pulls in chromadb; MemoryRetriever users should n
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 1000
+LATIN = re.compile(r"[A-Za-z]")
 CANDIDATES = 40
 MODES = ("hybrid", "lexical", "dense", *CHOICES)
 
@@ -147,8 +149,14 @@ class HybridRetriever:
         # MiniLM cannot read what it has no word pieces for (most Chinese characters): its vote counts only
         # as much as it understood of the query (knowledge.fusion explains the weights). Weights are those of
         # the models at hand (MiniLM alone's when a "both" collection is searched without e5).
-        weights = weights_for(layout.embedding if models == layout.models else models[0], language_of(query))
+        language = language_of(query)
+        weights = weights_for(layout.embedding if models == layout.models else models[0], language)
         known = self.store.embedder.known_fraction(query) if "minilm" in models else 0.0
+        if len(models) > 1 and language == "zh" and not LATIN.search(query):
+            # MiniLM reads only stray single characters of a Chinese query with no Latin words (tickers, English
+            # terms): not worth its ~15 ms (embedding, HNSW query, candidate vectors) next to e5. Zh tune split
+            # nDCG@10 0.809 -> 0.805 (benchmarks/fit_fusion.py replay); query p95 with both models 64 -> see README.
+            known = 0.0
         if mode == "hybrid" and len(models) > 1:  # a model with no vote on this query is not run at all
             models = tuple(m for m in models if (weights.minilm * known if m == "minilm" else weights.e5) > 0) \
                 or models
