@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from knowledge.documents import MetaValue
-from knowledge.errors import InvalidQueryError
+from knowledge.errors import EmbeddingMismatchError, InvalidQueryError
 from knowledge.fusion import weights_for
 from knowledge.lexical import LexicalIndex
-from knowledge.models import CHOICES, language_of
+from knowledge.models import E5_KEY, MINILM_KEY, language_of
 
 if TYPE_CHECKING:  # the store pulls in chromadb; MemoryRetriever users should not pay for it
     from knowledge.store import ChunkStore
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 1000
 LATIN = re.compile(r"[A-Za-z]")
 CANDIDATES = 40
-MODES = ("hybrid", "lexical", "dense", *CHOICES)
+MODES = ("hybrid", "lexical", "dense", MINILM_KEY, E5_KEY)  # a model name: that model alone
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,9 @@ class HybridRetriever:
         layout = self.store.layout()
         models = self.store.searchable if mode in ("hybrid", "dense") else (mode,)
         if not set(models) <= set(self.store.searchable):
-            raise ValueError(f"{self.store.name} has no {mode} vectors ({layout.describe()})")
+            raise EmbeddingMismatchError(f"The collection {self.store.name!r} has no {mode} vectors "
+                                         f"({layout.describe()}). Search it with --mode hybrid, or add them with "
+                                         f"`roundtable corpus reembed {self.store.name} --embedding both`.")
         # MiniLM cannot read what it has no word pieces for (most Chinese characters): its vote counts only
         # as much as it understood of the query (knowledge.fusion explains the weights). Weights are those of
         # the models at hand (MiniLM alone's when a "both" collection is searched without e5).

