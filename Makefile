@@ -32,6 +32,7 @@ bench: $(STAMP)  ## retrieval, advisor and chat need ../shared/data (or ROUNDTAB
 	$(BIN)/python benchmarks/chat.py
 	$(BIN)/python benchmarks/briefings.py
 	$(BIN)/python benchmarks/audit.py
+	$(BIN)/python benchmarks/keys.py
 	$(BIN)/python benchmarks/moderation.py
 
 clean:

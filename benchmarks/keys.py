@@ -1,6 +1,6 @@
 """Rotation time: `roundtable keys rotate`'s re-encryption of N profiles and N portfolios on a SQLite file.
 
-Run: python -m benchmarks.keys [N]  (default 10,000). Prints seconds for the re-encryption and the check after it.
+Run: python benchmarks/keys.py [N]  (default 10,000). Prints seconds for the re-encryption and the check after it.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import ROOT  # noqa: F401  (puts the repository on sys.path, before benchmarks/advisor.py)
 from cryptography.fernet import Fernet
 
 from advisor.db import app_engine
