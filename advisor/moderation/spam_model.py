@@ -84,12 +84,27 @@ def opens_gate(words: Words, original: str) -> bool:
     return not head.isascii() and len(EMOJI_RE.findall(head)) >= 3  # the emoji cue's 0.3
 
 
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+_ASCII_UPPER = bytes(range(65, 91))
+_ASCII_DIGITS = bytes(range(48, 58))
+
+
+def char_counts(head: str) -> tuple[int, int, int]:
+    """How many of ``head``'s characters are letters, capitals and digits (str.isalpha, isupper, isdigit)."""
+    if head.isascii():
+        # Deleting a class with bytes.translate runs in C, 4x faster than map() over the characters; in ASCII,
+        # isalpha/isupper/isdigit are exactly A-Za-z, A-Z and 0-9.
+        raw = head.encode("ascii")
+        return (len(raw) - len(raw.translate(None, _ASCII_LETTERS)), len(raw) - len(raw.translate(None, _ASCII_UPPER)),
+                len(raw) - len(raw.translate(None, _ASCII_DIGITS)))
+    # Character counts with map(): a generator expression costs a Python frame step per character.
+    return sum(map(str.isalpha, head)), sum(map(str.isupper, head)), sum(map(str.isdigit, head))
+
+
 def cues(words: Words, original: str) -> Cues:
     text = words.text
     head = original[:MAX_CHARS]
-    # Character counts with map(): a generator expression costs a Python frame step per character.
-    letters = sum(map(str.isalpha, head))
-    upper = sum(map(str.isupper, head))
+    letters, upper, digits = char_counts(head)
     emoji = len(EMOJI_RE.findall(head)) if not head.isascii() else 0
     strong = len(rules.SPAM_STRONG_RE.found(words))
     weak = len(rules.SPAM_WEAK_RE.found(words))
@@ -103,7 +118,7 @@ def cues(words: Words, original: str) -> Cues:
         min(emoji / max(len(head), 1) * 20, 1.0),
         upper / letters if letters >= 12 else 0.0,
         min(mixed, 5) / 5,
-        min(sum(map(str.isdigit, head)) / max(len(head), 1) * 5, 1.0),
+        min(digits / max(len(head), 1) * 5, 1.0),
         min(head.count("!"), 5) / 5,
         min(len(HASHTAG_RE.findall(text)), 3) / 3 if "#" in text else 0.0,
         min(strong, 3) / 3,
