@@ -112,7 +112,8 @@ def spam_score(words: Words, original: str) -> tuple[int, list[str]]:
     weak = {w.strip() for w in SPAM_WEAK_RE.found(words)} - strong
     score += 2 * len(strong) + len(weak)
     hits += [f'"{s}"' for s in sorted(strong)] + [f'"{w}"' for w in sorted(weak)]
-    if CYRILLIC_RE.search(original) and len(MIXED_WORD_RE.findall(original)) >= 2:
+    # isascii() is a flag look-up: an ASCII post has no Cyrillic letter to look for.
+    if not original.isascii() and CYRILLIC_RE.search(original) and len(MIXED_WORD_RE.findall(original)) >= 2:
         score += 2
         hits.append("words mixing alphabets")
     if not score:
