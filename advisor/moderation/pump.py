@@ -146,8 +146,10 @@ EXCHANGE_RE = re.compile(
     r"(?<!\w)(?:binance|kucoin|mexc|hotbit|yobit|bittrex|cryptopia|latoken|poloniex|uniswap|pancakeswap|raydium|"
     r"lbank|gate\.?io|huobi|bitmart|coinex|xt|bybit|okx|digifinex|probit|bitrue)(?:_?(?:cex|dex))?\b|"
     r"_(?:cex|dex)\b(?<=\w_cex|\w_dex)|交易所")
-TIME_RE = re.compile(r"\b\d{1,2}(?:[:.]\s?\d{2})?\s?(?:am|pm|gmt|utc|est|bst)\b|\b\d{1,2}:\d{2}\b|\d{1,2}[点時时]")
-PUMP_WORD_RE = re.compile(r"\bpump(?:s|ing)?\b|拉盘|拉升|抬轿")
+# Literal-led like REVEAL_RE: "\d(?<!\w\d)\d?" is "\b\d{1,2}", "p(?<!\wp)ump" is "\bpump" (4x faster, same matches).
+TIME_RE = re.compile(r"\d(?<!\w\d)\d?(?:[:.]\s?\d{2})?\s?(?:am|pm|gmt|utc|est|bst)\b|\d(?<!\w\d)\d?:\d{2}\b|"
+                     r"\d\d?[点時时]")
+PUMP_WORD_RE = re.compile(r"p(?<!\wp)ump(?:s|ing)?\b|拉盘|拉升|抬轿")
 ANNOUNCE_RE = re.compile(r"\b(?:next|new|big|mega|official|huge|heavy|our|upcoming|scheduled)\b.{0,20}\bpumps?\b|"
                          r"\bpump (?:announcement|alert|signal|day|update|starts?|schedule\w*|is in|will be)\b")
 # A reveal in a chat that saw a countdown lately is at most this short: "Appc", "COIN: OST".
