@@ -131,7 +131,8 @@ class KeyRing:
         try:
             return fernet.decrypt(token)
         except InvalidToken:
-            if not self.reload():
+            # Reload only when the source changed (a rotation ran): a row no key reads must not re-read the file.
+            if self._changed is None or not self._changed() or not self.reload():
                 raise
         return self._fernet.decrypt(token)
 

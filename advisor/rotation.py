@@ -122,10 +122,4 @@ def leftovers(engine: Engine, ring: KeyRing) -> dict[str, int]:
     return found
 
 
-def total_rows(engine: Engine) -> int:
-    with engine.connect() as connection:
-        return sum(connection.execute(select(func.count()).select_from(sql_table(spec))).scalar() or 0
-                   for spec in columns(engine))
-
-
-__all__ = ["ENCRYPTED", "Rotation", "columns", "leftovers", "reencrypt", "reencrypt_column", "total_rows"]
+__all__ = ["ENCRYPTED", "Rotation", "columns", "leftovers", "reencrypt", "reencrypt_column"]

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from knowledge.chunking import Chunk
-from knowledge.models import CHOICES, COMPANION_MARK, Layout, parse_choice
-from knowledge.store import PAGE, ChunkStore, all_collection_names
+from knowledge.models import CHOICES, COMPANION_MARK, Layout, companion_name, parse_choice
+from knowledge.store import PAGE, ChunkStore, all_collection_names, utc_stamp
 
 BATCH = 64
 GRACE_SECONDS = 3.0  # > HybridRetriever.refresh_seconds: readers have moved to the new layout before
@@ -45,7 +45,7 @@ def reembed(store: ChunkStore, embedding: str, progress: Progress | None = None,
     _drop(store, _leftovers(store, old))  # half-built companions of a run that crashed
     generation = uuid.uuid4().hex[:8]
     new = Layout(store.name, embedding, dimensions,
-                 {m: f"{store.name}{COMPANION_MARK}{m}{COMPANION_MARK}{generation}" for m in models})
+                 {m: companion_name(store.name, m, generation) for m in models})
     targets = {m: store.client.get_or_create_collection(
         name, metadata={"companion_of": store.name, "model": m}, configuration={"hnsw": {"space": "cosine"}})
         for m, name in new.vectors.items()}
@@ -89,7 +89,7 @@ def reembed(store: ChunkStore, embedding: str, progress: Progress | None = None,
     meta = {k: v for k, v in (collection.metadata or {}).items()
             if k not in ("embedding", "dimensions") and not k.startswith("vectors:")}
     collection.modify(metadata={**meta, **new.to_metadata(), "revision": uuid.uuid4().hex[:16],
-                                "updated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+                                "updated": utc_stamp()})
     store.revision()  # this process's store follows at once
     time.sleep(grace_seconds)  # other readers re-read the layout within their refresh interval
     report.dropped = tuple(_drop(store, old.companions))
@@ -107,7 +107,7 @@ def _chunk_ids(store: ChunkStore) -> set[str]:
 
 
 def _leftovers(store: ChunkStore, layout: Layout) -> list[str]:
-    prefix = f"{store.name}{COMPANION_MARK}"
+    prefix = f"{store.name}{COMPANION_MARK}"  # every companion_name(store.name, ...) starts so
     return [n for n in all_collection_names(store.client) if n.startswith(prefix) and n not in layout.companions]
 
 

@@ -15,7 +15,6 @@ embedding and query language are in ``knowledge.fusion``. ``benchmarks/retrieval
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 import unicodedata
@@ -30,7 +29,7 @@ from knowledge.documents import MetaValue
 from knowledge.errors import EmbeddingMismatchError, InvalidQueryError
 from knowledge.fusion import weights_for
 from knowledge.lexical import LexicalIndex
-from knowledge.models import E5_KEY, MINILM_KEY, language_of
+from knowledge.models import E5_KEY, LATIN_WORD, MINILM_KEY, language_of
 
 if TYPE_CHECKING:  # the store pulls in chromadb; MemoryRetriever users should not pay for it
     from knowledge.store import ChunkStore
@@ -38,7 +37,6 @@ if TYPE_CHECKING:  # the store pulls in chromadb; MemoryRetriever users should n
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 1000
-LATIN = re.compile(r"[A-Za-z]")
 CANDIDATES = 40
 MODES = ("hybrid", "lexical", "dense", MINILM_KEY, E5_KEY)  # a model name: that model alone
 
@@ -153,14 +151,14 @@ class HybridRetriever:
         # the models at hand (MiniLM alone's when a "both" collection is searched without e5).
         language = language_of(query)
         weights = weights_for(layout.embedding if models == layout.models else models[0], language)
-        known = self.store.embedder.known_fraction(query) if "minilm" in models else 0.0
-        if len(models) > 1 and language == "zh" and not LATIN.search(query):
+        known = self.store.embedder.known_fraction(query) if MINILM_KEY in models else 0.0
+        if len(models) > 1 and language == "zh" and not LATIN_WORD.search(query):
             # MiniLM reads only stray single characters of a Chinese query with no Latin words (tickers, English
             # terms): not worth its ~15 ms (embedding, HNSW query, candidate vectors) next to e5. Zh tune split
             # nDCG@10 0.809 -> 0.805 (benchmarks/fit_fusion.py replay); query p95 with both models 64 -> see README.
             known = 0.0
         if mode == "hybrid" and len(models) > 1:  # a model with no vote on this query is not run at all
-            models = tuple(m for m in models if (weights.minilm * known if m == "minilm" else weights.e5) > 0) \
+            models = tuple(m for m in models if (weights.minilm * known if m == MINILM_KEY else weights.e5) > 0) \
                 or models
         vectors = self._query_vectors(query, models)
         dense = {m: self.store.query(vectors[m], n, m) for m in models}
@@ -175,8 +173,8 @@ class HybridRetriever:
             cosine[m] = dict(dense[m])
             missing = [chunk_id for chunk_id in candidates if chunk_id not in cosine[m]]
             cosine[m].update(self.store.similarities(vectors[m], missing, m))
-        fused = [(chunk_id, weights.combine(known, cosine.get("minilm", {}).get(chunk_id, 0.0),
-                                            cosine.get("e5-multilingual", {}).get(chunk_id, 0.0),
+        fused = [(chunk_id, weights.combine(known, cosine.get(MINILM_KEY, {}).get(chunk_id, 0.0),
+                                            cosine.get(E5_KEY, {}).get(chunk_id, 0.0),
                                             index.score_of(chunk_id, lexical) if lexical is not None else 0.0))
                  for chunk_id in candidates]
         fused.sort(key=lambda item: -item[1])

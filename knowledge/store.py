@@ -116,7 +116,7 @@ class ChunkStore:
             first = self.models.get(layout.models[0])
             self._collection = _create(self.client, self.name, {
                 "revision": "empty", "embedder": first.name() if hasattr(first, "name") else EMBEDDER_NAME,
-                "created": _now(), **layout.to_metadata()}, first)
+                "created": utc_stamp(), **layout.to_metadata()}, first)
         return self.collection
 
     # -- layout: which models, where their vectors are --------------------------------------------
@@ -160,7 +160,7 @@ class ChunkStore:
     def new_revision(self) -> str:
         collection = self.collection
         revision = uuid.uuid4().hex[:16]
-        metadata = {**(collection.metadata or {}), "revision": revision, "updated": _now()}
+        metadata = {**(collection.metadata or {}), "revision": revision, "updated": utc_stamp()}
         collection.modify(metadata=metadata)
         return revision
 
@@ -292,5 +292,5 @@ def _placeholder(n: int, dimensions: int) -> np.ndarray:
     return out
 
 
-def _now() -> str:
+def utc_stamp() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

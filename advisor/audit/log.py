@@ -41,6 +41,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    func,
     insert,
     inspect,
     select,
@@ -262,6 +263,11 @@ class AuditLog:
             result = conn.execution_options(yield_per=2000).execute(query)
             for row in result:
                 yield tuple(row)
+
+    def count(self, *conditions: Any) -> int:
+        """How many stored entries meet ``conditions`` (one COUNT in the database)."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(entries).where(*conditions)).scalar() or 0)
 
     def verify(self, anchor: str | None = None) -> VerifyReport:
         """Check every entry's own hash, every link and the seq run; with ``anchor`` (a head hash published

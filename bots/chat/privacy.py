@@ -157,7 +157,7 @@ class AuditData:
     def describe(self, user_key: str) -> Stored:
         from advisor.audit.log import entries
 
-        count = sum(1 for _ in self.audit.rows(entries.c.user == self.audit.pseudonym(user_key)))
+        count = self.audit.count(entries.c.user == self.audit.pseudonym(user_key))
         if not count:
             return Stored()
         return Stored(kept=[f"{count} audit log entr{'y' if count == 1 else 'ies'} under a pseudonym (what I "
