@@ -38,6 +38,16 @@ class Incoming:
     forwarded: bool = False
     has_media: bool = False
     edited: bool = False  # a new version of an earlier message: moderated again
+    # Community features (issue 14). ``username`` is the member's @handle without the "@" ("" when they have
+    # none); ``mentioned`` the platform ids of members the text mentions, when the platform says (Discord
+    # always, Telegram for text mentions); ``reply_to_user_id``/``reply_to_message_id`` the post this one
+    # replies to. A reaction arrives as an ``Incoming`` with ``reaction`` set (the emoji), empty ``text``,
+    # ``message_id`` the reacted post and ``reply_to_user_id`` that post's author when the platform says.
+    username: str = ""
+    mentioned: tuple[str, ...] = ()
+    reply_to_user_id: str = ""
+    reply_to_message_id: str = ""
+    reaction: str = ""
 
     @property
     def chat_key(self) -> str:
@@ -85,3 +95,7 @@ class Outgoing:
     # private one (the member never opened a chat with the bot). Empty: the front-end's own apology.
     private_fallback: str = ""
     enforce: Enforce | None = None  # a moderation step (see ``Enforce`` for when ``text`` is sent)
+    # A private note to another member (platform user id, as in ``Incoming.user_id``), e.g. a follower told that
+    # a portfolio they follow changed. Sent to that member's private chat; when the platform will not deliver it
+    # (they never opened a chat with the bot), it is logged and dropped: the group never sees it.
+    recipient: str = ""

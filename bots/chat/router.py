@@ -110,6 +110,8 @@ class Router:
                                   briefs=briefs, moderation=moderation.store if moderation else None, audit=audit)
 
     def handle(self, msg: Incoming) -> list[Outgoing]:
+        if msg.reaction:
+            return []  # reactions feed contribution points (issue 14); nothing else reads them
         if msg.action:
             return self._on_button(msg)
         if msg.chat_kind == "private":  # private chats are never moderated nor counted in a mood
