@@ -49,6 +49,15 @@ DM_TO_EARN_RE = re.compile(r"\b(?:dm|pm|inbox|message|text|write|contact)\b(?: m
 MIXED_WORD_RE = re.compile(r"[\u0400-\u04ff]+[aceopxyikmtbhABCEHKMOPTXY\u0370-\u03ff]|"
                            r"[aceopxyiABCEHKMOPTXY\u0370-\u03ff]+[\u0400-\u04ff]")
 
+# A promised rate: "guaranteed 300% returns", "20% monthly, guaranteed", "保证月收益30%". The phrase lists
+# match contiguous phrases only ("guaranteed return"); a number between the promise and the word slips past
+# them. Gated on the promise word (a substring test); a negation just before it ("nobody can guarantee 10%")
+# is an honest warning, not a promise.
+PROMISED_RATE_RE = re.compile(r"\bguarantee[ds]?\b[^.!?\n]{0,12}?\d[\d.,]*\s?%|"
+                              r"\d[\d.,]*\s?%(?:(?!\bnot\b|\bnever\b|n't\b)[^.!?\n]){0,24}?\bguaranteed\b|"
+                              r"保证.{0,8}?\d[\d.]*\s?[%％]|\d[\d.]*\s?[%％].{0,6}?保证")
+NEGATED_RE = re.compile(r"(?:\bnot?|n't|never|nobody|no one|cannot|无法|不能|不可能|没有人|谁也不能)\W*(?:\w+\W+)?$")
+
 CYRILLIC_RE = re.compile("[\u0400-\u04ff]")
 # Cheap gates for the slow regexes below: words (or Chinese substrings) without which a regex cannot match.
 # DM_TO_EARN_RE needs one of these whole words (its \b...\b) or "私"; TEACHER_RE one of these whole words or
@@ -69,10 +78,20 @@ def lexicon_findings(words: Words) -> list[Finding]:
     for category, pattern, label in ((PROMISSORY, PROMISSORY_RE, "promissory language"),
                                      (HYPE, HYPE_RE, "hype or insider language"),
                                      (COORDINATION, COORDINATION_RE, "coordinated trading")):
-        phrase = pattern.search(words)
+        phrase = pattern.search(words) or (promised_rate(words.text) if category == PROMISSORY else "")
         if phrase:
             found.append((category, f'{label}: "{phrase.strip()}"'))
     return found
+
+
+def promised_rate(text: str) -> str:
+    """A promised percentage ("guaranteed 300% returns"), unless the promise is negated; else ""."""
+    if "guarantee" not in text and "保证" not in text:
+        return ""
+    for match in PROMISED_RATE_RE.finditer(text):
+        if not NEGATED_RE.search(text[max(0, match.start() - 24):match.start()]):
+            return match.group()
+    return ""
 
 
 def scam_findings(words: Words, *, is_new: bool) -> list[Finding]:

@@ -29,6 +29,10 @@ def check(text: str, **extra: object) -> Decision:
     ("This fund is guaranteed to double your money", "promissory", "warn"),
     ("It's risk-free, you can't lose", "promissory", "warn"),
     ("这只基金稳赚不赔，保本保收益", "promissory", "warn"),
+    ("guaranteed 300% returns, DM me", "promissory", "warn"),      # a number inside the promise
+    ("We guarantee you a 15% monthly profit", "promissory", "warn"),
+    ("20% monthly return guaranteed", "promissory", "warn"),
+    ("保证月收益30%", "promissory", "warn"),
     ("稳 赚 的机会", "promissory", "warn"),                        # spaced Chinese
     ("ｇｕａｒａｎｔｅｅｄ returns every month", "promissory", "warn"),  # full width
     ("guar\u200banteed profits here", "promissory", "warn"),      # zero-width space
@@ -58,6 +62,9 @@ def test_each_category_in_english_and_chinese_including_obfuscated(text: str, ca
     "Bonjour à tous, quelqu'un a lu le rapport annuel de cette société ?",  # French
     "¿Alguien sabe cómo funcionan los bonos del tesoro?",                # Spanish
     "インデックスファンドについて教えてください",                            # Japanese
+    "Nobody can guarantee 10% returns, whatever the ads say",            # a warning, not a promise
+    "Bonds yield 5%, not guaranteed though",
+    "What is a guaranteed investment certificate paying 4%?",
 ])
 def test_ordinary_questions_in_any_language_pass(text: str) -> None:
     assert check(text).verdict == "ok"
