@@ -59,7 +59,8 @@ class QuizQuestion:
                 "answer": self.answer, "citation": self.citation.to_json()}
 
 
-def generate(notes: Sequence[Note], *, language: Language | None = None, topic: str | None = None) -> list[QuizQuestion]:
+def generate(notes: Sequence[Note], *, language: Language | None = None,
+             topic: str | None = None) -> list[QuizQuestion]:
     """Every sound question on ``notes`` (optionally only one language, or notes about ``topic``), in note order.
     Distractors are drawn from all the notes given, whatever the filters."""
     every = [fact for note in notes for fact in facts(note)]
@@ -118,7 +119,7 @@ def _build(kind: QuestionKind, fact: Fact, every: Sequence[Fact]) -> QuizQuestio
     if len(chosen) < OPTIONS - 1:
         return None  # too few clearly wrong options: no question rather than a weak one
     answer = int(_digest(qid, "answer"), 16) % OPTIONS
-    options = tuple(chosen[:answer] + [right] + chosen[answer:])
+    options = (*chosen[:answer], right, *chosen[answer:])
     if problems(options, answer, fact.sentence, note.text):
         return None
     return QuizQuestion(qid, note.language, kind, _wording(kind, fact), options, answer,
@@ -167,7 +168,7 @@ def _wording(kind: QuestionKind, fact: Fact) -> str:
     title, term = fact.note.title, fact.subject
     if fact.note.language == "zh":
         return {
-            "define": f"根据《{title}》，“{term}”用来衡量什么？" if fact.measures else f"根据《{title}》，“{term}”是指什么？",
+            "define": f"根据《{title}》，“{term}”{'用来衡量什么' if fact.measures else '是指什么'}？",
             "term": f"《{title}》中，哪个术语{'用来衡量' if fact.measures else '是指'}：{fact.detail}？",
             "mistake": f"《{title}》把下面哪一项列为常见误区？",
             "ask": f"《{title}》建议投资者问自己下面哪个问题？",
@@ -176,8 +177,9 @@ def _wording(kind: QuestionKind, fact: Fact) -> str:
     proper = any(word[:1].isupper() for word in term.split()[1:]) or term.split()[0].isupper()
     shown = term if proper else term[:1].lower() + term[1:]
     verb = "are" if fact.plural else "is"
+    shown = f"{fact.article} {shown}" if fact.article else shown
     return {
-        "define": f"According to the note \"{title}\", what {verb} {(fact.article + ' ') if fact.article else ''}{shown}?",
+        "define": f"According to the note \"{title}\", what {verb} {shown}?",
         "term": f"Which term does the note \"{title}\" define as: {fact.detail}?",
         "mistake": f"Which of these does the note \"{title}\" describe as a common mistake?",
         "ask": f"Which of these questions does the note \"{title}\" suggest asking yourself?",

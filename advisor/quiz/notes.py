@@ -91,6 +91,18 @@ def notes_from_documents(documents: Iterable[object]) -> list[Note]:
     return sorted(notes, key=lambda n: n.doc_id)
 
 
+def notes_from_chunks(chunks: Iterable[tuple[str, str]]) -> list[Note]:
+    """(document id, chunk text) pairs from a research collection, grouped back into one note per document (chunk
+    texts joined by new lines, in the store's order). Such notes have no tags and their title is the file name;
+    a sentence split across two chunks is simply not used."""
+    texts: dict[str, list[str]] = {}
+    for doc_id, text in chunks:
+        texts.setdefault(doc_id, []).append(text)
+    notes = [Note(doc_id, Path(doc_id).stem.replace("-", " ").replace("_", " "), language_of("\n".join(parts)),
+                  (), "\n".join(parts)) for doc_id, parts in texts.items()]
+    return sorted(notes, key=lambda n: n.doc_id)
+
+
 def bundled_notes(root: Path | None = None) -> list[Note]:
     """The research notes shipped with the package (knowledge/corpus)."""
     from knowledge.documents import BUNDLED_CORPUS, SourceDocument, read_documents
