@@ -17,6 +17,7 @@ a hash of the question, not from a random generator.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ def generate(notes: Sequence[Note], *, language: Language | None = None,
              topic: str | None = None) -> list[QuizQuestion]:
     """Every sound question on ``notes`` (optionally only one language, or notes about ``topic``), in note order.
     Distractors are drawn from all the notes given, whatever the filters."""
+    notes = sorted(notes, key=lambda n: n.doc_id)  # the order notes were listed in never changes the questions
     every = [fact for note in notes for fact in facts(note)]
     wanted = [note for note in notes if (language is None or note.language == language) and about(note, topic)]
     questions: list[QuizQuestion] = []
@@ -149,6 +151,8 @@ def _distractors(kind: QuestionKind, fact: Fact, right: str, every: Iterable[Fac
         subject = normalise(other.subject)
         if asked in normalise(text) or subject in normalise(right) or asked in subject or subject in asked:
             continue  # an option naming the asked-about term (or the other way round) is not clearly wrong
+        if _flat(text) in _flat(note.text):
+            continue  # a term the cited note itself uses ("leveraged products" in the herding note) looks plausible
         if novelty(text, note.text) < MIN_NOVELTY or support(text, fact.sentence) >= UNSUPPORTED:
             continue
         found.append(text)
@@ -156,8 +160,21 @@ def _distractors(kind: QuestionKind, fact: Fact, right: str, every: Iterable[Fac
 
 
 def related(one: Note, other: Note) -> bool:
-    """Notes that share a tag are about overlapping things; neither supplies the other's wrong options."""
-    return bool({normalise(t) for t in one.tags} & {normalise(t) for t in other.tags})
+    """Notes that share a tag, or where one names the other's main subject (its first tag: "short selling" in the
+    margin note), are about overlapping things; neither supplies the other's wrong options."""
+    if {_flat(t) for t in one.tags} & {_flat(t) for t in other.tags}:
+        return True
+    return _names_subject(one, other) or _names_subject(other, one)
+
+
+def _names_subject(note: Note, other: Note) -> bool:
+    subject = normalise(other.tags[0]).replace("-", " ") if other.tags else ""
+    return bool(subject) and subject in _flat(note.text)
+
+
+@functools.lru_cache(maxsize=1024)  # each note's text is normalised once, not once per pair of facts
+def _flat(text: str) -> str:
+    return normalise(text).replace("-", " ")
 
 
 def _capitalised(text: str) -> str:
