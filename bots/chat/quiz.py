@@ -1,6 +1,7 @@
 """/quiz in the chat core: rounds of multiple-choice questions from the research notes, answered with buttons.
 
-A round is ``ROUND`` questions. Each question's buttons carry the id of a waiting row in the ``QuizStore``, so
+A round is ``ROUND`` questions. Each question's buttons carry the id of a waiting row in the ``QuizStore`` (and
+the question's id), so
 only the member who asked can answer (others are told whose quiz it is), a question expires after ``EXPIRY``, and
 a double click counts once. A wrong answer shows the cited sentence and note. When a round is complete the
 ``on_completed(chat_key, user_key)`` hook runs (contribution points connect there) and, with the member's
@@ -96,7 +97,8 @@ class QuizCommands:
         lines += [f"{LETTERS[i]}) {option}" for i, option in enumerate(question.options)]
         lines.append(f"Source: “{question.citation.title}”. Only {msg.display_name} can answer; "
                      f"{int(EXPIRY.total_seconds() // 60)} minutes.")
-        buttons = tuple(Button(LETTERS[i], action=f"quiz:{pending_id}:{i}") for i in range(len(question.options)))
+        buttons = tuple(Button(LETTERS[i], action=f"quiz:{pending_id}:{question.id}:{i}")  # ~30 of Telegram's 64 bytes
+                        for i in range(len(question.options)))
         return Outgoing("\n".join(lines), buttons=buttons)
 
     # -- buttons ----------------------------------------------------------------------------------
@@ -105,11 +107,14 @@ class QuizCommands:
         if rest == CONSENT:
             return [self._consent(msg, True)]
         try:
-            pending_id, choice = (int(part) for part in rest.split(":"))
+            raw_id, question_id, raw_choice = rest.split(":")
+            pending_id, choice = int(raw_id), int(raw_choice)
         except ValueError:
             return [Outgoing("That button has expired. Send /quiz for a new question.", private=True)]
         pending = self.store.pending(pending_id)
-        if pending is None:
+        # The question id in the button guards against a reused row id (SQLite hands out a deleted row's id again):
+        # an old button never answers a newer question.
+        if pending is None or pending.question_id != question_id:
             return [Outgoing("That question was answered already or has expired. Send /quiz for a new one.")]
         if pending.user_key != msg.user_key:
             return [Outgoing(f"This quiz is {pending.asker}'s; send /quiz for your own.")]
