@@ -78,7 +78,8 @@ def press(router: Router, reply: Outgoing, choice: int, user: str = "5") -> list
 def test_a_round_of_three_questions_with_a_wrong_answer_explained(setup) -> None:  # type: ignore[no-untyped-def]
     router, quiz, _, completed = setup
     (first,) = say(router, "/quiz bonds")
-    assert first.text.startswith("**Quiz 1/3** for Member 5:") and "Source: “Bonds and Interest Rate Risk”" in first.text
+    assert first.text.startswith("**Quiz 1/3** for Member 5:")
+    assert "Source: “Bonds and Interest Rate Risk”" in first.text
     assert [b.label for b in first.buttons] == ["A", "B", "C", "D"]
     assert all(len(b.action.encode()) <= 64 for b in first.buttons)
     question = question_of(quiz, first)
