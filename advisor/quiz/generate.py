@@ -30,7 +30,7 @@ from advisor.types import Language
 
 QuestionKind = Literal["define", "term", "mistake", "ask"]
 OPTIONS = 4
-MIN_NOVELTY = 0.6  # at least this share of a distractor's content is absent from the cited note
+MIN_NOVELTY = 0.7  # at least this share of a distractor's content is absent from the cited note
 
 
 @dataclass(frozen=True)
@@ -65,25 +65,32 @@ def generate(notes: Sequence[Note], *, language: Language | None = None,
     """Every sound question on ``notes`` (optionally only one language, or notes about ``topic``), in note order.
     Distractors are drawn from all the notes given, whatever the filters."""
     notes = sorted(notes, key=lambda n: n.doc_id)  # the order notes were listed in never changes the questions
-    every = [fact for note in notes for fact in facts(note)]
+    every = [fact for note in notes for fact in first_definitions(facts(note))]
     wanted = [note for note in notes if (language is None or note.language == language) and about(note, topic)]
     questions: list[QuizQuestion] = []
     seen: set[str] = set()
     for note in wanted:
-        defined: set[str] = set()
-        for fact in facts(note):
-            if fact.kind == "define":
-                # A term a note defines twice ("Short selling is a strategy ...", later "... is the opposite of
-                # ...") is asked about its first definition only: the later one is a remark, not the meaning.
-                if normalise(fact.subject) in defined:
-                    continue
-                defined.add(normalise(fact.subject))
+        for fact in first_definitions(facts(note)):
             for kind in _kinds(fact):
                 question = _build(kind, fact, every)
                 if question is not None and question.id not in seen:
                     seen.add(question.id)
                     questions.append(question)
     return questions
+
+
+def first_definitions(found: Iterable[Fact]) -> list[Fact]:
+    """A note's facts with only the first definition of each term: a term defined twice ("Short selling is a
+    strategy ...", later "... is the opposite of ...") means the first; the later one is a remark."""
+    kept: list[Fact] = []
+    defined: set[str] = set()
+    for fact in found:
+        if fact.kind == "define":
+            if normalise(fact.subject) in defined:
+                continue
+            defined.add(normalise(fact.subject))
+        kept.append(fact)
+    return kept
 
 
 def about(note: Note, topic: str | None) -> bool:
@@ -111,7 +118,8 @@ def _build(kind: QuestionKind, fact: Fact, every: Sequence[Fact]) -> QuizQuestio
     right = _option(kind, fact)
     qid = f"{kind[0]}{_digest(note.doc_id, kind, fact.subject, fact.sentence)[:10]}"
     pool = _distractors(kind, fact, right, every)
-    ranked = sorted(pool, key=lambda text: _digest(qid, text))
+    # The most foreign distractors first (novelty in tenths), then a hash: clearly wrong beats merely unmentioned.
+    ranked = [text for _, text in sorted(pool, key=lambda item: (-round(item[0], 1), _digest(qid, item[1])))]
     chosen: list[str] = []
     for text in ranked:
         if all(normalise(text) != normalise(other) for other in [right, *chosen]):
@@ -137,11 +145,12 @@ def _option(kind: QuestionKind, fact: Fact) -> str:
     return fact.subject
 
 
-def _distractors(kind: QuestionKind, fact: Fact, right: str, every: Iterable[Fact]) -> list[str]:
+def _distractors(kind: QuestionKind, fact: Fact, right: str, every: Iterable[Fact]) -> list[tuple[float, str]]:
+    """(novelty, option text) for every option that may stand as a wrong answer to this fact's question."""
     source_kind = "define" if kind in ("define", "term") else kind
     note = fact.note
     asked = normalise(fact.subject)
-    found: list[str] = []
+    found: list[tuple[float, str]] = []
     for other in every:
         if other.kind != source_kind or other.note.language != note.language or other.note.doc_id == note.doc_id:
             continue
@@ -153,9 +162,10 @@ def _distractors(kind: QuestionKind, fact: Fact, right: str, every: Iterable[Fac
             continue  # an option naming the asked-about term (or the other way round) is not clearly wrong
         if _flat(text) in _flat(note.text):
             continue  # a term the cited note itself uses ("leveraged products" in the herding note) looks plausible
-        if novelty(text, note.text) < MIN_NOVELTY or support(text, fact.sentence) >= UNSUPPORTED:
+        foreign = novelty(text, note.text)
+        if foreign < MIN_NOVELTY or support(text, fact.sentence) >= UNSUPPORTED:
             continue
-        found.append(text)
+        found.append((foreign, text))
     return found
 
 
