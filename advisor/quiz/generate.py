@@ -9,9 +9,10 @@ Four kinds, each built on one verbatim sentence (the quote) that makes the answe
 - ``ask``: "Which question does <note> suggest asking yourself?" - against other notes' self-check questions.
 
 Why the wrong options are clearly wrong: they come only from notes in the same language that share no tag with
-the cited note (so "margin" is never a distractor for "leverage"); a distractor must be mostly about things the
-cited note never mentions (``checks.novelty``), must not be supported by the quote (``checks.support``), and must
-not name the asked-about term. Among the distractors that qualify, the choice and the answer's position come from
+the cited note and whose tags the cited note never uses (so "margin" is never a distractor for "leverage"); a
+distractor must be mostly about things the cited note never mentions (``checks.novelty``, most foreign first), must
+not be supported by the quote (``checks.support``), and must not name the asked-about term. Among the distractors
+that qualify, the choice and the answer's position come from
 a hash of the question, not from a random generator.
 """
 
@@ -170,16 +171,16 @@ def _distractors(kind: QuestionKind, fact: Fact, right: str, every: Iterable[Fac
 
 
 def related(one: Note, other: Note) -> bool:
-    """Notes that share a tag, or where one names the other's main subject (its first tag: "short selling" in the
-    margin note), are about overlapping things; neither supplies the other's wrong options."""
+    """Notes that share a tag, or where one names any of the other's tags ("cash" of the emergency-fund note in the
+    asset-allocation note), are about overlapping things; neither supplies the other's wrong options. (Review found
+    "Should I build or top up my emergency fund?" offered as wrong for asset allocation, which weighs cash needs.)"""
     if {_flat(t) for t in one.tags} & {_flat(t) for t in other.tags}:
         return True
     return _names_subject(one, other) or _names_subject(other, one)
 
 
 def _names_subject(note: Note, other: Note) -> bool:
-    subject = normalise(other.tags[0]).replace("-", " ") if other.tags else ""
-    return bool(subject) and subject in _flat(note.text)
+    return any(len(_flat(tag)) > 2 and _flat(tag) in _flat(note.text) for tag in other.tags)
 
 
 @functools.lru_cache(maxsize=1024)  # each note's text is normalised once, not once per pair of facts
