@@ -155,7 +155,8 @@ def _distractors(kind: QuestionKind, fact: Fact, right: str, every: Iterable[Fac
     for other in every:
         if other.kind != source_kind or other.note.language != note.language or other.note.doc_id == note.doc_id:
             continue
-        if related(note, other.note) or (kind == "define" and other.measures != fact.measures):
+        if related(note, other.note, loosely=kind in ("ask", "mistake")) or (
+                kind == "define" and other.measures != fact.measures):
             continue
         text = _option(kind, other)
         subject = normalise(other.subject)
@@ -170,17 +171,20 @@ def _distractors(kind: QuestionKind, fact: Fact, right: str, every: Iterable[Fac
     return found
 
 
-def related(one: Note, other: Note) -> bool:
-    """Notes that share a tag, or where one names any of the other's tags ("cash" of the emergency-fund note in the
-    asset-allocation note), are about overlapping things; neither supplies the other's wrong options. (Review found
-    "Should I build or top up my emergency fund?" offered as wrong for asset allocation, which weighs cash needs.)"""
+def related(one: Note, other: Note, *, loosely: bool = False) -> bool:
+    """Notes that share a tag, or where one names the other's main subject (its first tag: "short selling" in the
+    margin note), are about overlapping things; neither supplies the other's wrong options. ``loosely`` (for
+    self-check questions and mistakes, which are fuzzier than definitions) also counts ANY tag of one named in the
+    other: review found "Should I build or top up my emergency fund?" offered as wrong for asset allocation, a note
+    that weighs the need for cash (a tag of the emergency-fund note)."""
     if {_flat(t) for t in one.tags} & {_flat(t) for t in other.tags}:
         return True
-    return _names_subject(one, other) or _names_subject(other, one)
+    tags = slice(None) if loosely else slice(0, 1)
+    return _names(one, other.tags[tags]) or _names(other, one.tags[tags])
 
 
-def _names_subject(note: Note, other: Note) -> bool:
-    return any(len(_flat(tag)) > 2 and _flat(tag) in _flat(note.text) for tag in other.tags)
+def _names(note: Note, tags: Sequence[str]) -> bool:
+    return any(len(_flat(tag)) >= 2 and _flat(tag) in _flat(note.text) for tag in tags)
 
 
 @functools.lru_cache(maxsize=1024)  # each note's text is normalised once, not once per pair of facts
