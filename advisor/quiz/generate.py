@@ -80,6 +80,13 @@ def generate(notes: Sequence[Note], *, language: Language | None = None,
     return questions
 
 
+def bundled_questions() -> list[QuizQuestion]:
+    """Every question on the research notes shipped with the package (what /quiz asks)."""
+    from advisor.quiz.notes import bundled_notes
+
+    return generate(bundled_notes())
+
+
 def first_definitions(found: Iterable[Fact]) -> list[Fact]:
     """A note's facts with only the first definition of each term: a term defined twice ("Short selling is a
     strategy ...", later "... is the opposite of ...") means the first; the later one is a remark."""
