@@ -31,6 +31,7 @@ from bots.app.cli_keys import keys_app
 from bots.app.cli_market import portfolio_app, quote
 from bots.app.cli_moderate import moderate
 from bots.app.cli_mood import mood
+from bots.app.cli_quiz import quiz_app
 from bots.app.cli_report import REPORT_CONTEXT, report
 from knowledge.errors import UserError
 
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 
 
 app.add_typer(corpus_app, name="corpus")
+app.add_typer(quiz_app, name="quiz")
 __all__ = ["app"]
 
 

@@ -11,6 +11,8 @@ from advisor.advisor import Advisor, Rephraser
 from advisor.audit import AuditLog
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
+from advisor.quiz.generate import bundled_questions
+from advisor.quiz.progress import QuizStore
 from advisor.report.activity import ActivityRecorder
 from advisor.vetting import Vetting, vet
 from bots.app.settings import Settings
@@ -20,6 +22,7 @@ from bots.chat.markets import MarketCommands
 from bots.chat.moderation import ModerationCommands
 from bots.chat.modstore import ModerationStore
 from bots.chat.mood import MoodCommands
+from bots.chat.quiz import QuizCommands
 from bots.chat.router import Router
 from bots.chat.settings import Approval, ApprovalStore, ApprovedCollections, ChatSettingsStore
 from knowledge.documents import BUNDLED_CORPUS
@@ -78,7 +81,9 @@ def build_app(settings: Settings, research: Research | None = None) -> App:
                     markets=MarketCommands(markets.desk, markets.portfolios),
                     briefs=BriefCommands(briefings.store, briefings, audit=audit),
                     moderation=ModerationCommands(ModerationStore(profiles.engine), audit=audit),
-                    mood=make_mood(chat_settings, activity), audit=audit)
+                    mood=make_mood(chat_settings, activity), audit=audit,
+                    quiz=QuizCommands(QuizStore(profiles.engine), bundled_questions, profiles, audit,
+                                      chat_language=lambda key: chat_settings.get(key).language))
     return App(settings, research, profiles, advisor, router, approvals, markets, briefings, senders, audit,
                activity)
 

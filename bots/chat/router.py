@@ -31,6 +31,7 @@ from bots.chat.messages import Button, Incoming, Outgoing
 from bots.chat.moderation import ModerationCommands
 from bots.chat.mood import MoodCommands
 from bots.chat.privacy import Privacy
+from bots.chat.quiz import QuizCommands
 from bots.chat.quota import Quota
 from bots.chat.settings import ChatSettings, ChatSettingsStore, CollectionCatalog
 from knowledge.errors import UserError, validate_collection_name
@@ -56,6 +57,7 @@ COMMANDS: dict[str, str] = {
     "modqueue": "messages held for review: approve or reject (admins)",
     "modpolicy": "this group's moderation rules; admins change them",
     "settings": "group settings (admins)",
+    "quiz": "three quiz questions from our research notes: /quiz [topic]",
 }
 INTRO = ("I'm **Roundtable**, an automated investor-education assistant. I answer questions from our research "
          "notes, with sources, a risk level and a suitability note. I never tell anyone what to buy or sell, "
@@ -95,8 +97,9 @@ class Router:
                  collections: CollectionCatalog, quota: Quota | None = None,
                  markets: MarketCommands | None = None, briefs: BriefCommands | None = None,
                  moderation: ModerationCommands | None = None, mood: MoodCommands | None = None,
-                 audit: AuditLog | None = None) -> None:
+                 audit: AuditLog | None = None, quiz: QuizCommands | None = None) -> None:
         self.advisor = advisor
+        self.quiz = quiz
         self.audit = audit  # the compliance record (issue 12); None records nothing
         self.markets = markets
         self.briefs = briefs
@@ -107,7 +110,8 @@ class Router:
         self.collections = collections
         self.quota = quota or Quota(chat_settings.engine)
         self.privacy = Privacy.of(profiles, self.quota, holdings=markets.portfolios.store if markets else None,
-                                  briefs=briefs, moderation=moderation.store if moderation else None, audit=audit)
+                                  briefs=briefs, moderation=moderation.store if moderation else None, audit=audit,
+                                  quiz=quiz.store if quiz else None)
 
     def handle(self, msg: Incoming) -> list[Outgoing]:
         if msg.reaction:
@@ -177,6 +181,7 @@ class Router:
             "settings": self._settings, "brief": self._brief, **{command: functools.partial(self._market, command)
                                            for command in ("quote", "chart", "portfolio")},
             "modqueue": self._modqueue, "modpolicy": self._modpolicy, "mood": self._mood,
+            "quiz": self.quiz.quiz if self.quiz else lambda m, a: [Outgoing("Quizzes are not set up here.")],
         }
         handler = handlers.get(name)
         if handler is None:
@@ -320,6 +325,8 @@ class Router:
             return self.markets.on_button(msg, rest)
         if kind == "mod" and self.moderation is not None:
             return self.moderation.on_button(msg, rest)
+        if kind == "quiz" and self.quiz is not None:
+            return self.quiz.on_button(msg, rest)
         answers = self.profiles.progress(msg.user_key) if kind == "profile" else None
         if answers is None:
             return [Outgoing("That button has expired. Send /profile to start again.", private=True)]
