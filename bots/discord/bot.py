@@ -98,6 +98,7 @@ class RoundtableBot(commands.Bot):
         """The slash commands and their error handler (no network: the tests call this alone)."""
         from bots.discord.brief_commands import BriefCog  # the cogs import this module for its types
         from bots.discord.commands import AskCog
+        from bots.discord.community_commands import offer
         from bots.discord.market_commands import MarketCog
         from bots.discord.mod_commands import ModerationCog
 
@@ -105,6 +106,7 @@ class RoundtableBot(commands.Bot):
         await self.add_cog(MarketCog(self))
         await self.add_cog(BriefCog(self))
         await self.add_cog(ModerationCog(self))
+        await offer(self)  # the community commands (issue 14) the router has
         self.tree.error(self.on_app_command_error)
 
     async def use_gateway_from_api(self) -> None:

@@ -60,15 +60,24 @@ from knowledge.errors import UserError
 log = logging.getLogger(__name__)
 
 ANONYMOUS_ADMIN = 1087968824  # @GroupAnonymousBot: messages from anonymous group admins
-COMMANDS_ZH = {"start": "介绍与入门", "help": "我能做什么", "ask": "提问：/ask 什么是杠杆ETF？",
-               "quote": "行情，附时间、来源和风险等级：/quote AAPL 0700.HK",
-               "chart": "价格走势图：/chart AAPL 1y（可选 1m、6m、1y、5y）",
-               "portfolio": "您的私人投资组合：添加、删除、列表、快照、导入、导出、清空",
-               "profile": "私聊完成风险测评", "forget": "删除我保存的关于您的数据", "privacy": "我保存哪些数据及原因",
-               "brief": "本群的早间市场简报：开启、关闭、立即发送、自选、市场、查看",
-               "mood": "本群情绪、趋势和常提及的代码（非交易信号）", "modqueue": "待审核的消息：批准或拒绝（管理员）",
-               "modpolicy": "本群的管理规则；管理员可修改",
-               "settings": "群设置（管理员）"}
+ZH_DESCRIPTIONS = {"start": "介绍与入门", "help": "我能做什么", "ask": "提问：/ask 什么是杠杆ETF？",
+                   "quote": "行情，附时间、来源和风险等级：/quote AAPL 0700.HK",
+                   "chart": "价格走势图：/chart AAPL 1y（可选 1m、6m、1y、5y）",
+                   "portfolio": "您的私人投资组合：添加、删除、列表、快照、导入、导出、清空",
+                   "profile": "私聊完成风险测评", "forget": "删除我保存的关于您的数据",
+                   "privacy": "我保存哪些数据及原因",
+                   "brief": "本群的早间市场简报：开启、关闭、立即发送、自选、市场、查看",
+                   "mood": "本群情绪、趋势和常提及的代码（非交易信号）",
+                   "modqueue": "待审核的消息：批准或拒绝（管理员）", "modpolicy": "本群的管理规则；管理员可修改",
+                   "settings": "群设置（管理员）",
+                   # Community (issue 14), listed once the router has them.
+                   "follow": "关注成员分享的组合（权重变化时私信提醒，非投资建议）", "unfollow": "取消关注",
+                   "leaderboard": "按风险调整后的历史表现排名（过往表现不代表未来，非投资建议）",
+                   "quiz": "来自研究笔记的选择题：/quiz 债券", "points": "您的贡献积分", "top": "本群最乐于助人的成员",
+                   "helpful": "回复一条消息并发送 /helpful，标记它有帮助"}
+# The Chinese menu lists the router's commands in the router's order. A command without a Chinese description is
+# left out, which tests/bots/test_parity.py reports.
+COMMANDS_ZH = {name: ZH_DESCRIPTIONS[name] for name in COMMANDS if name in ZH_DESCRIPTIONS}
 ADMIN_CACHE_SECONDS = 120.0
 # Reactions members set (not the anonymous per-emoji counts of channels, which name nobody).
 REACTION_UPDATED = MessageReactionHandler.MESSAGE_REACTION_UPDATED

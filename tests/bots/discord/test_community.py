@@ -12,9 +12,10 @@ import discord
 import pytest
 
 from bots.chat.messages import Incoming, Outgoing
-from bots.chat.router import Router
-from bots.discord import translate
+from bots.chat.router import COMMANDS, Router
+from bots.discord import community_commands, translate
 from bots.discord.bot import DiscordFrontend, RoundtableBot
+from bots.discord.community_commands import CommunityCog
 from tests.bots.discord import payloads
 from tests.bots.discord.fake_discord import (
     GUILD_MESSAGE_REACTIONS_INTENT,
@@ -24,6 +25,7 @@ from tests.bots.discord.fake_discord import (
     fixture,
 )
 from tests.bots.discord.payloads import BOB, BOT_ID, guild
+from tests.bots.discord.recorder import Recorder, offline_bot
 
 CAROL, DAVE = 183312554389405697, 562268917771413264  # members of the captured guild
 OPEN_DM = "POST /users/@me/channels"
@@ -151,3 +153,60 @@ async def test_notes_for_other_members_go_by_dm_and_a_closed_dm_loses_nothing_el
     assert len([c for c in discord_fake.calls_to(SEND) if int(c.params["channel_id"]) == int(post["channel_id"])]) == 1
     assert not discord_fake.unexpected
 
+
+
+# -- the community slash commands -----------------------------------------------------------------------------
+
+COMMUNITY = {"follow": "follow a shared portfolio", "unfollow": "stop following", "leaderboard": "track records",
+             "quiz": "a question", "points": "your points", "top": "the helpers", "helpful": "mark a post helpful"}
+
+
+def community_cog(bot: RoundtableBot) -> CommunityCog:
+    cog = bot.get_cog("CommunityCog")
+    assert isinstance(cog, CommunityCog)
+    return cog
+
+
+async def test_only_the_community_commands_the_router_has_are_offered(router: Router,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    without = await offline_bot(router)  # the router of this branch has none of them yet
+    assert not {c.name for c in without.tree.get_commands()} & {*COMMUNITY, "Mark as helpful"}
+    monkeypatch.setattr(community_commands, "COMMANDS", {**COMMANDS, **COMMUNITY})
+    full = await offline_bot(router)
+    slash = {c.name for c in full.tree.get_commands(type=discord.AppCommandType.chat_input)}
+    menus = {c.name for c in full.tree.get_commands(type=discord.AppCommandType.message)}
+    assert slash >= set(COMMUNITY) - {"helpful"} and menus == {"Mark as helpful"}
+    follow = full.tree.get_command("follow")
+    assert follow is not None and follow.to_dict(full.tree)["options"][0]["type"] == 6  # a user option
+
+
+async def test_a_member_option_reaches_the_router_as_a_mention(bot: RoundtableBot, sent: Recorder, router: Router,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    spy = Spy(lambda msg: [Outgoing("You now follow bob's shared portfolio. Following is not advice.")])
+    monkeypatch.setattr(router, "handle", spy)
+    bob = discord.User(state=bot._connection, data=payloads.user(BOB, "bob"))  # type: ignore[arg-type]
+    cog = community_cog(bot)
+    await cog.follow.callback(cog, payloads.command(bot._connection, "follow"), member=bob)  # type: ignore[arg-type]
+    market = bot.get_cog("MarketCog")
+    view = market.view  # type: ignore[union-attr]
+    await view.callback(market, payloads.command(bot._connection, "portfolio", subcommand="view"), member=bob)
+    followed, viewed = spy.seen
+    assert (followed.text, followed.mentioned, followed.chat_kind) == (f"/follow <@{BOB}>", (str(BOB),), "group")
+    assert (viewed.text, viewed.mentioned, viewed.chat_kind) == (f"/portfolio view <@{BOB}>", (str(BOB),), "group")
+    assert not any(ack.ephemeral for ack in sent.acknowledgements())  # sharing is a group act: public
+
+
+async def test_mark_as_helpful_is_a_quiet_helpful_reply_to_that_message(bot: RoundtableBot, sent: Recorder,
+                                                                        router: Router,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    spy = Spy(lambda msg: [Outgoing("Thanks: marked as helpful.")])
+    monkeypatch.setattr(router, "handle", spy)
+    post = payloads.message(bot._connection, "A bond's price falls when rates rise.", author=CAROL,
+                            in_guild=guild(bot._connection))
+    await community_cog(bot).helpful(payloads.command(bot._connection, "Mark as helpful"), post)
+    (marked,) = spy.seen
+    assert (marked.text, marked.reply_to_user_id, marked.reply_to_message_id) == ("/helpful", str(CAROL),
+                                                                                 str(post.id))
+    assert marked.chat_kind == "group" and marked.user_id == str(payloads.ALICE)
+    (reply,) = sent.messages()
+    assert sent.acknowledgements()[0].ephemeral and reply.ephemeral and reply.content == "Thanks: marked as helpful."

@@ -13,8 +13,8 @@ import pytest
 from telegram import Message, MessageReactionUpdated
 
 from bots.chat.messages import Incoming, Outgoing
-from bots.chat.router import Router
-from bots.telegram.bot import TelegramFrontend
+from bots.chat.router import COMMANDS, Router
+from bots.telegram.bot import COMMANDS_ZH, ZH_DESCRIPTIONS, TelegramFrontend
 from bots.telegram.translate import BotIdentity, incoming, reactions
 from tests.bots.telegram.fake_telegram import BOT, FakeTelegram
 from tests.bots.telegram.test_telegram import ALICE, GROUP, SAMPLES, eventually, group_message, private_message
@@ -153,3 +153,8 @@ async def test_what_the_router_says_about_a_reaction_is_sent_to_the_group_withou
     assert {(int(s["chat_id"]), s["text"]) for s in sent} == {
         (GROUP, "Thanks for marking a helpful post."), (CAROL, "You earned a point.")}
     assert all("reply_parameters" not in s for s in sent)
+
+
+def test_the_chinese_menu_follows_the_router_and_knows_the_community_commands() -> None:
+    assert list(COMMANDS_ZH) == [name for name in COMMANDS if name in ZH_DESCRIPTIONS]
+    assert {"follow", "unfollow", "leaderboard", "quiz", "points", "top", "helpful"} <= set(ZH_DESCRIPTIONS)
