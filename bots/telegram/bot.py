@@ -284,10 +284,12 @@ class TelegramFrontend:
             if group and needs_admin_action(query.data or "") else None
         pressed = Incoming("telegram", str(message.chat.id), "group" if group else "private",
                            str(query.from_user.id), query.from_user.full_name, "", action=query.data,
-                           language=language_of(query.from_user), is_admin=admin)
+                           language=language_of(query.from_user), is_admin=admin,
+                           username=query.from_user.username or "")
         replies = await asyncio.to_thread(self.router.handle, pressed)
-        for index, reply in enumerate(replies):
-            if index == 0 and not reply.answer:
+        first = next((reply for reply in replies if not reply.recipient), None)  # notes for others never edit
+        for reply in replies:
+            if reply is first and not reply.answer:
                 # The questionnaire edits its own message forward instead of piling up new ones.
                 await self.edit(message, reply)
             else:

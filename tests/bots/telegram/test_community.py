@@ -158,3 +158,21 @@ async def test_what_the_router_says_about_a_reaction_is_sent_to_the_group_withou
 def test_the_chinese_menu_follows_the_router_and_knows_the_community_commands() -> None:
     assert list(COMMANDS_ZH) == [name for name in COMMANDS if name in ZH_DESCRIPTIONS]
     assert {"follow", "unfollow", "leaderboard", "quiz", "points", "top", "helpful"} <= set(ZH_DESCRIPTIONS)
+
+
+async def test_a_pressed_button_edits_its_message_even_when_notes_for_others_come_first(
+        fake: FakeTelegram, bot: TelegramFrontend, router: Router, monkeypatch: pytest.MonkeyPatch) -> None:
+    # e.g. confirming "clear my portfolio" unshares it: its followers are told, and the confirmation replaces the
+    # question in place.
+    spy = Spy(lambda msg: [Outgoing("Alice no longer shares her portfolio.", recipient=str(CAROL)),
+                           Outgoing("Your portfolio is cleared.")])
+    monkeypatch.setattr(router, "handle", spy)
+    fake.push({"callback_query": {"id": "cb7", "chat_instance": "ci", "data": "pf:clear:yes",
+                                  "from": {"id": ALICE, "is_bot": False, "first_name": "Alice", "username": "alice_r"},
+                                  "message": {"message_id": 1001, "date": int(time.time()), "text": "Clear?",
+                                              "chat": {"id": ALICE, "type": "private", "first_name": "Alice"}}}})
+    (edited,) = await asyncio.to_thread(fake.wait_for, "editMessageText")
+    (note,) = await asyncio.to_thread(fake.wait_for, "sendMessage")
+    assert edited["text"] == "Your portfolio is cleared." and edited["message_id"] == "1001"
+    assert (int(note["chat_id"]), note["text"]) == (CAROL, "Alice no longer shares her portfolio.")
+    assert (spy.seen[0].action, spy.seen[0].username) == ("pf:clear:yes", "alice_r")
