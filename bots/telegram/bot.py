@@ -328,7 +328,9 @@ class TelegramFrontend:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error or RuntimeError("unknown error")
         reference = report_crash(error, "telegram update")
-        if isinstance(update, Update) and update.effective_chat is not None and not isinstance(error, Forbidden):
+        # A reaction asked nothing of the bot: a failure handling one is logged, not apologised for in the group.
+        if isinstance(update, Update) and update.effective_chat is not None and not isinstance(error, Forbidden) \
+                and update.message_reaction is None:
             try:
                 await context.bot.send_message(update.effective_chat.id, APOLOGY.format(ref=reference))
             except TelegramError:

@@ -176,3 +176,19 @@ async def test_a_pressed_button_edits_its_message_even_when_notes_for_others_com
     assert edited["text"] == "Your portfolio is cleared." and edited["message_id"] == "1001"
     assert (int(note["chat_id"]), note["text"]) == (CAROL, "Alice no longer shares her portfolio.")
     assert (spy.seen[0].action, spy.seen[0].username) == ("pf:clear:yes", "alice_r")
+
+
+async def test_a_failure_handling_a_reaction_is_logged_not_apologised_for_in_the_group(
+        fake: FakeTelegram, bot: TelegramFrontend, router: Router, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    def broken(msg: Incoming) -> list[Outgoing]:
+        if msg.reaction:
+            raise RuntimeError("the points store is down")
+        return [Outgoing("Still here.")]
+
+    monkeypatch.setattr(router, "handle", Spy(broken))
+    fake.push(reaction_change([], ["👍"]))
+    assert await eventually(lambda: "the points store is down" in caplog.text)
+    fake.push(group_message("/help"))  # the next update is served as usual
+    (sent,) = await asyncio.to_thread(fake.wait_for, "sendMessage")
+    assert sent["text"] == "Still here." and len(fake.sent()) == 1  # and no apology came before it
