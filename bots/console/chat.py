@@ -6,6 +6,11 @@ appear as numbered choices (type the number). Like every front-end it gives the 
 mention removed, "/ask@roundtable" turned into "/ask", and commands for other bots dropped. Charts are
 saved as PNG files (the path is printed); ``/portfolio import FILE`` attaches a local CSV, the way a chat
 app attaches a document.
+
+Members are their names here (the name is the user id, as ``/as`` sets it), so "@bob" in a line mentions the
+member bob. ``/react EMOJI [NAME]`` reacts to the latest group post (by NAME, or by anyone but the speaker), the
+way a chat app's reactions reach the router; a note the router sends to another member is printed labelled
+"(private to NAME)".
 """
 
 from __future__ import annotations
@@ -26,9 +31,10 @@ NAME = "roundtable"  # the bot's name in the terminal chat
 # "@roundtable" as a whole word: not "@roundtable_fan", not "me@roundtable.org".
 MENTION = re.compile(rf"(?<![\w@.])@{NAME}(?![\w@]|\.\w)", re.IGNORECASE)
 COMMAND = re.compile(r"^(/\w+)@(\w+)")
+MEMBER = re.compile(r"(?<![\w@.])@(\w+)(?![\w@]|\.\w)")  # "@bob", not "me@bob.org"
 HELP = """Terminal chat. This is a group: use /ask QUESTION or mention @roundtable (or /dm for a private chat).
 Console commands: /as NAME (speak as another member: not an admin, so moderation applies), /dm, /group,
-/quit. /help lists the bot's commands.
+/react EMOJI [NAME] (react to the latest post, by NAME or by someone else), /quit. /help lists the bot's commands.
 /portfolio import FILE attaches a CSV from this computer."""
 MAX_ATTACHMENT_BYTES = 1024 * 1024  # what a chat app would let through for a portfolio CSV
 
@@ -42,6 +48,7 @@ class ConsoleChat:
     admin: str = "you"  # the person at the terminal runs the group; whoever they speak as with /as is a member
     pending: list[Button] = field(default_factory=list)
     images: Path | None = None  # where charts are saved; None: say they were not saved
+    posts: list[tuple[str, str]] = field(default_factory=list)  # the group's posts: (message id, author)
 
     def incoming(self, text: str = "", action: str | None = None) -> Incoming | None:
         """The router's view of a typed line, or None for a command addressed to another bot."""
@@ -55,10 +62,32 @@ class ConsoleChat:
         text, mentions = MENTION.subn("", text)
         if mentions:
             text, addressed = " ".join(text.split()), True
+        named = tuple(dict.fromkeys(self.member(name) for name in MEMBER.findall(text)))
         return Incoming("console", f"dm-{self.speaker}" if private else "group", "private" if private else "group",
                         self.speaker, self.speaker, text, mentions_bot=addressed, is_admin=self.speaker == self.admin,
-                        action=action,
+                        action=action, username=self.speaker, mentioned=named,
+                        message_id=str(len(self.posts) + 1) if action is None and not private else "",
                         language=None)  # a terminal tells us nothing about the speaker's language
+
+    def member(self, name: str) -> str:
+        """A mentioned name as a member id: a speaker seen in the group, whatever the case, else as typed."""
+        known = {author.casefold(): author for _, author in self.posts}
+        return known.get(name.casefold(), name)
+
+    def react(self, emoji: str = "👍", author: str = "") -> list[Outgoing]:
+        """The speaker reacts to the latest group post by ``author`` (or by anyone else)."""
+        wanted = self.member(author.lstrip("@")) if author else ""
+        target = next((post for post in reversed(self.posts)
+                       if (post[1] == wanted if wanted else post[1] != self.speaker)), None)
+        base = self.incoming()
+        if target is None or base is None or self.chat_kind == "private":
+            self.console.print("(no group post to react to)")
+            return []
+        replies = self.router.handle(replace(base, message_id=target[0], reply_to_user_id=target[1],
+                                             reaction=emoji))
+        for reply in replies:
+            self.show(reply)
+        return replies
 
     def send(self, text: str = "", action: str | None = None) -> list[Outgoing]:
         msg = self.incoming(text, action)
@@ -67,6 +96,8 @@ class ConsoleChat:
             if attached is None:
                 return []
             msg = replace(msg, text="/portfolio import", attachment=attached[1], attachment_name=attached[0])
+        if msg is not None and msg.message_id:
+            self.posts.append((msg.message_id, msg.user_id))
         replies = self.router.handle(msg) if msg is not None else []
         for reply in replies:
             self.show(reply)
@@ -86,6 +117,8 @@ class ConsoleChat:
 
     def show(self, out: Outgoing) -> None:
         where = " [dim](private)[/dim]" if out.private and self.chat_kind == "group" else ""
+        if out.recipient:  # a note for another member: in a chat app only they would see it
+            where = f" [dim](private to {escape(out.recipient)})[/dim]"
         body = answer_markup(out.answer) if out.answer else text_markup(out.text)
         self.console.print(f"[bold cyan]roundtable{where}>[/bold cyan] {body}")
         if out.image is not None:
@@ -118,6 +151,8 @@ class ConsoleChat:
         if text.startswith("/as "):
             self.speaker = text[4:].strip() or self.speaker
             self.console.print(f"[dim](now speaking as {escape(self.speaker)})[/dim]")
+        elif text == "/react" or text.startswith("/react "):
+            self.react(*text.split()[1:3])
         elif text in {"/dm", "/group"}:
             self.chat_kind = "private" if text == "/dm" else "group"
             self.console.print(f"[dim](now in the {'private chat' if text == '/dm' else 'group'})[/dim]")

@@ -41,12 +41,14 @@ def intents() -> discord.Intents:
     """Only what the bot uses. One privileged intent, message content: the bot moderates every guild message,
     and without it Discord blanks the text of those that do not mention the bot. It must be switched on in the
     Developer Portal (Bot > Privileged Gateway Intents), or Discord closes the connection (4014). The members
-    intent is not needed: a member's join time comes with each of their messages."""
+    intent is not needed: a member's join time comes with each of their messages. Reactions (helpful marks, issue
+    14) need the guild reactions intent, which is not privileged: nothing to switch on."""
     wanted = discord.Intents.none()
     wanted.guilds = True  # guild join/removal, channels (for permissions), and app commands need guilds
     wanted.guild_messages = True  # messages and their edits (MESSAGE_UPDATE), re-checked by moderation
     wanted.dm_messages = True
     wanted.message_content = True
+    wanted.guild_reactions = True  # MESSAGE_REACTION_ADD in servers
     return wanted
 
 
@@ -83,7 +85,7 @@ class RoundtableBot(commands.Bot):
         self.guild_id = guild_id
         self.commands_ready = asyncio.Event()
         self.synced = False
-        self.delivery = Delivery(self.on_press, self.on_interaction_error)
+        self.delivery = Delivery(self.on_press, self.on_interaction_error, client=self)
 
     # -- setup -----------------------------------------------------------------------------------------
 
@@ -96,6 +98,7 @@ class RoundtableBot(commands.Bot):
         """The slash commands and their error handler (no network: the tests call this alone)."""
         from bots.discord.brief_commands import BriefCog  # the cogs import this module for its types
         from bots.discord.commands import AskCog
+        from bots.discord.community_commands import offer
         from bots.discord.market_commands import MarketCog
         from bots.discord.mod_commands import ModerationCog
 
@@ -103,6 +106,7 @@ class RoundtableBot(commands.Bot):
         await self.add_cog(MarketCog(self))
         await self.add_cog(BriefCog(self))
         await self.add_cog(ModerationCog(self))
+        await offer(self)  # the community commands (issue 14) the router has
         self.tree.error(self.on_app_command_error)
 
     async def use_gateway_from_api(self) -> None:
@@ -163,12 +167,14 @@ class RoundtableBot(commands.Bot):
         if not await acknowledge(interaction, ephemeral=private, update=True):
             return
         pressed = translate.from_button(interaction, action, private=private)
-        replies = await asyncio.to_thread(self.router.handle, pressed)
+        every = await asyncio.to_thread(self.router.handle, pressed)
+        replies = [reply for reply in every if not reply.recipient]  # notes for other members go last, by DM
         for index, reply in enumerate(replies):
             if index == 0 and reply.answer is None and reply.image is None and reply.file is None:
                 await self.delivery.edit_pressed(interaction, reply, private=private)
             else:
                 await self.delivery.to_interaction(interaction, [reply], private=private, public_thinking=False)
+        await self.delivery.to_members([reply for reply in every if reply.recipient])
 
     # -- messages -------------------------------------------------------------------------------------
 
@@ -189,6 +195,18 @@ class RoundtableBot(commands.Bot):
         msg = translate.from_message(message, self.user, edited=True)
         if msg is not None:
             await self._handle(message, msg)
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        """A member added a reaction (raw: the post need not be cached). It reaches the router like a message
+        (helpful marks feed points); what the router says goes to the channel, privately, or to other members."""
+        msg = translate.from_reaction(payload, self.user.id) if self.user is not None else None
+        if msg is None:
+            return
+        replies = await asyncio.to_thread(self.router.handle, msg)
+        if replies:
+            channel = self.get_channel(payload.channel_id) or self.get_partial_messageable(payload.channel_id)
+            await self.delivery.to_event(channel if isinstance(channel, discord.abc.Messageable) else None,
+                                         payload.user_id, replies)
 
     async def _handle(self, message: discord.Message, msg: Incoming) -> None:
         replies = await asyncio.to_thread(self.router.handle, msg)  # [] for chatter the bot only observes

@@ -10,6 +10,9 @@ where it goes and copes with what the channel allows:
   takes that place.
 - Without Embed Links the answer goes as plain text; without Attach Files the chart is left out; either
   way the server's admins are told once (a log line, and one note in the channel).
+- A note for another member (``Outgoing.recipient``, issue 14: a follower told that a portfolio changed) goes
+  by DM to that member, after the replies to the member who acted. A member who takes no DMs from the server,
+  or an id Discord does not know, is logged and the note dropped: nobody else sees it, nothing else is lost.
 """
 
 from __future__ import annotations
@@ -52,9 +55,10 @@ def deep_link_hint(reply: Outgoing) -> Outgoing:
 
 
 class Delivery:
-    def __init__(self, on_press: PressHandler, on_error: ErrorHandler) -> None:
+    def __init__(self, on_press: PressHandler, on_error: ErrorHandler, client: discord.Client | None = None) -> None:
         self.on_press = on_press
         self.on_error = on_error
+        self.client = client  # opens DMs for notes to other members (None: such notes are logged and dropped)
         self.warned_guilds: set[int] = set()  # told about missing permissions (once per guild and process)
 
     def view(self, reply: Outgoing, owner: discord.abc.User, *, private: bool) -> ActionView | None:
@@ -100,6 +104,7 @@ class Delivery:
                              private: bool, public_thinking: bool) -> None:
         """Follow-ups for an acknowledged interaction. ``private``: it was deferred ephemerally;
         ``public_thinking``: the first follow-up will replace a public "thinking..." message."""
+        replies, notes = _apart(replies)
         permissions = interaction_permissions(interaction)
         first = public_thinking
         for reply in replies:
@@ -109,6 +114,7 @@ class Delivery:
                                      permissions)
             first = False
             await self._followup(interaction, reply, ephemeral, permissions)
+        await self.to_members(notes)
 
     async def _followup(self, interaction: discord.Interaction[Any], reply: Outgoing, ephemeral: bool,
                         permissions: discord.Permissions) -> None:
@@ -137,6 +143,11 @@ class Delivery:
     # -- messages in channels and DMs -----------------------------------------------------------------
 
     async def to_message(self, message: discord.Message, replies: Sequence[Outgoing]) -> None:
+        replies, notes = _apart(replies)
+        await self._to_message(message, replies)
+        await self.to_members(notes)
+
+    async def _to_message(self, message: discord.Message, replies: Sequence[Outgoing]) -> None:
         channel = message.channel
         permissions = _channel_permissions(message)
         if not permissions.send_messages:
@@ -182,6 +193,48 @@ class Delivery:
                 view.message = sent
 
 
+    async def to_members(self, notes: Sequence[Outgoing]) -> None:
+        for note in notes:
+            await self.to_member(note)
+
+    async def to_member(self, note: Outgoing) -> None:
+        """``note`` by DM to ``note.recipient``; refused or undeliverable notes are logged and dropped."""
+        if self.client is None:
+            log.warning("discord: a note for member %s, but no client to open a DM with; dropped", note.recipient)
+            return
+        try:
+            dm = await self.client.create_dm(discord.Object(int(note.recipient)))
+            await self._to_channel(None, dm, replace(note, reply=False), discord.Permissions.all(), None,
+                                   owner=dm.recipient)
+        except ValueError:
+            log.warning("discord: a note for %r, which is no Discord user id; dropped", note.recipient)
+        except discord.Forbidden as exc:  # 50007: DMs from server members are closed, or no shared server
+            log.info("discord would not deliver a note to member %s (%s); dropped", note.recipient, exc.code)
+        except discord.HTTPException as exc:  # e.g. 10013 Unknown User
+            log.warning("a note to discord member %s failed (%s %s); dropped", note.recipient, exc.status,
+                        exc.code)
+
+    async def to_event(self, channel: discord.abc.Messageable | None, member_id: int,
+                       replies: Sequence[Outgoing]) -> None:
+        """Replies to something that is no message (a reaction): into ``channel`` without replying to anything,
+        private ones by DM to ``member_id``, notes to their members."""
+        for reply in replies:
+            if reply.recipient or reply.private:
+                await self.to_member(replace(reply, recipient=reply.recipient or str(member_id)))
+            elif channel is not None:
+                permissions = _permissions_in(channel)
+                if permissions.send_messages:
+                    await self._to_channel(None, channel, replace(reply, reply=False), permissions, None)
+                else:
+                    log.warning("discord channel %s: no Send Messages permission; a reply dropped",
+                                getattr(channel, "id", "?"))
+
+
+def _apart(replies: Sequence[Outgoing]) -> tuple[list[Outgoing], list[Outgoing]]:
+    """The replies for the member who acted, and the notes for other members (sent after them)."""
+    return [r for r in replies if not r.recipient], [r for r in replies if r.recipient]
+
+
 def interaction_permissions(interaction: discord.Interaction[Any]) -> discord.Permissions:
     """What the bot may do where the interaction happened. DMs allow everything. Discord sends
     ``app_permissions`` with every guild interaction; a payload without it (older captures, some fakes)
@@ -192,10 +245,10 @@ def interaction_permissions(interaction: discord.Interaction[Any]) -> discord.Pe
 
 
 def _channel_permissions(message: discord.Message) -> discord.Permissions:
-    guild = message.guild
-    if guild is None:
-        return discord.Permissions.all()
-    channel = message.channel
-    if isinstance(channel, discord.abc.GuildChannel | discord.Thread) and guild.me is not None:
-        return channel.permissions_for(guild.me)
-    return discord.Permissions.all()  # an uncached channel: try, and let a refusal surface as an error
+    return _permissions_in(message.channel) if message.guild is not None else discord.Permissions.all()
+
+
+def _permissions_in(channel: discord.abc.Messageable) -> discord.Permissions:
+    if isinstance(channel, discord.abc.GuildChannel | discord.Thread) and channel.guild.me is not None:
+        return channel.permissions_for(channel.guild.me)
+    return discord.Permissions.all()  # a DM or an uncached channel: try, and let a refusal surface as an error

@@ -2,6 +2,8 @@
 
 Portfolio replies are ephemeral everywhere: only the member sees them, which is how the router's rule for
 groups ("reveal nothing about a member's holdings") holds on Discord, so they reach the router as private.
+The exceptions are sharing (issue 14): ``share``, ``unshare`` and ``view`` are group acts, answered in the
+channel, and the router shows weights only, never quantities or money.
 A CSV for /portfolio import is a typed attachment option; its size is checked before it is downloaded.
 """
 
@@ -116,6 +118,19 @@ class MarketCog(commands.Cog):
     @portfolio.command(name="export", description="Your holdings as a CSV file")
     async def export(self, interaction: discord.Interaction[Any]) -> None:
         await self._private(interaction, "export")
+
+    @portfolio.command(name="share", description="Share your weights (percentages only) with this channel")
+    async def share(self, interaction: discord.Interaction[Any]) -> None:
+        await self.bot.answer(interaction, "/portfolio share")
+
+    @portfolio.command(name="unshare", description="Stop sharing your portfolio here (at once)")
+    async def unshare(self, interaction: discord.Interaction[Any]) -> None:
+        await self.bot.answer(interaction, "/portfolio unshare")
+
+    @portfolio.command(name="view", description="A member's shared portfolio: weights, risk, return since shared")
+    @app_commands.describe(member="The member who shared it")
+    async def view(self, interaction: discord.Interaction[Any], member: discord.User) -> None:
+        await self.bot.answer(interaction, f"/portfolio view {member.mention}")
 
     @portfolio.command(name="clear", description="Delete every holding (asks to confirm)")
     async def clear(self, interaction: discord.Interaction[Any]) -> None:

@@ -8,6 +8,11 @@ Whether the bot is addressed is read from ``message.mentions`` (the users
 Discord resolved as mentioned), not from the text, so "@roundtable_fan" is never taken for the bot. The
 router gets clean text: the bot's own mention tokens (``<@id>`` and the older nickname form ``<@!id>``)
 removed, and the spaces and punctuation they leave behind tidied.
+
+For the community features (issue 14) the router also learns the author's username, the members the text
+mentions (``<@id>`` tokens, in the order written: not ``message.mentions``, which also holds the author of the
+post being replied to when the reply pings them), the post a message replies to and its author, and reactions
+(``from_reaction``: raw gateway events, so the reacted post need not be in discord.py's cache).
 """
 
 from __future__ import annotations
@@ -41,6 +46,20 @@ def without_mentions_of(text: str, user_id: int) -> str:
     """``text`` with the mention tokens of ``user_id`` cut out, tidied."""
     cut = re.sub(rf"<@!?{user_id}>", " ", text)
     return _tidy(cut) if cut != text else text
+
+
+def mentioned_members(content: str, me_id: int) -> tuple[str, ...]:
+    """The user ids mentioned in ``content`` (``<@id>`` or ``<@!id>``), in order, once each, the bot left out."""
+    ids = (match for match in re.findall(r"<@!?([0-9]{15,20})>", content) if int(match) != me_id)
+    return tuple(dict.fromkeys(ids))
+
+
+def _replied_message_id(message: discord.Message) -> str:
+    """The id of the post ``message`` replies to ("" for none, and for a forward, which is no reply)."""
+    reference = message.reference
+    if reference is None or reference.type != discord.MessageReferenceType.reply or reference.message_id is None:
+        return ""
+    return str(reference.message_id)
 
 
 def _replied_author(message: discord.Message) -> int | None:
@@ -89,6 +108,25 @@ def from_message(message: discord.Message, me: discord.abc.User, *, edited: bool
         is_admin=is_server_admin(member.guild_permissions) if member is not None else None,
         message_id=str(message.id), joined_at=member.joined_at if member is not None else None,
         forwarded=forwarded(message), has_media=media, edited=edited,
+        username=author.name, mentioned=mentioned_members(message.content, me.id),
+        reply_to_user_id=str(_replied_author(message) or ""), reply_to_message_id=_replied_message_id(message),
+    )
+
+
+def from_reaction(payload: discord.RawReactionActionEvent, me_id: int) -> Incoming | None:
+    """A reaction a member added (MESSAGE_REACTION_ADD), or None for the bot's own and other bots'. Discord names
+    the reacted post's author (``message_author_id``) in guilds; 0 or absent means it did not say. A custom emoji
+    arrives as its ``<:name:id>`` text, a unicode one as itself."""
+    member = payload.member
+    if payload.user_id == me_id or (member is not None and member.bot) or payload.event_type != "REACTION_ADD":
+        return None
+    author = payload.message_author_id
+    return Incoming(
+        platform=PLATFORM, chat_id=str(payload.channel_id), chat_kind="group" if payload.guild_id else "private",
+        user_id=str(payload.user_id), display_name=member.display_name if member is not None else "", text="",
+        message_id=str(payload.message_id), reply_to_user_id=str(author) if author else "",
+        reaction=str(payload.emoji), username=member.name if member is not None else "",
+        joined_at=member.joined_at if member is not None else None,
     )
 
 
@@ -106,7 +144,8 @@ def from_interaction(interaction: discord.Interaction, text: str, *, private: bo
         mentions_bot=True,  # a slash command is always addressed to the application that owns it
         is_admin=is_server_admin(interaction.permissions) if in_guild else None,
         received_at=interaction.created_at, language=language_of(interaction.locale),
-        attachment=attachment, attachment_name=attachment_name,
+        attachment=attachment, attachment_name=attachment_name, username=interaction.user.name,
+        mentioned=mentioned_members(text, interaction.application_id),  # a bot's user id is its application's
     )
 
 
@@ -126,4 +165,5 @@ def from_button(interaction: discord.Interaction, action: str, *, private: bool)
         received_at=interaction.created_at, language=language_of(interaction.locale),
         # Review-queue decisions are for admins: Discord sends the presser's permissions with every press.
         is_admin=is_server_admin(interaction.permissions) if interaction.guild_id is not None else None,
+        username=interaction.user.name,
     )

@@ -10,7 +10,8 @@ Moderation (issue 11) needs every group message, not only the ones addressed to 
 (BotFather's default) the Bot API delivers only commands, mentions and replies to the bot, unless the bot is
 an admin of the group: a bot that moderates needs privacy mode off (BotFather: /setprivacy -> Disable) or
 admin rights, and to act (not only alert) the "Delete messages" and "Ban users" rights. Startup logs a warning
-when privacy mode is on.
+when privacy mode is on. Reactions (helpful marks, issue 14) reach only a bot that is an admin of the group,
+whatever the privacy mode; sending is ``sending``'s, private notes to other members included.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -28,12 +28,7 @@ from telegram import (
     BotCommand,
     CallbackQuery,
     ChatMemberUpdated,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InputFile,
-    LinkPreviewOptions,
     Message,
-    ReplyParameters,
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
@@ -46,6 +41,7 @@ from telegram.ext import (
     ChatMemberHandler,
     ContextTypes,
     MessageHandler,
+    MessageReactionHandler,
     filters,
 )
 from telegram.request import HTTPXRequest
@@ -55,28 +51,41 @@ from bots.app.logs import report_crash
 from bots.chat.messages import Incoming, Outgoing
 from bots.chat.router import COMMANDS, Router, needs_admin, needs_admin_action
 from bots.telegram import moderation, retries
-from bots.telegram.render import answer_html, light_markup_to_html, split_message
-from bots.telegram.translate import BotIdentity, incoming, is_portfolio_csv, language_of, upload
+from bots.telegram.render import light_markup_to_html
+from bots.telegram.sending import Sender
+from bots.telegram.translate import BotIdentity, incoming, is_portfolio_csv, language_of, reactions, upload
 from bots.telegram.updates import TolerantUpdatesRequest
 from knowledge.errors import UserError
 
 log = logging.getLogger(__name__)
 
 ANONYMOUS_ADMIN = 1087968824  # @GroupAnonymousBot: messages from anonymous group admins
-COMMANDS_ZH = {"start": "介绍与入门", "help": "我能做什么", "ask": "提问：/ask 什么是杠杆ETF？",
-               "quote": "行情，附时间、来源和风险等级：/quote AAPL 0700.HK",
-               "chart": "价格走势图：/chart AAPL 1y（可选 1m、6m、1y、5y）",
-               "portfolio": "您的私人投资组合：添加、删除、列表、快照、导入、导出、清空",
-               "profile": "私聊完成风险测评", "forget": "删除我保存的关于您的数据", "privacy": "我保存哪些数据及原因",
-               "brief": "本群的早间市场简报：开启、关闭、立即发送、自选、市场、查看",
-               "mood": "本群情绪、趋势和常提及的代码（非交易信号）", "modqueue": "待审核的消息：批准或拒绝（管理员）",
-               "modpolicy": "本群的管理规则；管理员可修改",
-               "settings": "群设置（管理员）"}
+ZH_DESCRIPTIONS = {"start": "介绍与入门", "help": "我能做什么", "ask": "提问：/ask 什么是杠杆ETF？",
+                   "quote": "行情，附时间、来源和风险等级：/quote AAPL 0700.HK",
+                   "chart": "价格走势图：/chart AAPL 1y（可选 1m、6m、1y、5y）",
+                   "portfolio": "您的私人投资组合：添加、删除、列表、快照、导入、导出、清空",
+                   "profile": "私聊完成风险测评", "forget": "删除我保存的关于您的数据",
+                   "privacy": "我保存哪些数据及原因",
+                   "brief": "本群的早间市场简报：开启、关闭、立即发送、自选、市场、查看",
+                   "mood": "本群情绪、趋势和常提及的代码（非交易信号）",
+                   "modqueue": "待审核的消息：批准或拒绝（管理员）", "modpolicy": "本群的管理规则；管理员可修改",
+                   "settings": "群设置（管理员）",
+                   # Community (issue 14), listed once the router has them.
+                   "follow": "关注成员分享的组合（权重变化时私信提醒，非投资建议）", "unfollow": "取消关注",
+                   "leaderboard": "按风险调整后的历史表现排名（过往表现不代表未来，非投资建议）",
+                   "quiz": "来自研究笔记的选择题：/quiz 债券", "points": "您的贡献积分", "top": "本群最乐于助人的成员",
+                   "helpful": "回复一条消息并发送 /helpful，标记它有帮助"}
+# The Chinese menu lists the router's commands in the router's order. A command without a Chinese description is
+# left out, which tests/bots/test_parity.py reports.
+COMMANDS_ZH = {name: ZH_DESCRIPTIONS[name] for name in COMMANDS if name in ZH_DESCRIPTIONS}
 ADMIN_CACHE_SECONDS = 120.0
-# What the bot asks Telegram to deliver. chat_member (joins and promotions) is only sent when asked for by
-# name, and edited_message is needed to re-check edits (a scam link added after posting).
+# Reactions members set (not the anonymous per-emoji counts of channels, which name nobody).
+REACTION_UPDATED = MessageReactionHandler.MESSAGE_REACTION_UPDATED
+# What the bot asks Telegram to deliver. chat_member (joins and promotions) and message_reaction (helpful marks,
+# issue 14) are only sent when asked for by name, and only to a bot that is an admin of the group; edited_message
+# is needed to re-check edits (a scam link added after posting).
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER,
-                   Update.CHAT_MEMBER]
+                   Update.CHAT_MEMBER, Update.MESSAGE_REACTION]
 # Group messages the router moderates besides text: media, with or without a caption (the caption is the text).
 GROUP_MEDIA = filters.ChatType.GROUPS & ~filters.TEXT & (
     filters.CAPTION | filters.PHOTO | filters.VIDEO | filters.Document.ALL | filters.ANIMATION | filters.Sticker.ALL
@@ -104,6 +113,7 @@ class TelegramFrontend:
         self._admins: dict[tuple[int, int], tuple[bool, float]] = {}
         self.admin_lists = moderation.AdminList(self.app.bot.get_chat_administrators)
         self.webhook_secret: str | None = None
+        self.sender = Sender(self.app.bot)
         self._add_handlers()
 
     def _add_handlers(self) -> None:
@@ -123,12 +133,14 @@ class TelegramFrontend:
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & ~filters.TEXT,
                                        self.on_other_private))
         app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(MessageReactionHandler(self.on_reaction, message_reaction_types=REACTION_UPDATED))
         app.add_error_handler(self.on_error)
 
     async def _register(self) -> None:
         """Remember who the bot is (for mentions, commands and deep links); register its commands, en and zh."""
         bot = self.app.bot
         self.me = BotIdentity(bot.id, bot.username)
+        self.sender.username = bot.username
         if not bot.can_read_all_group_messages:
             log.warning("telegram privacy mode is on: in groups where @%s is not an admin, Telegram delivers only "
                         "commands, mentions and replies, so other messages are not moderated (BotFather: "
@@ -201,6 +213,13 @@ class TelegramFrontend:
         if reply.text or reply.answer or reply.image or reply.file:
             await self.send(origin, reply)
 
+    async def on_reaction(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A member added emoji to a post: each new one reaches the router (helpful marks feed points)."""
+        change = update.message_reaction
+        for msg in reactions(change) if change is not None else []:
+            for reply in await asyncio.to_thread(self.router.handle, msg):
+                await self.sender.to_chat(int(msg.chat_id), int(msg.user_id), reply)
+
     async def on_new_members(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The "X joined" service message (sent in every group, admin or not)."""
         message = update.effective_message
@@ -265,10 +284,12 @@ class TelegramFrontend:
             if group and needs_admin_action(query.data or "") else None
         pressed = Incoming("telegram", str(message.chat.id), "group" if group else "private",
                            str(query.from_user.id), query.from_user.full_name, "", action=query.data,
-                           language=language_of(query.from_user), is_admin=admin)
+                           language=language_of(query.from_user), is_admin=admin,
+                           username=query.from_user.username or "")
         replies = await asyncio.to_thread(self.router.handle, pressed)
-        for index, reply in enumerate(replies):
-            if index == 0 and not reply.answer:
+        first = next((reply for reply in replies if not reply.recipient), None)  # notes for others never edit
+        for reply in replies:
+            if reply is first and not reply.answer:
                 # The questionnaire edits its own message forward instead of piling up new ones.
                 await self.edit(message, reply)
             else:
@@ -277,7 +298,7 @@ class TelegramFrontend:
     async def edit(self, message: Message, reply: Outgoing) -> None:
         try:
             await retries.idempotent(message.edit_text, light_markup_to_html(reply.text), parse_mode=ParseMode.HTML,
-                                     reply_markup=self.keyboard(reply))
+                                     reply_markup=self.sender.keyboard(reply))
         except BadRequest as exc:
             # A retried edit whose first attempt timed out after all lands on a message that already says this.
             if "not modified" not in str(exc).lower():
@@ -307,7 +328,9 @@ class TelegramFrontend:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error or RuntimeError("unknown error")
         reference = report_crash(error, "telegram update")
-        if isinstance(update, Update) and update.effective_chat is not None and not isinstance(error, Forbidden):
+        # A reaction asked nothing of the bot: a failure handling one is logged, not apologised for in the group.
+        if isinstance(update, Update) and update.effective_chat is not None and not isinstance(error, Forbidden) \
+                and update.message_reaction is None:
             try:
                 await context.bot.send_message(update.effective_chat.id, APOLOGY.format(ref=reference))
             except TelegramError:
@@ -315,59 +338,8 @@ class TelegramFrontend:
 
     # -- sending ---------------------------------------------------------------------------------
 
-    def keyboard(self, reply: Outgoing) -> InlineKeyboardMarkup | None:
-        if not reply.buttons:
-            return None
-        rows = []
-        for button in reply.buttons:
-            if button.deep_link:
-                url = f"https://t.me/{self.me.username}?start={button.deep_link}"
-                rows.append([InlineKeyboardButton(button.label, url=url)])
-            else:
-                rows.append([InlineKeyboardButton(button.label, callback_data=button.action)])
-        return InlineKeyboardMarkup(rows)
-
     async def send(self, origin: Message, reply: Outgoing) -> None:
-        body = answer_html(reply.answer) if reply.answer else light_markup_to_html(reply.text)
-        chat_id = origin.chat.id
-        if reply.private and origin.chat.type != ChatType.PRIVATE and origin.from_user:
-            chat_id = origin.from_user.id
-        pieces = split_message(body)
-        try:
-            await self._send_pieces(chat_id, pieces, reply, origin if chat_id == origin.chat.id else None)
-        except Forbidden:
-            # The member never opened a private chat with the bot: the group hears one neutral line instead.
-            fallback = reply.private_fallback or ("I can't message you privately yet: open a chat with me and "
-                                                  "press Start, then try again.")
-            await self._send_pieces(origin.chat.id, [light_markup_to_html(fallback)], Outgoing(), origin)
-
-    async def _send_pieces(self, chat_id: int, pieces: list[str], reply: Outgoing, origin: Message | None) -> None:
-        """The chart and the file first, then the text under them; the first one answers the member's message,
-        the last one carries the buttons."""
-        bot = self.app.bot
-        sends: list[tuple[Callable[..., Awaitable[Any]], Any, dict[str, Any]]] = []
-        if reply.image is not None:
-            sends.append((bot.send_photo, reply.image, {}))
-        if reply.file is not None:
-            name, content = reply.file
-            sends.append((bot.send_document, InputFile(content, filename=name), {}))
-        sends += [(bot.send_message, piece, {"parse_mode": ParseMode.HTML,
-                                              "link_preview_options": LinkPreviewOptions(is_disabled=True)})
-                  for piece in pieces if piece.strip()]  # a chart alone has no text to send
-        for index, (call, content, options) in enumerate(sends):
-            try:
-                await retries.send(
-                    call, chat_id, content, **options,
-                    reply_parameters=ReplyParameters(origin.message_id, allow_sending_without_reply=True)
-                    if origin is not None and index == 0 and reply.reply else None,
-                    reply_markup=self.keyboard(reply) if index == len(sends) - 1 else None)
-            except TelegramError as exc:
-                if not retries.may_have_been_delivered(exc):
-                    raise
-                # Most likely it arrived and only the answer was lost: sending it again could post it twice,
-                # and an apology would contradict a delivered answer. Carry on with the rest.
-                log.warning("a message to chat %s may not have been delivered (%s); not sending it again",
-                            chat_id, type(exc).__name__)
+        await self.sender.send(origin, reply)
 
     async def is_admin(self, message: Message) -> bool:
         user = message.from_user

@@ -15,9 +15,9 @@ RESUMED. Frames are plain JSON text whatever compression the query asks for (dis
 Like Discord, without the message-content intent a guild message reaches the bot with its text only when it
 mentions the bot.
 
-Test controls: ``slash``, ``click``, ``message``, ``edit`` build real-shaped events and dispatch them; ``dispatch``
-sends any event; ``calls`` / ``wait_for`` / ``responses`` read what the bot did; ``fail_next``, ``rate_limit_next``,
-``expire``, ``closed_dms`` make Discord refuse.
+Test controls: ``slash``, ``click``, ``message``, ``edit``, ``reaction`` build real-shaped events and dispatch
+them; ``dispatch`` sends any event; ``calls`` / ``wait_for`` / ``responses`` read what the bot did; ``fail_next``,
+``rate_limit_next``, ``expire``, ``closed_dms`` make Discord refuse.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ MUTED_CHANNEL_ID = 135197118292819968  # "test1": denies @everyone Send Messages
 # Well-formed (base64 of the bot id, timestamp part, HMAC part) but never valid at Discord.
 TOKEN = "MzQ0NDg3ODMwODI0OTQzNjE4.Gfake0.roundtable-local-fake-discord-token-0000"
 MESSAGE_CONTENT_INTENT = 1 << 15
+GUILD_MESSAGE_REACTIONS_INTENT = 1 << 10
 EPHEMERAL = 64
 
 CALLBACK = "POST /interactions/{interaction_id}/{token}/callback"
@@ -282,6 +283,19 @@ class FakeDiscord:
                 data["mentions"] = [BOT_USER]
         return self.dispatch("MESSAGE_CREATE", data)
 
+    def reaction(self, message: dict[str, Any], emoji: str, *, user: dict[str, Any] | None = None,
+                 author_known: bool = True) -> dict[str, Any]:
+        """A member (``user``: the captured one by default) adds ``emoji`` to ``message`` (as ``message`` or a
+        send returned it). ``author_known``: Discord names the post's author (it does in guilds)."""
+        data = copy.deepcopy(fixture("MessageReactionAdd")["d"])
+        if user is not None:
+            data["user_id"], data["member"]["user"] = user["id"], user
+        data["member"]["flags"] = 0  # added by Discord after the 2020 capture; discord.py 2.7 requires it
+        data.update(message_id=str(message["id"]), channel_id=str(message["channel_id"]), guild_id=str(GUILD_ID),
+                    emoji={"name": emoji, "id": None},
+                    message_author_id=str(message["author"]["id"]) if author_known else "0")
+        return self.dispatch("MESSAGE_REACTION_ADD", data)
+
     def edit(self, message: dict[str, Any], content: str) -> dict[str, Any]:
         """The member edits a message they posted (``message`` as ``message`` returned it): MESSAGE_UPDATE."""
         return self.dispatch("MESSAGE_UPDATE", {**message, "content": content, "edited_timestamp": _now()})
@@ -321,6 +335,8 @@ class FakeDiscord:
             self._pending.append((event, data))
             return
         self.dispatched.append((event, data))
+        if event.startswith("MESSAGE_REACTION"):  # like Discord: only to sessions that asked for reactions
+            targets = [s for s in targets if s.intents & GUILD_MESSAGE_REACTIONS_INTENT]
         for session in targets:
             self._loop.create_task(self._send_dispatch(session, event, self._as_seen_by(session, event, data)))
 

@@ -15,8 +15,8 @@ EVERYONE = int(GUILD["roles"][0]["permissions"])  # @everyone in the captured gu
 
 
 def test_message_content_is_the_one_privileged_intent_and_doctor_says_so() -> None:
-    assert access.intents_text() == ("dm_messages, guild_messages, guilds, message_content (message_content is "
-                                     "privileged: switch it on in the Developer Portal)")
+    assert access.intents_text() == ("dm_messages, guild_messages, guild_reactions, guilds, message_content "
+                                     "(message_content is privileged: switch it on in the Developer Portal)")
     assert not intents().members and not intents().presences  # a join time comes with each message
 
 

@@ -63,7 +63,8 @@ async def test_every_command_and_option_is_described_and_typed(bot: RoundtableBo
     period = next(o for o in commands["chart"]["options"] if o["name"] == "period")
     assert [c["value"] for c in period["choices"]] == ["1m", "6m", "1y", "5y"] and not period["required"]
     portfolio = {sub["name"]: sub for sub in commands["portfolio"]["options"]}
-    assert set(portfolio) == {"add", "remove", "list", "snapshot", "import", "export", "clear"}
+    assert set(portfolio) == {"add", "remove", "list", "snapshot", "import", "export", "clear", "share", "unshare",
+                              "view"}
     assert portfolio["import"]["options"][0]["type"] == 11  # an attachment
     assert [o["type"] for o in portfolio["add"]["options"]] == [3, 10, 10, 3]  # symbol, quantity, price, date
 

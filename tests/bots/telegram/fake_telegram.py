@@ -58,6 +58,7 @@ class FakeTelegram:
         self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and the download
         # Groups that became supergroups: old id -> new id. Sends to the old id are refused with the new one.
         self.migrated: dict[int, int] = {}
+        self.last_poll: dict[str, Any] = {}  # the parameters of the latest getUpdates (allowed_updates ...)
         self._updates: list[dict[str, Any]] = []
         self._next_update = 1
         self._next_message = 1000
@@ -195,6 +196,7 @@ class FakeTelegram:
             error = queued.pop(0)
             return int(error["error_code"]), error
         if method == "getUpdates":
+            self.last_poll = params
             time.sleep(0.05)
             with self._lock:
                 offset = int(params.get("offset") or 0)
