@@ -175,13 +175,14 @@ class Privacy:
     @classmethod
     def of(cls, profiles: ProfileStore, quota: Quota, *, holdings: HoldingsStore | None = None,
            briefs: BriefCommands | None = None, moderation: ModerationStore | None = None,
-           audit: AuditLog | None = None) -> Privacy:
+           audit: AuditLog | None = None, sharing: PersonalData | None = None) -> Privacy:
         """The sources the router's features have (a feature not set up keeps nothing)."""
         sources: list[PersonalData] = [ProfileData(profiles)]
         sources += [HoldingsData(holdings)] if holdings is not None else []
         sources += [BriefingData(briefs)] if briefs is not None else []
         sources += [ModerationData(moderation)] if moderation is not None else []
         sources.append(QuotaData(quota))
+        sources += [sharing] if sharing is not None else []  # shared portfolios and follows (bots/chat/sharing.py)
         sources += [AuditData(audit)] if audit is not None else []
         return cls(sources)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from advisor.audit import SHARING
 from advisor.audit.record import record
 from advisor.community.sharing import (
     DEFAULT_THRESHOLD,
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SHARING = "sharing"  # the audit kind (advisor.audit carries the constant once merged)
 NEW_MEMBER = timedelta(hours=24)  # the cooling-off period before a new member may follow anyone
 CHANGES = {"add", "remove", "import"}  # /portfolio subcommands that change holdings (clear is a button)
 IN_GROUP = "Portfolios are shared in groups: send {command} in the group you mean."
@@ -66,6 +66,10 @@ class SharingCommands:
         self.moderation = moderation  # join times, for the new-member rule (None: only Incoming.joined_at)
         self.audit = audit
         self.threshold = threshold  # a fraction: 0.10 = 10 percentage points
+
+    @property
+    def personal_data(self) -> SharingData:
+        return SharingData(self.store)
 
     # -- /portfolio ----------------------------------------------------------------------------------------
 
