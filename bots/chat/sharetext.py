@@ -79,9 +79,9 @@ def suitability_line(risk: RiskLevel | None, level: InvestorLevel | None) -> str
 def followed_text(handle: str, threshold: float, again: bool, risk: RiskLevel | None,
                   level: InvestorLevel | None) -> str:
     start = "You still follow" if again else "You now follow"
-    return "\n".join([f"{start} **{handle}**'s shared portfolio. I'll tell you here when a weight changes by more "
-                      f"than {threshold:.0%} points. /unfollow {handle} stops it.", suitability_line(risk, level),
-                      NOT_ADVICE, DISCLAIMER])
+    first = (f"{start} **{handle}**'s shared portfolio. I'll tell you here when a weight changes by more than "
+             f"{threshold * 100:g} percentage points. /unfollow {handle} stops it.")
+    return "\n".join([first, suitability_line(risk, level), NOT_ADVICE, DISCLAIMER])
 
 
 def move_line(symbol: str, before: float, after: float) -> str:
