@@ -3,10 +3,11 @@ never quantities or money; every figure with its as-of time and source; followin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from advisor.community.sharing import Change, riskier
+from advisor.market.pricerisk import override_for
 from advisor.portfolio.render import moment
 from advisor.suitability import max_risk
 from advisor.types import InvestorLevel, RiskLevel
@@ -27,7 +28,18 @@ def weights_lines(weights: Mapping[str, float]) -> list[str]:
     return lines
 
 
-def risk_line(risk: RiskLevel | None) -> str:
+def always_r5(symbols: Iterable[str]) -> list[str]:
+    """Holdings that are R5 whatever their price history says (crypto, leveraged or inverse funds, options,
+    futures): a portfolio holding one is R5 too, since copying it means buying an R5 product."""
+    return sorted(symbol for symbol in symbols if override_for(symbol) is not None)
+
+
+def risk_line(risk: RiskLevel | None, symbols: Iterable[str] = ()) -> str:
+    r5 = always_r5(symbols)
+    if r5:
+        listed = ", ".join(r5[:5]) + (f" and {len(r5) - 5} more" if len(r5) > 5 else "")
+        return (f"Risk class: R5: it holds {listed}, R5 whatever the price history says (crypto, leveraged or "
+                "inverse funds, options, futures).")
     if risk is None:
         return "Risk class: not measured (too little price history)."
     return f"Risk class: {risk} (from the portfolio's daily price moves over up to a year)."
@@ -41,7 +53,7 @@ def sourced(as_of: datetime | None, source: str) -> str:
 def shared_text(handle: str, weights: Mapping[str, float], risk: RiskLevel | None, as_of: datetime | None,
                 source: str, left_out: int) -> str:
     lines = [f"**{handle} shared their portfolio** (weights only, never amounts)", *weights_lines(weights),
-             risk_line(risk)]
+             risk_line(risk, weights)]
     if left_out:
         lines.append(f"{left_out} holding(s) without a current price are left out of the weights.")
     lines += [sourced(as_of, source), f"Members may /follow {handle} to be told privately when these weights "
@@ -53,7 +65,7 @@ def view_text(handle: str, shared_at: datetime, published_at: datetime, weights:
               risk: RiskLevel | None, since_shared: float | None, as_of: datetime | None, source: str) -> str:
     lines = [f"**{handle}'s shared portfolio** (weights only, never amounts)"]
     lines += [f"Weights now (as published {published_at:%Y-%m-%d}, moved with prices since):", *weights_lines(weights)]
-    lines.append(risk_line(risk))
+    lines.append(risk_line(risk, weights))
     performance = "not available (a price is missing)" if since_shared is None else f"{since_shared:+.1%}"
     lines.append(f"Return since shared ({shared_at:%Y-%m-%d}): {performance}, as if every published change had "
                  "been copied, before costs.")
@@ -100,7 +112,8 @@ def change_note(handle: str, change: Change, risk: RiskLevel | None, level: Inve
     lines += [move_line(*row) for row in moves[:MAX_LINES]]
     if len(moves) > MAX_LINES:
         lines.append(f"... and {len(moves) - MAX_LINES} smaller changes (/portfolio view {handle} in the group).")
-    lines += [risk_line(risk), suitability_line(risk, level), NOT_ADVICE, sourced(as_of, source), DISCLAIMER]
+    lines += [risk_line(risk, change.after), suitability_line(risk, level), NOT_ADVICE, sourced(as_of, source),
+              DISCLAIMER]
     return "\n".join(lines)
 
 

@@ -282,8 +282,10 @@ class SharingCommands:
         total = sum(h.weight or 0.0 for h in priced)
         weights = {h.symbol: (h.weight or 0.0) / total for h in priced} if total > 0 else {}
         source = next((mark.source for mark in snapshot.sources if mark.data == "quotes"), "")
+        # A holding that is R5 whatever its history says makes the portfolio R5: copying it means buying one.
+        risk: RiskLevel | None = "R5" if sharetext.always_r5(weights) else snapshot.risk.level
         return Book(weights, {h.symbol: h.price or 0.0 for h in priced if h.symbol in weights},
-                    snapshot.risk.level, snapshot.as_of, source, len(snapshot.holdings))
+                    risk, snapshot.as_of, source, len(snapshot.holdings))
 
     def _prices(self, symbols: Iterable[str], known: dict[str, float] | None = None
                 ) -> tuple[dict[str, float], datetime | None, str]:
@@ -316,7 +318,9 @@ class SharingCommands:
     def _not_shared(self, named: str, usage: str) -> str:
         if not named:
             return f"Whose portfolio? Usage: {usage}."
-        shown = "".join(c for c in named if c.isalnum() or c in "@_.-")[:40] or "that member"
+        shown = "".join(c for c in named if c.isalnum() or c in "@_.-")[:40]
+        if not shown or named.startswith("<@"):  # a Discord mention: its id means nothing to the reader
+            shown = "That member"
         return f"{shown} does not share a portfolio in this group (or stopped sharing it)."
 
     def _new_member(self, msg: Incoming) -> bool:

@@ -71,7 +71,8 @@ class Chat:
 @pytest.fixture
 def chat(notes_retriever: Callable[[str], Retriever], tmp_path: Path) -> Chat:
     market = FakeMarketData({"AAA": daily_bars(flat(100.0), END), "BBB": daily_bars(flat(50.0), END),
-                             "CCC": daily_bars(swinging(), END), "SPY": daily_bars(flat(400.0), END)})
+                             "CCC": daily_bars(swinging(), END), "SPY": daily_bars(flat(400.0), END),
+                             "BTC-USD": daily_bars(flat(30000.0), END)})
     key = Fernet.generate_key()
     profiles = SqlProfileStore.open(f"sqlite:///{tmp_path / 'rt.db'}", key)
     desk = QuoteDesk(market, PriceRisk(market))
@@ -100,6 +101,16 @@ def test_sharing_publishes_symbols_and_weights_never_amounts(chat: Chat) -> None
     for private in ("600", "400", " 6 ", " 8 ", "90", "45"):  # quantities, values and prices paid stay private
         assert private not in body
     assert "already share" in chat.one(ALICE, "/portfolio share")
+
+
+def test_a_crypto_holding_makes_the_shared_portfolio_r5_whatever_its_history(chat: Chat) -> None:
+    chat.say(ALICE, "/portfolio add AAA 9", private=True)
+    chat.say(ALICE, "/portfolio add BTC-USD 0.01", private=True)  # 300 of 1200, flat prices: measured R1
+    shared = chat.one(ALICE, "/portfolio share")
+    assert "AAA 75.0%\nBTC-USD 25.0%" in shared
+    assert "Risk class: R5: it holds BTC-USD, R5 whatever the price history says" in shared
+    chat.profiles.save(Profile(f"telegram:{BOB}", "C4"))
+    assert "risk class R5 is above your risk profile C4" in chat.one(BOB, "/follow @alice")
 
 
 def test_view_shows_weights_risk_and_return_since_shared(chat: Chat) -> None:
