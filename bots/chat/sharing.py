@@ -158,7 +158,7 @@ class SharingCommands:
         again = self.store.follow(Follow(msg.chat_key, msg.user_key, portfolio.user_key, threshold,
                                          portfolio.segment, msg.received_at))
         record(self.audit, SHARING, user=msg.user_key, chat=msg.chat_key,
-               data={"action": "follow", "threshold": round(threshold, 4)})
+               data={"action": "follow", "threshold_bp": round(threshold * 10_000)})  # no floats in the log
         text = sharetext.followed_text(portfolio.handle, threshold, again, portfolio.risk, self._level(msg.user_key))
         return [Outgoing(text, private=True, private_fallback=(
             "I couldn't write to you privately, so I can't send you notes. Open a private chat with me (press Start), "

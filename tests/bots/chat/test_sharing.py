@@ -6,14 +6,17 @@ Prices come from a fake source whose series the tests move: AAA and BBB are flat
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from sqlalchemy import text
 
 from advisor.advisor import Advisor
+from advisor.audit import SHARING, AuditLog
 from advisor.community.sharing import ShareStore
 from advisor.composer import GroundedComposer
 from advisor.market.desk import QuoteDesk
@@ -49,8 +52,8 @@ def swinging() -> list[float]:
 
 
 class Chat:
-    def __init__(self, router: Router, market: FakeMarketData, profiles: SqlProfileStore) -> None:
-        self.router, self.market, self.profiles = router, market, profiles
+    def __init__(self, router: Router, market: FakeMarketData, profiles: SqlProfileStore, audit: AuditLog) -> None:
+        self.router, self.market, self.profiles, self.audit = router, market, profiles, audit
 
     def say(self, user: str, text: str, *, private: bool = False, at: datetime = NOW,
             **extra: object) -> list[Outgoing]:
@@ -78,11 +81,13 @@ def chat(notes_retriever: Callable[[str], Retriever], tmp_path: Path) -> Chat:
     desk = QuoteDesk(market, PriceRisk(market))
     portfolios = Portfolios(SqlHoldingsStore(profiles.engine, key), desk, profiles)
     moderation = ModerationStore(profiles.engine)
+    audit = AuditLog.open(f"sqlite:///{tmp_path / 'rt.db'}", key)
     router = Router(Advisor(notes_retriever, GroundedComposer(), profiles), profiles,
                     ChatSettingsStore(profiles.engine), FixedCollections({"research"}),
                     markets=MarketCommands(desk, portfolios), moderation=ModerationCommands(moderation),
-                    sharing=SharingCommands(ShareStore(profiles.engine), portfolios, moderation=moderation))
-    return Chat(router, market, profiles)
+                    sharing=SharingCommands(ShareStore(profiles.engine), portfolios, moderation=moderation,
+                                            audit=audit))
+    return Chat(router, market, profiles, audit)
 
 
 def alice_shares(chat: Chat) -> str:
@@ -241,3 +246,20 @@ def test_forget_erases_shares_and_follows(chat: Chat) -> None:
     chat.one(ALICE, "/forget", private=True)
     assert "Your portfolio shared" not in chat.one(ALICE, "/privacy", private=True)
     assert "does not share" in chat.one(BOB, "/portfolio view @alice")
+
+
+def test_the_audit_log_records_consent_and_follows_without_weights(chat: Chat) -> None:
+    alice_shares(chat)
+    chat.say(BOB, "/follow @alice 5")
+    [note] = trade(chat, "/portfolio import\nsymbol,quantity,cost,date\nCCC,10,,")[1]  # an import publishes too
+    assert note.recipient == BOB
+    chat.say(BOB, "/unfollow @alice")
+    chat.say(ALICE, "/portfolio unshare")
+    with chat.audit.engine.connect() as connection:
+        rows = connection.execute(text("SELECT * FROM audit_log ORDER BY seq")).mappings().all()
+    recorded = [json.loads(row["data"]) for row in rows if row["kind"] == SHARING]
+    assert [entry["action"] for entry in recorded] == ["share", "follow", "republish", "unfollow", "unshare"]
+    assert recorded[1] == {"action": "follow", "threshold_bp": 500}  # integers only: the log refuses floats
+    assert recorded[2] == {"action": "republish", "symbols": 3, "notes": 1}
+    stored = " ".join(str(cell) for row in rows for cell in row.values())
+    assert not any(symbol in stored for symbol in ("AAA", "BBB", "CCC"))  # consent is recorded, holdings are not
