@@ -21,7 +21,7 @@ the member's ``user_key``; a share's followers go with it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -231,12 +231,19 @@ class ShareStore:
                 & (FollowRow.sharer_key == sharer_key)))
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    def told(self, follow: Follow, baseline: Segment) -> None:
-        """The follower was told about ``baseline``: later changes are measured from it."""
+    def told(self, follows: Sequence[Follow], baseline: Segment) -> None:
+        """These followers (of one share) were told about ``baseline``: later changes are measured from it. One
+        statement per 500 followers, in one transaction."""
+        if not follows:
+            return
+        chat_key, sharer_key = follows[0].chat_key, follows[0].sharer_key
+        text = segment_to_json(baseline)
         with Session(self.engine) as session, session.begin():
-            session.execute(update(FollowRow).where(
-                (FollowRow.chat_key == follow.chat_key) & (FollowRow.follower_key == follow.follower_key)
-                & (FollowRow.sharer_key == follow.sharer_key)).values(baseline=segment_to_json(baseline)))
+            for start in range(0, len(follows), 500):
+                keys = [f.follower_key for f in follows[start:start + 500]]
+                session.execute(update(FollowRow).where(
+                    (FollowRow.chat_key == chat_key) & (FollowRow.sharer_key == sharer_key)
+                    & FollowRow.follower_key.in_(keys)).values(baseline=text))
 
     def followers(self, chat_key: str, sharer_key: str) -> list[Follow]:
         with Session(self.engine) as session:

@@ -235,16 +235,18 @@ class SharingCommands:
         if not self.store.republish(portfolio.chat_key, portfolio.user_key, segment, book.risk):
             return None
         notes = []
+        told = []
         for follow in followers:
             theirs = change_since(follow.baseline, book.weights, prices)
             if theirs is None or theirs.size <= follow.threshold:
                 continue
-            self.store.told(follow, segment)
+            told.append(follow)
             text = sharetext.change_note(portfolio.handle, theirs, book.risk, self._level(follow.follower_key),
                                          book.as_of, book.source)
             button = Button("Unfollow", action=f"share:u:{portfolio.chat_key}:{_platform_id(portfolio.user_key)}")
             notes.append(Outgoing(text, recipient=_platform_id(follow.follower_key), private=True,
                                   buttons=(button,) if len(button.action.encode()) <= 64 else ()))
+        self.store.told(told, segment)
         record(self.audit, SHARING, user=portfolio.user_key, chat=portfolio.chat_key,
                data={"action": "republish", "symbols": len(book.weights), "notes": len(notes)})
         return notes

@@ -93,5 +93,5 @@ def test_follow_baseline_updates_when_told(database_url: str) -> None:
     follow = Follow("c", "telegram:2", "telegram:1", 0.1, SEGMENT, T0)
     store.follow(follow)
     later = Segment(T0 + timedelta(days=1), {"AAA": 1.0}, {"AAA": 120.0}, 1.1)
-    store.told(follow, later)
+    store.told([follow], later)
     assert store.following("telegram:2")[0].baseline == later
