@@ -309,18 +309,22 @@ class SharingCommands:
         return prices, as_of, source
 
     def _target(self, msg: Incoming, args: str) -> tuple[SharedPortfolio | None, str]:
-        """The portfolio shared in this chat by the member named: mention ids first, else the typed handle."""
-        named = args.split()[0] if args.split() else ""
+        """The portfolio shared in this chat by the member named: mention ids first, else the typed handle (a
+        display name may have spaces: the whole text is tried, then its first word)."""
+        named = " ".join(args.split())
         for user_id in msg.mentioned:
             portfolio = self.store.shared(msg.chat_key, f"{msg.platform}:{user_id}")
             if portfolio is not None:
                 return portfolio, named or portfolio.handle
-        return (self.store.find(msg.chat_key, named) if named else None), named
+        if not named:
+            return None, ""
+        first = named.split()[0]
+        return self.store.find(msg.chat_key, named) or self.store.find(msg.chat_key, first), named
 
     def _not_shared(self, named: str, usage: str) -> str:
         if not named:
             return f"Whose portfolio? Usage: {usage}."
-        shown = "".join(c for c in named if c.isalnum() or c in "@_.-")[:40]
+        shown = "".join(c for c in named if c.isalnum() or c in "@_.- ")[:40].strip()
         if not shown or named.startswith("<@"):  # a Discord mention: its id means nothing to the reader
             shown = "That member"
         return f"{shown} does not share a portfolio in this group (or stopped sharing it)."

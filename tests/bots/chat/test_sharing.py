@@ -57,9 +57,10 @@ class Chat:
 
     def say(self, user: str, text: str, *, private: bool = False, at: datetime = NOW,
             **extra: object) -> list[Outgoing]:
+        extra.setdefault("username", NAMES[user])
         return self.router.handle(Incoming(
             "telegram", user if private else GROUP, "private" if private else "group", user,
-            f"{NAMES[user].title()} Example", text, username=NAMES[user], received_at=at, **extra))  # type: ignore[arg-type]
+            f"{NAMES[user].title()} Example", text, received_at=at, **extra))  # type: ignore[arg-type]
 
     def one(self, user: str, text: str, **extra: object) -> str:
         [reply] = self.say(user, text, **extra)
@@ -130,6 +131,10 @@ def test_view_shows_weights_risk_and_return_since_shared(chat: Chat) -> None:
     assert mentioned.startswith("**@alice's shared portfolio**")
     assert "does not share a portfolio" in chat.one(BOB, "/portfolio view @carol")
     assert "in the group" in chat.one(BOB, "/portfolio view @alice", private=True)
+    # A member without a username is named by their display name, spaces and all.
+    chat.say(CAROL, "/portfolio add BBB 1", private=True, username="")
+    assert chat.one(CAROL, "/portfolio share", username="").startswith("**Carol Example shared their portfolio**")
+    assert chat.one(BOB, "/portfolio view carol example").startswith("**Carol Example's shared portfolio**")
 
 
 def test_sharing_an_empty_portfolio_is_refused(chat: Chat) -> None:
