@@ -193,7 +193,15 @@ class SharingCommands:
     def holdings_changed(self, msg: Incoming) -> list[Outgoing]:
         """After the member's holdings changed (in private): for each group they share with, publish the new
         weights when the change passes the smallest threshold watching, and tell each follower whose own
-        threshold it passes. An empty book ends the sharing (followers told)."""
+        threshold it passes. An empty book ends the sharing (followers told). Never raises: the change to the
+        holdings is already saved, and its reply must not be lost to a failure here (logged)."""
+        try:
+            return self._holdings_changed(msg)
+        except Exception:
+            log.exception("sharing: publishing a holdings change failed; the holdings are saved")
+            return []
+
+    def _holdings_changed(self, msg: Incoming) -> list[Outgoing]:
         shares = self.store.shares_of(msg.user_key)
         if not shares:
             return []

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from advisor.advisor import Advisor
 from advisor.audit import SHARING, AuditLog
@@ -268,3 +269,15 @@ def test_the_audit_log_records_consent_and_follows_without_weights(chat: Chat) -
     assert recorded[2] == {"action": "republish", "symbols": 3, "notes": 1}
     stored = " ".join(str(cell) for row in rows for cell in row.values())
     assert not any(symbol in stored for symbol in ("AAA", "BBB", "CCC"))  # consent is recorded, holdings are not
+
+
+def test_a_failing_share_store_never_loses_the_private_reply(chat: Chat, monkeypatch: pytest.MonkeyPatch) -> None:
+    alice_shares(chat)
+    assert chat.router.sharing is not None
+
+    def unavailable(_user_key: str) -> list[object]:
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(chat.router.sharing.store, "shares_of", unavailable)
+    [reply] = chat.say(ALICE, "/portfolio add CCC 10", private=True)
+    assert reply.text == "Added 10 CCC."
