@@ -14,7 +14,8 @@ from advisor.audit.verify import VerifyReport, check_anchor
 # The kinds the chat records (issue 12); others may be added, as lowercase words.
 ANSWER, MODERATION, PROFILE, CONFIRMATION, SETTING, BRIEFING, FORGET = (
     "answer", "moderation", "profile", "confirmation", "setting", "briefing", "forget")
+SHARING = "sharing"  # issue 14: a portfolio shared, unshared or republished; a follow or unfollow (no weights)
 
-__all__ = ["ANSWER", "BRIEFING", "CONFIRMATION", "FORGET", "GENESIS", "MODERATION", "PROFILE", "SETTING", "AuditLog",
-           "AuditUnavailable", "Entry", "Head", "VerifyReport", "audit_engine", "canonical_data", "check_anchor",
-           "entry_bytes", "entry_hash", "verify_export"]
+__all__ = ["ANSWER", "BRIEFING", "CONFIRMATION", "FORGET", "GENESIS", "MODERATION", "PROFILE", "SETTING", "SHARING",
+           "AuditLog", "AuditUnavailable", "Entry", "Head", "VerifyReport", "audit_engine", "canonical_data",
+           "check_anchor", "entry_bytes", "entry_hash", "verify_export"]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from advisor.advisor import Advisor, Rephraser
 from advisor.audit import AuditLog
+from advisor.community.sharing import ShareStore
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
 from advisor.quiz.generate import bundled_questions
@@ -25,6 +26,7 @@ from bots.chat.mood import MoodCommands
 from bots.chat.quiz import QuizCommands
 from bots.chat.router import Router
 from bots.chat.settings import Approval, ApprovalStore, ApprovedCollections, ChatSettingsStore
+from bots.chat.sharing import SharingCommands
 from knowledge.documents import BUNDLED_CORPUS
 from knowledge.errors import CollectionNotFoundError
 from knowledge.research import Research
@@ -76,14 +78,17 @@ def build_app(settings: Settings, research: Research | None = None) -> App:
     activity = ActivityRecorder(profiles.engine)
     senders: dict[str, BriefingSender] = {}
     briefings = make_briefings(settings, research, profiles, markets.market, chat_settings, senders, audit)
+    moderation = ModerationStore(profiles.engine)  # one store: sharing reads its join times (new members)
     router = Router(advisor, profiles, chat_settings,
                     ApprovedCollections(approvals, lambda name: revision_of(research, name)),
                     markets=MarketCommands(markets.desk, markets.portfolios),
                     briefs=BriefCommands(briefings.store, briefings, audit=audit),
-                    moderation=ModerationCommands(ModerationStore(profiles.engine), audit=audit),
+                    moderation=ModerationCommands(moderation, audit=audit),
                     mood=make_mood(chat_settings, activity), audit=audit,
                     quiz=QuizCommands(QuizStore(profiles.engine), bundled_questions, profiles, audit,
-                                      chat_language=lambda key: chat_settings.get(key).language))
+                                      chat_language=lambda key: chat_settings.get(key).language),
+                    sharing=SharingCommands(ShareStore(profiles.engine), markets.portfolios, moderation=moderation,
+                                            audit=audit, threshold=settings.follow_threshold / 100))
     return App(settings, research, profiles, advisor, router, approvals, markets, briefings, senders, audit,
                activity)
 

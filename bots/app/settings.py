@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     pseudonym_key: SecretStr | None = Field(None, description="Key of the HMAC that pseudonymises member ids "
                                             "(url-safe base64, 32+ bytes); unset = derived from the last key in "
                                             "ROUNDTABLE_SECRET_KEY. Never change it: `keys rotate` prints it.")
+    follow_threshold: float = Field(10.0, ge=1, le=50, description="Percentage points a shared portfolio's weight "
+                                    "must change by before followers are told (a follower may ask for their own: "
+                                    "/follow @member 5).")
 
     @field_validator("market_data", mode="after")
     @classmethod

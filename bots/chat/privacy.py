@@ -176,7 +176,8 @@ class Privacy:
     @classmethod
     def of(cls, profiles: ProfileStore, quota: Quota, *, holdings: HoldingsStore | None = None,
            briefs: BriefCommands | None = None, moderation: ModerationStore | None = None,
-           audit: AuditLog | None = None, quiz: QuizStore | None = None) -> Privacy:
+           audit: AuditLog | None = None, quiz: QuizStore | None = None,
+           sharing: PersonalData | None = None) -> Privacy:
         """The sources the router's features have (a feature not set up keeps nothing)."""
         sources: list[PersonalData] = [ProfileData(profiles)]
         sources += [HoldingsData(holdings)] if holdings is not None else []
@@ -187,6 +188,7 @@ class Privacy:
             from bots.chat.quiz import QuizData  # quiz imports privacy's Stored: imported here, not at the top
 
             sources.append(QuizData(quiz))
+        sources += [sharing] if sharing is not None else []  # shared portfolios and follows (bots/chat/sharing.py)
         sources += [AuditData(audit)] if audit is not None else []
         return cls(sources)
 

@@ -34,6 +34,7 @@ from bots.chat.privacy import Privacy
 from bots.chat.quiz import QuizCommands
 from bots.chat.quota import Quota
 from bots.chat.settings import ChatSettings, ChatSettingsStore, CollectionCatalog
+from bots.chat.sharing import SharingCommands
 from knowledge.errors import UserError, validate_collection_name
 
 if TYPE_CHECKING:
@@ -49,6 +50,8 @@ COMMANDS: dict[str, str] = {
     "quote": "prices with as-of time, source and risk class: /quote AAPL 0700.HK",
     "chart": "a price chart: /chart AAPL 1y (1m, 6m, 1y or 5y)",
     "portfolio": "your private portfolio: add, remove, list, snapshot, import, export, clear",
+    "follow": "follow a member's shared portfolio (/portfolio share shares yours): /follow @member [points]",
+    "unfollow": "stop following a shared portfolio: /unfollow @member",
     "profile": "take the risk questionnaire (privately)",
     "forget": "delete everything I store about you",
     "privacy": "what I store and why",
@@ -97,9 +100,11 @@ class Router:
                  collections: CollectionCatalog, quota: Quota | None = None,
                  markets: MarketCommands | None = None, briefs: BriefCommands | None = None,
                  moderation: ModerationCommands | None = None, mood: MoodCommands | None = None,
-                 audit: AuditLog | None = None, quiz: QuizCommands | None = None) -> None:
+                 audit: AuditLog | None = None, quiz: QuizCommands | None = None,
+                 sharing: SharingCommands | None = None) -> None:
         self.advisor = advisor
         self.quiz = quiz
+        self.sharing = sharing  # opt-in portfolio sharing and follows (issue 14)
         self.audit = audit  # the compliance record (issue 12); None records nothing
         self.markets = markets
         self.briefs = briefs
@@ -111,7 +116,8 @@ class Router:
         self.quota = quota or Quota(chat_settings.engine)
         self.privacy = Privacy.of(profiles, self.quota, holdings=markets.portfolios.store if markets else None,
                                   briefs=briefs, moderation=moderation.store if moderation else None, audit=audit,
-                                  quiz=quiz.store if quiz else None)
+                                  quiz=quiz.store if quiz else None,
+                                  sharing=sharing.personal_data if sharing else None)
 
     def handle(self, msg: Incoming) -> list[Outgoing]:
         if msg.reaction:
@@ -182,6 +188,7 @@ class Router:
                                            for command in ("quote", "chart", "portfolio")},
             "modqueue": self._modqueue, "modpolicy": self._modpolicy, "mood": self._mood,
             "quiz": self.quiz.quiz if self.quiz else lambda m, a: [Outgoing("Quizzes are not set up here.")],
+            **({"follow": self.sharing.follow, "unfollow": self.sharing.unfollow} if self.sharing else {}),
         }
         handler = handlers.get(name)
         if handler is None:
@@ -192,6 +199,8 @@ class Router:
     def _market(self, command: str, msg: Incoming, args: str) -> list[Outgoing]:
         if self.markets is None:
             return [Outgoing("Market data is not set up for this bot.")]
+        if command == "portfolio" and self.sharing is not None:  # share/unshare/view, and publishing changes
+            return self.sharing.portfolio(msg, args, self.markets.portfolio)
         handlers = {"quote": self.markets.quote, "chart": self.markets.chart, "portfolio": self.markets.portfolio}
         return handlers[command](msg, args)
 
@@ -321,8 +330,10 @@ class Router:
         kind, _, rest = (msg.action or "").partition(":")
         if kind == "confirm":
             return self._confirm(msg, rest)
-        if kind == "portfolio" and self.markets is not None:
-            return self.markets.on_button(msg, rest)
+        if kind == "portfolio" and self.markets is not None:  # "clear" empties the book: a shared one ends
+            return self.markets.on_button(msg, rest) + (self.sharing.holdings_changed(msg) if self.sharing else [])
+        if kind == "share" and self.sharing is not None:
+            return self.sharing.on_button(msg, rest)
         if kind == "mod" and self.moderation is not None:
             return self.moderation.on_button(msg, rest)
         if kind == "quiz" and self.quiz is not None:
