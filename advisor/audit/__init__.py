@@ -14,7 +14,8 @@ from advisor.audit.verify import VerifyReport, check_anchor
 # The kinds the chat records (issue 12); others may be added, as lowercase words.
 ANSWER, MODERATION, PROFILE, CONFIRMATION, SETTING, BRIEFING, FORGET = (
     "answer", "moderation", "profile", "confirmation", "setting", "briefing", "forget")
+FEEDBACK = "feedback"  # a member's 👍/👎 (and optional reason) on an answer (issue 14)
 
-__all__ = ["ANSWER", "BRIEFING", "CONFIRMATION", "FORGET", "GENESIS", "MODERATION", "PROFILE", "SETTING", "AuditLog",
-           "AuditUnavailable", "Entry", "Head", "VerifyReport", "audit_engine", "canonical_data", "check_anchor",
-           "entry_bytes", "entry_hash", "verify_export"]
+__all__ = ["ANSWER", "BRIEFING", "CONFIRMATION", "FEEDBACK", "FORGET", "GENESIS", "MODERATION", "PROFILE", "SETTING",
+           "AuditLog", "AuditUnavailable", "Entry", "Head", "VerifyReport", "audit_engine", "canonical_data",
+           "check_anchor", "entry_bytes", "entry_hash", "verify_export"]

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from advisor.advisor import Advisor, Rephraser
 from advisor.audit import AuditLog
+from advisor.community.feedback import FeedbackStore
+from advisor.community.pointstore import PointsStore
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
 from advisor.report.activity import ActivityRecorder
@@ -16,10 +18,12 @@ from advisor.vetting import Vetting, vet
 from bots.app.settings import Settings
 from bots.app.stores import Markets, key_ring, open_briefing_store, open_market_data, open_markets, open_profiles
 from bots.chat.briefs import BriefCommands
+from bots.chat.feedback import FeedbackCommands
 from bots.chat.markets import MarketCommands
 from bots.chat.moderation import ModerationCommands
 from bots.chat.modstore import ModerationStore
 from bots.chat.mood import MoodCommands
+from bots.chat.points import PointsCommands
 from bots.chat.router import Router
 from bots.chat.settings import Approval, ApprovalStore, ApprovedCollections, ChatSettingsStore
 from knowledge.documents import BUNDLED_CORPUS
@@ -73,12 +77,15 @@ def build_app(settings: Settings, research: Research | None = None) -> App:
     activity = ActivityRecorder(profiles.engine)
     senders: dict[str, BriefingSender] = {}
     briefings = make_briefings(settings, research, profiles, markets.market, chat_settings, senders, audit)
+    modstore = ModerationStore(profiles.engine)
     router = Router(advisor, profiles, chat_settings,
                     ApprovedCollections(approvals, lambda name: revision_of(research, name)),
                     markets=MarketCommands(markets.desk, markets.portfolios),
                     briefs=BriefCommands(briefings.store, briefings, audit=audit),
-                    moderation=ModerationCommands(ModerationStore(profiles.engine), audit=audit),
-                    mood=make_mood(chat_settings, activity), audit=audit)
+                    moderation=ModerationCommands(modstore, audit=audit),
+                    mood=make_mood(chat_settings, activity), audit=audit,
+                    points=PointsCommands(PointsStore(profiles.engine), modstore),
+                    feedback=FeedbackCommands(FeedbackStore(profiles.engine), audit=audit))
     return App(settings, research, profiles, advisor, router, approvals, markets, briefings, senders, audit,
                activity)
 

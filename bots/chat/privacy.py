@@ -22,6 +22,8 @@ from advisor.profiles import ProfileStore
 
 if TYPE_CHECKING:
     from advisor.audit import AuditLog
+    from advisor.community.feedback import FeedbackStore
+    from advisor.community.pointstore import PointsStore
     from advisor.portfolio.holdings import HoldingsStore
     from bots.chat.briefs import BriefCommands
     from bots.chat.modstore import ModerationStore
@@ -175,13 +177,19 @@ class Privacy:
     @classmethod
     def of(cls, profiles: ProfileStore, quota: Quota, *, holdings: HoldingsStore | None = None,
            briefs: BriefCommands | None = None, moderation: ModerationStore | None = None,
-           audit: AuditLog | None = None) -> Privacy:
+           audit: AuditLog | None = None, points: PointsStore | None = None,
+           feedback: FeedbackStore | None = None) -> Privacy:
         """The sources the router's features have (a feature not set up keeps nothing)."""
+        from bots.chat.feedback import FeedbackData  # their modules import this one (Stored)
+        from bots.chat.points import PointsData
+
         sources: list[PersonalData] = [ProfileData(profiles)]
         sources += [HoldingsData(holdings)] if holdings is not None else []
         sources += [BriefingData(briefs)] if briefs is not None else []
         sources += [ModerationData(moderation)] if moderation is not None else []
         sources.append(QuotaData(quota))
+        sources += [PointsData(points)] if points is not None else []
+        sources += [FeedbackData(feedback)] if feedback is not None else []
         sources += [AuditData(audit)] if audit is not None else []
         return cls(sources)
 

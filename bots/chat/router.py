@@ -26,10 +26,12 @@ from advisor.types import RISK_LEVELS, Language, Question, RiskLevel
 from bots.chat.auditing import audit_chat, setting_data
 from bots.chat.briefs import CHANGES as BRIEF_CHANGES
 from bots.chat.briefs import BriefCommands
+from bots.chat.feedback import FeedbackCommands
 from bots.chat.markets import MarketCommands
 from bots.chat.messages import Button, Incoming, Outgoing
 from bots.chat.moderation import ModerationCommands
 from bots.chat.mood import MoodCommands
+from bots.chat.points import PointsCommands
 from bots.chat.privacy import Privacy
 from bots.chat.quota import Quota
 from bots.chat.settings import ChatSettings, ChatSettingsStore, CollectionCatalog
@@ -56,6 +58,9 @@ COMMANDS: dict[str, str] = {
     "modqueue": "messages held for review: approve or reject (admins)",
     "modpolicy": "this group's moderation rules; admins change them",
     "settings": "group settings (admins)",
+    "points": "your contribution points in this group (sent privately)",
+    "top": "this group's most helpful members",
+    "helpful": "reply /helpful to a post that helped you (or react with 👍)",
 }
 INTRO = ("I'm **Roundtable**, an automated investor-education assistant. I answer questions from our research "
          "notes, with sources, a risk level and a suitability note. I never tell anyone what to buy or sell, "
@@ -95,8 +100,11 @@ class Router:
                  collections: CollectionCatalog, quota: Quota | None = None,
                  markets: MarketCommands | None = None, briefs: BriefCommands | None = None,
                  moderation: ModerationCommands | None = None, mood: MoodCommands | None = None,
-                 audit: AuditLog | None = None) -> None:
+                 audit: AuditLog | None = None, points: PointsCommands | None = None,
+                 feedback: FeedbackCommands | None = None) -> None:
         self.advisor = advisor
+        self.points = points  # contribution points (issue 14)
+        self.feedback = feedback  # 👍/👎 on answers (issue 14)
         self.audit = audit  # the compliance record (issue 12); None records nothing
         self.markets = markets
         self.briefs = briefs
@@ -107,11 +115,13 @@ class Router:
         self.collections = collections
         self.quota = quota or Quota(chat_settings.engine)
         self.privacy = Privacy.of(profiles, self.quota, holdings=markets.portfolios.store if markets else None,
-                                  briefs=briefs, moderation=moderation.store if moderation else None, audit=audit)
+                                  briefs=briefs, moderation=moderation.store if moderation else None, audit=audit,
+                                  points=points.store if points else None,
+                                  feedback=feedback.store if feedback else None)
 
     def handle(self, msg: Incoming) -> list[Outgoing]:
-        if msg.reaction:
-            return []  # reactions feed contribution points (issue 14); nothing else reads them
+        if msg.reaction:  # reactions feed contribution points (issue 14); nothing else reads them
+            return self.points.reaction(msg) if self.points is not None else []
         if msg.action:
             return self._on_button(msg)
         if msg.chat_kind == "private":  # private chats are never moderated nor counted in a mood
@@ -124,6 +134,7 @@ class Router:
             replies += self.mood.observe(msg)
         if (checked is not None and checked.removed) or msg.edited:
             return replies
+        replies += self.points.observe(msg) if self.points is not None else []  # authors, for reactions
         return replies + self._respond(msg)
 
     def _respond(self, msg: Incoming) -> list[Outgoing]:
@@ -177,6 +188,8 @@ class Router:
             "settings": self._settings, "brief": self._brief, **{command: functools.partial(self._market, command)
                                            for command in ("quote", "chart", "portfolio")},
             "modqueue": self._modqueue, "modpolicy": self._modpolicy, "mood": self._mood,
+            **({"points": self.points.points, "top": self.points.top, "helpful": self.points.helpful}
+               if self.points is not None else {}),
         }
         handler = handlers.get(name)
         if handler is None:
@@ -249,10 +262,11 @@ class Router:
             if symbols:
                 return self.markets.quote(msg, " ".join(symbols))
         confirm = (_confirm_button(answer.confirm_risk, answer.language),) if answer.confirm_risk else ()
+        rate = self.feedback.buttons(msg, question, answer) if self.feedback is not None else ()  # 👍/👎
         if not answer.private_note:
-            return [Outgoing(answer=answer, buttons=confirm)]
+            return [Outgoing(answer=answer, buttons=confirm + rate)]
         # In a group, the member's own suitability note (and any G6 warning) goes to them privately.
-        return [Outgoing(answer=answer),
+        return [Outgoing(answer=answer, buttons=rate),
                 Outgoing(answer.private_note, buttons=confirm, reply=False, private=True,
                          private_fallback=message("private_note_sent", answer.language))]
 
@@ -320,6 +334,8 @@ class Router:
             return self.markets.on_button(msg, rest)
         if kind == "mod" and self.moderation is not None:
             return self.moderation.on_button(msg, rest)
+        if kind == "fb" and self.feedback is not None:
+            return self.feedback.on_button(msg, rest)
         answers = self.profiles.progress(msg.user_key) if kind == "profile" else None
         if answers is None:
             return [Outgoing("That button has expired. Send /profile to start again.", private=True)]
