@@ -174,8 +174,8 @@ class PointsStore:
         with self.engine.begin() as connection:
             result = connection.execute(_insert_ignore(connection, MarkRow).values(
                 chat_key=chat_key, giver=mark.giver, receiver=mark.receiver, message_id=mark.message_id,
-                at=mark.at.astimezone(UTC), new_giver=mark.new_giver))
-            return bool(result.rowcount)
+                at=mark.at.astimezone(UTC), new_giver=mark.new_giver).returning(MarkRow.id))
+            return result.first() is not None  # (rowcount is -1 on PostgreSQL with RETURNING)
 
     def quiz_completed(self, chat_key: str, user_key: str, at: datetime) -> None:
         with Session(self.engine) as session, session.begin():
