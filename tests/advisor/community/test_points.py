@@ -66,7 +66,7 @@ def test_a_ring_farming_reactions_is_discounted() -> None:
     assert table["ring0"].points == 4 * 2 * HELPFUL * CIRCLE_WEIGHT == 16
     assert table["ring0"].discounted == 24 and table["ring0"].marks == 0
     assert table["helper"].points == 50  # untouched: the helper's givers are no circle
-    assert [s.user_key for s in ranked(table)][0] == "helper"
+    assert ranked(table)[0].user_key == "helper"
 
 
 def test_a_ring_of_new_accounts_counts_even_less() -> None:
