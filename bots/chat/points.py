@@ -56,7 +56,7 @@ class PointsCommands:
         try:
             if msg.message_id:
                 self.store.posted(msg.chat_key, msg.message_id, msg.user_key, handle_of(msg), msg.received_at)
-            if msg.text.strip().lower() == "+1" and msg.reply_to_user_id:
+            if msg.text.strip().lower() == "+1" and msg.reply_to_user_id and not msg.reply_to_bot:
                 self._mark_reply(msg)
         except Exception:  # points must never stop the chat
             log.exception("could not record a post for points in %s", msg.chat_key)
@@ -67,20 +67,20 @@ class PointsCommands:
         if msg.chat_kind != "group" or msg.reaction not in HELPFUL_REACTIONS or not msg.message_id:
             return []
         try:
+            # Only posts the bot saw count, even when the platform names the author (Discord): the bot's own
+            # answers, posts older than a week and posts from before the bot joined credit nobody.
             author = self.store.author(msg.chat_key, msg.message_id, msg.received_at)
             if author is not None:
-                receiver, name = author
-            elif msg.reply_to_user_id:  # the platform named the author (Discord), but the post is not one we saw
-                receiver, name = f"{msg.platform}:{msg.reply_to_user_id}", ""
-            else:
-                return []  # an old post, the bot's own, or one from before the bot joined: nobody to credit
-            self._mark(msg, receiver, name, msg.message_id)
+                self._mark(msg, author[0], author[1], msg.message_id)
         except Exception:
             log.exception("could not record a reaction for points in %s", msg.chat_key)
         return []
 
     def quiz_completed(self, chat_key: str, user_key: str, at: datetime | None = None) -> None:
-        """The quiz's hook: the member completed a quiz in the chat."""
+        """The quiz's hook: the member completed a quiz in the chat. Points are a group's: a quiz in a private
+        chat (whose key is the member's own) earns none."""
+        if chat_key == user_key:
+            return
         try:
             self.store.quiz_completed(chat_key, user_key, at or datetime.now(UTC))
         except Exception:
@@ -94,6 +94,9 @@ class PointsCommands:
             return [Outgoing("Use /helpful in a group, as a reply to the post that helped you.")]
         if not msg.reply_to_user_id:
             return [Outgoing("Reply to the post that helped you with /helpful (or react to it with 👍).")]
+        if msg.reply_to_bot:
+            return [Outgoing("Thanks! To rate my answers, use the 👍/👎 buttons under them; /helpful is for "
+                             "members' posts.")]
         if msg.reply_to_user_id == msg.user_id:
             return [Outgoing("Marks from yourself don't count; thanks for helping, though.")]
         counted = self._mark_reply(msg)

@@ -58,11 +58,11 @@ def test_a_helpful_reaction_credits_the_posts_author(router: Router) -> None:
     react(router, "2", "10")
     react(router, "3", "10", "😂")  # not a helpful reaction
     react(router, "1", "10")  # your own post: never counts
-    react(router, "4", "99")  # a post the bot never saw, and no author named: nobody to credit
-    react(router, "5", "98", reply_to_user_id="7")  # Discord names the author: credited
-    assert points_of(router, "1") == 10 and points_of(router, "7") == 10
+    react(router, "4", "99")  # a post the bot never saw: nobody to credit...
+    react(router, "5", "98", reply_to_user_id="7")  # ...even when the platform names its author (the bot's own?)
+    assert points_of(router, "1") == 10 and points_of(router, "7") == 0
     [top] = say(router, "2", "/top")
-    assert "1. @user1: 10" in top.text and "2. a member: 10" in top.text
+    assert "1. @user1: 10" in top.text and "2." not in top.text
     assert "none of this is investment advice" in top.text
 
 
@@ -74,6 +74,7 @@ def test_helpful_and_plus_one_replies(router: Router) -> None:
     assert "yourself don't count" in say(router, "1", "/helpful", message_id="13", **reply)[0].text
     assert "Reply to the post" in say(router, "2", "/helpful", message_id="14")[0].text
     assert "in a group" in say(router, "2", "/helpful", kind="private")[0].text
+    assert "👍/👎 buttons" in say(router, "2", "/helpful", reply_to_bot=True, reply_to_user_id="999")[0].text
     assert say(router, "3", "+1", message_id="15", **reply) == []  # quiet, but counted
     assert points_of(router, "1") == 20
     [mine] = say(router, "1", "/points")
@@ -124,6 +125,7 @@ def test_quiz_hook_privacy_and_forget(router: Router) -> None:
     say(router, "1", "ETFs trade on an exchange like shares.", message_id="10")
     react(router, "2", "10")
     router.points.quiz_completed(CHAT, "telegram:1", MONDAY)
+    router.points.quiz_completed("telegram:1", "telegram:1", MONDAY)  # in the private chat: no group's points
     assert points_of(router, "1") == 15
     [privacy] = say(router, "1", "/privacy", kind="private")
     assert "Contribution points in 1 chat(s): 1 helpful mark(s) received and 1 completed quiz(zes)" in privacy.text
