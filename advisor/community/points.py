@@ -9,7 +9,8 @@ farming points:
   earns them one mark's worth.
 - Marks from accounts that joined the chat less than ``NEW_ACCOUNT`` before marking count ``NEW_WEIGHT`` of a
   mark: a wave of fresh accounts is the cheapest way to farm.
-- Marks inside a *small circle* count ``CIRCLE_WEIGHT`` of a mark. A small circle is a group of 2 to
+- Marks inside a *small circle* speak with one voice, at ``CIRCLE_WEIGHT`` of a mark: one mark a day from the
+  whole circle counts toward each member, whoever in it gave it. A small circle is a group of 2 to
   ``CIRCLE_MAX`` members that mark each other around (a strongly connected part of the chat's "who marked whom"
   graph) AND mostly mark each other: at least ``CIRCLE_SHARE`` of the marks its members give stay inside it, and
   at least ``CIRCLE_MIN_MARKS`` marks per member (so two people who thanked each other once are not a circle).
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 HELPFUL = 10.0  # points a counted helpful mark gives its receiver
@@ -68,6 +69,7 @@ class Standing:
     quizzes: int = 0
     strikes: int = 0
     capped: float = 0.0  # points lost to the daily cap
+    earned: float = 0.0  # points before strikes (after the daily cap)
 
 
 def is_new_giver(joined_at: datetime | None, at: datetime) -> bool:
@@ -140,23 +142,21 @@ def small_circles(marks: Iterable[Mark]) -> list[frozenset[str]]:
 
 def mark_weights(marks: Iterable[Mark]) -> list[tuple[Mark, float]]:
     """Each mark with what it counts (1.0 in full; less for a new account or inside a small circle; 0.0 for a
-    repeat from the same giver to the same receiver on the same day)."""
-    ordered = sorted(marks, key=lambda mark: (mark.at, mark.giver, mark.message_id))
+    repeat: the same giver, or the same circle, marking the same receiver again that day)."""
+    ordered = sorted(marks, key=lambda mark: mark.at)  # stable: marks read in the order given stay so
     circle_of = {member: circle for circle in small_circles(ordered) for member in circle}
-    seen: set[tuple[str, str, date]] = set()
+    seen: set[tuple[str | frozenset[str], str, date]] = set()
     weighted = []
     for mark in ordered:
-        pair_day = (mark.giver, mark.receiver, mark.day)
-        if pair_day in seen:
+        circle = circle_of.get(mark.giver)
+        inside = circle is not None and mark.receiver in circle
+        voice: str | frozenset[str] = circle if inside and circle is not None else mark.giver
+        key = (voice, mark.receiver, mark.day)
+        if key in seen:
             weighted.append((mark, 0.0))
             continue
-        seen.add(pair_day)
-        weight = 1.0
-        if mark.new_giver:
-            weight *= NEW_WEIGHT
-        circle = circle_of.get(mark.giver)
-        if circle is not None and mark.receiver in circle:
-            weight *= CIRCLE_WEIGHT
+        seen.add(key)
+        weight = (NEW_WEIGHT if mark.new_giver else 1.0) * (CIRCLE_WEIGHT if inside else 1.0)
         weighted.append((mark, weight))
     return weighted
 
@@ -165,7 +165,12 @@ def standings(marks: Iterable[Mark], quizzes: Iterable[tuple[str, datetime]] = (
               strikes: Mapping[str, int] | None = None) -> dict[str, Standing]:
     """Every member's standing in one chat: from its marks, its completed quizzes ((member, when)) and each
     member's moderation strikes. Members with nothing at all are absent."""
-    strikes = strikes or {}
+    return with_strikes(earnings(marks, quizzes), strikes or {})
+
+
+def earnings(marks: Iterable[Mark], quizzes: Iterable[tuple[str, datetime]] = ()) -> dict[str, Standing]:
+    """What members earned from marks and quizzes, after the daily cap, before strikes (the costly part, which
+    callers may keep while strikes change)."""
     earned: dict[str, dict[date, float]] = defaultdict(lambda: defaultdict(float))
     full: Counter[str] = Counter()
     less: Counter[str] = Counter()
@@ -180,13 +185,22 @@ def standings(marks: Iterable[Mark], quizzes: Iterable[tuple[str, datetime]] = (
         earned[member][at.date()] += QUIZ
         quizzed[member] += 1
     result = {}
-    for member in set(earned) | {m for m, n in strikes.items() if n}:
-        days = earned.get(member, {})
+    for member, days in earned.items():
         kept = sum(min(DAILY_CAP, value) for value in days.values())
-        capped = sum(days.values()) - kept
-        total = max(0.0, kept - STRIKE * strikes.get(member, 0))
-        result[member] = Standing(member, round(total, 1), full[member], less[member], quizzed[member],
-                                  strikes.get(member, 0), round(capped, 1))
+        capped = round(sum(days.values()) - kept, 1)
+        result[member] = Standing(member, round(kept, 1), full[member], less[member], quizzed[member], 0, capped,
+                                  round(kept, 1))
+    return result
+
+
+def with_strikes(table: Mapping[str, Standing], strikes: Mapping[str, int]) -> dict[str, Standing]:
+    """``table`` with each member's strikes taken off (a total never goes below zero); members with strikes and
+    nothing earned are added."""
+    result = dict(table)
+    for member, count in strikes.items():
+        if count:
+            base = table.get(member) or Standing(member, 0.0)
+            result[member] = replace(base, strikes=count, points=round(max(0.0, base.earned - STRIKE * count), 1))
     return result
 
 

@@ -36,6 +36,7 @@ AUTHORS_CACHED = 100_000  # recent (chat, post) -> author pairs kept in memory
 FLUSH_ROWS = 200  # buffered author rows are written when this many wait...
 FLUSH_SECONDS = 2.0  # ...or the oldest has waited this long
 PRUNE_EVERY = 3600.0  # seconds between deletions of old author rows
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Base(DeclarativeBase):
@@ -62,6 +63,7 @@ class MarkRow(Base):
     receiver: Mapped[str] = mapped_column(String(128), index=True)
     message_id: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    day: Mapped[int] = mapped_column(Integer)  # the UTC day (days since 1970-01-01): read back without parsing
     new_giver: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -104,6 +106,7 @@ class PointsStore:
         self._buffer: list[dict[str, Any]] = []
         self._buffered_since: float | None = None
         self._pruned = clock()
+        self.changes = 0  # counts marks, quizzes and erasures made through this store: a cached table is stale
 
     # -- post authors (every group message) -------------------------------------------------------------
 
@@ -174,12 +177,20 @@ class PointsStore:
         with self.engine.begin() as connection:
             result = connection.execute(_insert_ignore(connection, MarkRow).values(
                 chat_key=chat_key, giver=mark.giver, receiver=mark.receiver, message_id=mark.message_id,
-                at=mark.at.astimezone(UTC), new_giver=mark.new_giver).returning(MarkRow.id))
-            return result.first() is not None  # (rowcount is -1 on PostgreSQL with RETURNING)
+                at=mark.at.astimezone(UTC), day=day_number(mark.at), new_giver=mark.new_giver)
+                .returning(MarkRow.id))
+            stored = result.first() is not None  # (rowcount is -1 on PostgreSQL with RETURNING)
+        self._changed()
+        return stored
+
+    def _changed(self) -> None:
+        with self._lock:
+            self.changes += 1
 
     def quiz_completed(self, chat_key: str, user_key: str, at: datetime) -> None:
         with Session(self.engine) as session, session.begin():
             session.add(QuizRow(chat_key=chat_key, user_key=user_key, at=at.astimezone(UTC)))
+        self._changed()
 
     def name(self, chat_key: str, user_key: str, name: str) -> None:
         """How /top names the member in this chat (their handle or display name, as the group sees it)."""
@@ -189,11 +200,15 @@ class PointsStore:
             session.merge(NameRow(chat_key=chat_key, user_key=user_key, name=name[:256]))
 
     def marks(self, chat_key: str) -> list[Mark]:
+        """The chat's marks in the order they were given, each dated at the start of its UTC day (what the rules
+        count by): reading a day number is ~10x cheaper than parsing a stored time, on a chat's every mark."""
         with self.engine.connect() as connection:
-            rows = connection.execute(select(MarkRow.giver, MarkRow.receiver, MarkRow.message_id, MarkRow.at,
-                                             MarkRow.new_giver).where(MarkRow.chat_key == chat_key))
-            return [Mark(giver, receiver, message_id, _aware(at), bool(new)) for giver, receiver, message_id,
-                    at, new in rows]
+            rows = connection.execute(select(MarkRow.giver, MarkRow.receiver, MarkRow.message_id, MarkRow.day,
+                                             MarkRow.new_giver).where(MarkRow.chat_key == chat_key)
+                                      .order_by(MarkRow.id))
+            days: dict[int, datetime] = {}
+            return [Mark(giver, receiver, message_id, days.get(day) or days.setdefault(day, EPOCH + timedelta(day)),
+                         bool(new)) for giver, receiver, message_id, day, new in rows]
 
     def quizzes(self, chat_key: str) -> list[tuple[str, datetime]]:
         with self.engine.connect() as connection:
@@ -250,7 +265,13 @@ class PointsStore:
                                   delete(QuizRow).where(QuizRow.user_key == user_key),
                                   delete(NameRow).where(NameRow.user_key == user_key)):
                     erased += int(connection.execute(statement).rowcount)
+        self._changed()
         return erased
+
+
+def day_number(moment: datetime) -> int:
+    """The UTC day of ``moment`` as days since 1970-01-01."""
+    return (moment.astimezone(UTC).date() - EPOCH.date()).days
 
 
 def _insert_ignore(connection: Connection, table: type[PostRow] | type[MarkRow]) -> Any:

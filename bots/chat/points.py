@@ -9,6 +9,10 @@ explained to the member who asks with /points, never about someone else.
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -16,7 +20,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from advisor.community import points as rules
-from advisor.community.points import Mark, Standing, is_new_giver, ranked, standings
+from advisor.community.points import Mark, Standing, earnings, is_new_giver, ranked, with_strikes
 from advisor.community.pointstore import PointsStore
 from bots.chat.messages import Incoming, Outgoing
 from bots.chat.privacy import Stored
@@ -30,6 +34,10 @@ log = logging.getLogger(__name__)
 # itself; a heart may come with or without its variation selector.
 HELPFUL_REACTIONS = frozenset({"👍", "❤", "❤️", "🔥", "🙏", "👏", "💯", "⭐", "🌟"})
 TOP_SHOWN = 10
+# A chat's table is recounted from all its marks (about 1 s per 30,000 marks on a busy 2-core machine), so /top
+# and /points reuse it for this long; a mark or quiz recorded by this instance recounts at the next read, one
+# recorded by another instance shows up within this.
+TABLE_TTL = 60.0
 HOW = (f"A post marked helpful by another member earns {rules.HELPFUL:g} points (a reaction such as 👍, or "
        f"replying /helpful), a completed quiz {rules.QUIZ:g}; a moderation strike takes {rules.STRIKE:g}. At most "
        f"{rules.DAILY_CAP:g} a day, one mark a day from each member counts, and marks from new accounts (at "
@@ -43,9 +51,13 @@ def handle_of(msg: Incoming) -> str:
 
 
 class PointsCommands:
-    def __init__(self, store: PointsStore, moderation: ModerationStore | None = None) -> None:
+    def __init__(self, store: PointsStore, moderation: ModerationStore | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.moderation = moderation  # join times (new accounts) and strikes; None: neither is known
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._tables: OrderedDict[str, tuple[dict[str, Standing], int, float]] = OrderedDict()
 
     # -- what the router passes on ------------------------------------------------------------------------
 
@@ -132,8 +144,21 @@ class PointsCommands:
         return [Outgoing("\n".join(lines))]
 
     def table(self, chat_key: str) -> dict[str, Standing]:
-        """Every member's standing in the chat."""
-        return standings(self.store.marks(chat_key), self.store.quizzes(chat_key), self.strikes(chat_key))
+        """Every member's standing in the chat. Earnings are recounted when this instance's store changed, or
+        after ``TABLE_TTL`` seconds (another instance's marks); strikes are read every time."""
+        changes = self.store.changes
+        with self._lock:
+            cached = self._tables.get(chat_key)
+        if cached is not None and cached[1] == changes and self.clock() - cached[2] < TABLE_TTL:
+            earned = cached[0]
+        else:
+            earned = earnings(self.store.marks(chat_key), self.store.quizzes(chat_key))
+            with self._lock:
+                self._tables[chat_key] = (earned, changes, self.clock())
+                self._tables.move_to_end(chat_key)
+                if len(self._tables) > 1000:
+                    self._tables.popitem(last=False)
+        return with_strikes(earned, self.strikes(chat_key))
 
     def strikes(self, chat_key: str) -> dict[str, int]:
         """Each member's moderation strikes in the chat, all time (warnings and rejected posts): points, unlike the

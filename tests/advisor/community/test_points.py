@@ -62,8 +62,8 @@ def test_a_ring_farming_reactions_is_discounted() -> None:
     assert received == 24
     assert small_circles(marks) == [frozenset(ring)]
     table = standings(marks)
-    # One mark a day from each of 4 givers counts, at the circle's weight: 4 x 2 days x 10 x 0.2 = 16 points.
-    assert table["ring0"].points == 4 * 2 * HELPFUL * CIRCLE_WEIGHT == 16
+    # The circle speaks with one voice: one mark a day counts, at the circle's weight: 2 days x 10 x 0.2 = 4.
+    assert table["ring0"].points == 2 * HELPFUL * CIRCLE_WEIGHT == 4
     assert table["ring0"].discounted == 24 and table["ring0"].marks == 0
     assert table["helper"].points == 50  # untouched: the helper's givers are no circle
     assert ranked(table)[0].user_key == "helper"
@@ -72,7 +72,7 @@ def test_a_ring_farming_reactions_is_discounted() -> None:
 def test_a_ring_of_new_accounts_counts_even_less() -> None:
     ring = [f"fresh{n}" for n in range(4)]
     table = standings(ring_marks(ring, days=1, new=True))
-    assert table["fresh0"].points == round(3 * HELPFUL * NEW_WEIGHT * CIRCLE_WEIGHT, 1) == 1.2
+    assert table["fresh0"].points == round(HELPFUL * NEW_WEIGHT * CIRCLE_WEIGHT, 1) == 0.4
 
 
 def test_two_members_who_thanked_each_other_once_are_not_a_circle() -> None:
