@@ -2,8 +2,9 @@
 
 The router asks ``buttons`` for each answer it sends; a press comes back as "fb:u:REF" or "fb:d:REF" (REF: 16
 hex digits, see ``advisor.community.feedback.answer_ref``), a reason as "fb:r:REF:REASON". Anyone who sees an
-answer may rate it (in a group, every member); each member has one vote per answer and the latest wins. A 👎
-is answered privately with the reasons to choose from; choosing one is optional. Every vote and reason is an
+answer may rate it (in a group, every member); each member has one vote per answer and the latest wins. A 👍 is
+counted without a reply; a 👎 is answered privately, as a new message (never an edit of the answer), with the
+reasons to choose from; choosing one is optional. Every vote and reason is an
 audit entry of kind "feedback" (the answer's reference and question hash, the vote, the reason: never text).
 """
 
@@ -53,21 +54,22 @@ class FeedbackCommands:
             vote: Vote = "up" if what == "u" else "down"
             info = self.store.vote(ref, msg.user_key, vote, msg.received_at)
             if info is None:
-                return [Outgoing(EXPIRED, private=True)]
+                return [Outgoing(EXPIRED, private=True, new_message=True)]  # never written over the old answer
             self._record(msg, info, vote, None)
             if vote == "up":
-                return [Outgoing("Thanks: glad it helped.", private=True)]
+                return []  # counted quietly: a thank-you for every 👍 would flood private chats (or the group)
             reasons = tuple(Button(label, action=f"fb:r:{ref}:{key}") for key, label in REASONS.items())
             return [Outgoing("Thanks for telling me. What was wrong with the answer? (Optional: choose one, or "
-                             "ignore this.)", buttons=reasons, private=True)]
-        if what == "r":
+                             "ignore this.)", buttons=reasons, private=True, new_message=True,
+                             private_fallback="Thanks for the 👎: noted.")]
+        if what == "r":  # pressed on the reason prompt: its message may be edited
             ref, _, reason = ref.partition(":")
             info = self.store.reason(ref, msg.user_key, reason)
             if info is None:
                 return [Outgoing(EXPIRED, private=True)]
             self._record(msg, info, "down", reason)
             return [Outgoing(f"Noted: {REASONS[reason]}. The team reviews this feedback.", private=True)]
-        return [Outgoing(EXPIRED, private=True)]
+        return [Outgoing(EXPIRED, private=True, new_message=True)]
 
     def _record(self, msg: Incoming, info: AnswerInfo, vote: Vote, reason: str | None) -> None:
         record(self.audit, FEEDBACK, user=msg.user_key, chat=info.chat_key,
