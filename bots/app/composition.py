@@ -78,13 +78,14 @@ def build_app(settings: Settings, research: Research | None = None) -> App:
     senders: dict[str, BriefingSender] = {}
     briefings = make_briefings(settings, research, profiles, markets.market, chat_settings, senders, audit)
     modstore = ModerationStore(profiles.engine)
+    points = PointsCommands(PointsStore(profiles.engine), modstore)  # the quiz's on_completed: points.quiz_completed
     router = Router(advisor, profiles, chat_settings,
                     ApprovedCollections(approvals, lambda name: revision_of(research, name)),
                     markets=MarketCommands(markets.desk, markets.portfolios),
                     briefs=BriefCommands(briefings.store, briefings, audit=audit),
                     moderation=ModerationCommands(modstore, audit=audit),
                     mood=make_mood(chat_settings, activity), audit=audit,
-                    points=PointsCommands(PointsStore(profiles.engine), modstore),
+                    points=points,
                     feedback=FeedbackCommands(FeedbackStore(profiles.engine), audit=audit))
     return App(settings, research, profiles, advisor, router, approvals, markets, briefings, senders, audit,
                activity)
