@@ -118,3 +118,13 @@ def test_privacy_lists_votes_and_forget_erases_them(router: Router) -> None:
     assert "vote(s)" not in say(router, "2", "/privacy", kind="private")[0].text
     assert router.feedback is not None
     assert list(router.feedback.store.votes(CHAT, AT - timedelta(days=1), AT + timedelta(days=1))) == []
+
+
+def test_the_g6_confirmation_keeps_its_place_before_the_thumbs(router: Router) -> None:
+    replies = say(router, "1", "/profile", kind="private")
+    for _ in range(8):  # the second choice everywhere: a C2 profile
+        replies = say(router, "1", kind="private", action=replies[0].buttons[1].action)
+    assert "**C2**" in replies[0].text
+    [warned] = say(router, "1", "how do margin calls work?", kind="private")
+    assert [b.action.split(":")[0] + ":" + b.action.split(":")[1] for b in warned.buttons] == [
+        "confirm:R5", "fb:u", "fb:d"]
