@@ -15,7 +15,9 @@ from advisor.audit.verify import VerifyReport, check_anchor
 ANSWER, MODERATION, PROFILE, CONFIRMATION, SETTING, BRIEFING, FORGET = (
     "answer", "moderation", "profile", "confirmation", "setting", "briefing", "forget")
 SHARING = "sharing"  # issue 14: a portfolio shared, unshared or republished; a follow or unfollow (no weights)
+FEEDBACK = "feedback"  # a member's 👍/👎 (and optional reason) on an answer (issue 14)
 
-__all__ = ["ANSWER", "BRIEFING", "CONFIRMATION", "FORGET", "GENESIS", "MODERATION", "PROFILE", "SETTING", "SHARING",
+__all__ = ["ANSWER", "BRIEFING", "CONFIRMATION", "FEEDBACK", "FORGET", "GENESIS", "MODERATION", "PROFILE", "SETTING",
+           "SHARING",
            "AuditLog", "AuditUnavailable", "Entry", "Head", "VerifyReport", "audit_engine", "canonical_data",
            "check_anchor", "entry_bytes", "entry_hash", "verify_export"]

@@ -56,8 +56,8 @@ def render_html(report: Report) -> str:
         body = (f"<div class=\"empty\" id=\"no-activity\"><h2>No activity</h2><p>Nothing was recorded for "
                 f"{escape(report.chat)} in this window: no questions, moderation, briefings or messages.</p></div>")
     else:
-        body = "\n".join([_cards(report), _questions(report), _moderation(report), _mood(report), _hours(report),
-                          _briefings(report)])
+        body = "\n".join([_cards(report), _questions(report), _feedback(report), _moderation(report), _mood(report),
+                          _hours(report), _briefings(report)])
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>Roundtable report: {escape(report.chat)}</title><style>{CSS}</style></head>\n"
@@ -110,6 +110,19 @@ def _questions(report: Report) -> str:
             "research notes had no grounded answer.")
     return _section(f"Questions ({q.total})", "questions", chart, _table("intent / risk", rows, "questions-table"),
                     note)
+
+
+def _feedback(report: Report) -> str:
+    f = report.feedback
+    if not f.total:
+        return _none("feedback", "Feedback on answers", "Nobody rated an answer in this window.")
+    rows: list[tuple[str, int | str]] = [("👍 helpful", f.up), ("👎 not helpful", f.down)]
+    rows += [(f"reason: {reason}", n) for reason, n in f.reasons.items()]
+    rows += [(f"intent {intent}", f"{votes['up']} 👍 / {votes['down']} 👎") for intent, votes in f.by_intent.items()]
+    chart = _barh([("helpful", f.up), ("not helpful", f.down)], "votes", "feedback on answers", ACCENT, "feedback")
+    return _section(f"Feedback on answers ({f.total} votes, {f.up / f.total:.0%} helpful)", "feedback", chart,
+                    _table("vote / reason / intent", rows, "feedback-table"),
+                    "One vote per member per answer (the latest counts); reasons are optional.")
 
 
 def _moderation(report: Report) -> str:

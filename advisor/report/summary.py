@@ -23,6 +23,9 @@ JSON keys (a fixed contract: keys are only ever added):
   +100 (all bullish) and is null where no message was counted; ``series`` covers the whole window, one bucket a
   local day (an hour when the window is two days or less), ``start`` in ISO 8601 with the zone's offset;
 - ``briefings``: ``{"sent", "failed", "skipped", "dates": [local dates of the briefings sent]}``;
+- ``feedback``: ``{"total", "up", "down", "reasons": {reason: n}, "by_intent": {intent: {"up", "down"}}}``:
+  members' current 👍/👎 on the chat's answers, cast in the window (one per member per answer: the latest);
+  ``reasons`` counts the optional reasons given with a 👎 (``none`` when no reason was chosen);
 - ``hours``: ``{"timezone", "messages": [24 counts, local hour 0 to 23], "busiest": [up to 3 hours, busiest
   first]}``. Counts are hourly in UTC: in a zone offset by a half hour, an hour counts at the local hour it
   starts in.
@@ -61,6 +64,32 @@ class ModerationStep:
 class BriefingSend:
     local_date: date
     status: str  # sent, failed, skipped, sending
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackVote:
+    """One member's current vote on one answer, as the report needs it."""
+
+    vote: str  # up, down
+    reason: str = ""  # a 👎's reason key, "" when none was given
+    intent: str = "unknown"
+    risk: str = ""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    up: int = 0
+    down: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    by_intent: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return self.up + self.down
+
+    def to_json(self) -> dict[str, Any]:
+        return {"total": self.total, "up": self.up, "down": self.down, "reasons": dict(self.reasons),
+                "by_intent": {intent: dict(votes) for intent, votes in self.by_intent.items()}}
 
 
 @dataclass(frozen=True)
@@ -130,6 +159,7 @@ class Report:
     mood: tuple[MoodBucket, ...]
     hours: tuple[int, ...]  # 24 message counts, by local hour
     briefings: Briefings
+    feedback: Feedback = field(default_factory=Feedback)
 
     @property
     def messages(self) -> int:
@@ -153,7 +183,7 @@ class Report:
     @property
     def empty(self) -> bool:
         return not (self.questions.total or self.moderation.by_action or self.messages or self.briefings.sent
-                    or self.briefings.failed or self.briefings.skipped)
+                    or self.briefings.failed or self.briefings.skipped or self.feedback.total)
 
     def to_json(self) -> dict[str, Any]:
         return {"chat": self.chat, "since": _utc(self.since), "until": _utc(self.until), "timezone": self.timezone,
@@ -161,7 +191,7 @@ class Report:
                 "questions": self.questions.to_json(), "moderation": self.moderation.to_json(),
                 "mood": {"bucket": self.bucket, "messages": self.messages, "mood_index": self.mood_index,
                          "fear_share": self.fear_share, "series": [b.to_json() for b in self.mood]},
-                "briefings": self.briefings.to_json(),
+                "briefings": self.briefings.to_json(), "feedback": self.feedback.to_json(),
                 "hours": {"timezone": self.timezone, "messages": list(self.hours), "busiest": list(self.busiest)}}
 
 
@@ -198,6 +228,22 @@ def count_moderation(steps: Iterable[ModerationStep]) -> Moderation:
             flagged += 1
             categories.update(step.categories or ("unspecified",))
     return Moderation(flagged, _ranked(categories), _ranked(actions))
+
+
+def count_feedback(votes: Iterable[FeedbackVote]) -> Feedback:
+    totals: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    by_intent: dict[str, Counter[str]] = {}
+    for vote in votes:
+        if vote.vote not in ("up", "down"):
+            continue
+        totals[vote.vote] += 1
+        by_intent.setdefault(vote.intent, Counter())[vote.vote] += 1
+        if vote.vote == "down":
+            reasons[vote.reason or "none"] += 1
+    ordered = sorted(by_intent.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+    return Feedback(totals["up"], totals["down"], _ranked(reasons),
+                    {intent: {"up": c["up"], "down": c["down"]} for intent, c in ordered})
 
 
 def count_briefings(sends: Iterable[BriefingSend]) -> Briefings:
@@ -253,7 +299,8 @@ def _bucket_starts(since: datetime, until: datetime, zone: ZoneInfo, bucket: Buc
 
 def build_report(chat: str, since: datetime, until: datetime, *, zone: str | None = None,
                  answers: Iterable[Mapping[str, Any]] = (), moderation: Iterable[ModerationStep] = (),
-                 briefings: Iterable[BriefingSend] = (), activity: Iterable[HourCounts] = ()) -> Report:
+                 briefings: Iterable[BriefingSend] = (), activity: Iterable[HourCounts] = (),
+                 feedback: Iterable[FeedbackVote] = ()) -> Report:
     """The report for ``chat`` over [since, until) (aware times). ``zone``: the chat's briefing zone, if any."""
     if since.tzinfo is None or until.tzinfo is None:
         raise ValueError("since and until must be timezone-aware")
@@ -262,4 +309,5 @@ def build_report(chat: str, since: datetime, until: datetime, *, zone: str | Non
     tz = ZoneInfo(zone or "UTC")
     bucket, series, hours = mood_buckets(activity, since, until, tz)
     return Report(chat, since, until, zone or "UTC", "briefing" if zone else "default", count_questions(answers),
-                  count_moderation(moderation), bucket, series, hours, count_briefings(briefings))
+                  count_moderation(moderation), bucket, series, hours, count_briefings(briefings),
+                  count_feedback(feedback))

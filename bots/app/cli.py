@@ -31,6 +31,7 @@ from bots.app.cli_keys import keys_app
 from bots.app.cli_market import portfolio_app, quote
 from bots.app.cli_moderate import moderate
 from bots.app.cli_mood import mood
+from bots.app.cli_points import points
 from bots.app.cli_quiz import quiz_app
 from bots.app.cli_report import REPORT_CONTEXT, report
 from knowledge.errors import UserError
@@ -346,3 +347,4 @@ app.add_typer(keys_app, name="keys")
 app.command()(moderate)
 app.command()(mood)
 app.command(context_settings=REPORT_CONTEXT)(report)
+app.command(context_settings=REPORT_CONTEXT)(points)

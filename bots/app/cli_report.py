@@ -93,6 +93,7 @@ def known_chats(engine: Engine, audit: AuditLog, chat: str) -> tuple[bool, list[
 def build(chat: str, since: str | None, until: str | None, now: datetime) -> Report:
     from advisor.audit import AuditLog
     from advisor.briefing.store import SqlBriefingStore
+    from advisor.community.feedback import FeedbackStore
     from advisor.db import app_engine
     from advisor.report.activity import read_activity
     from advisor.report.sources import answers, briefing_sends
@@ -107,15 +108,17 @@ def build(chat: str, since: str | None, until: str | None, now: datetime) -> Rep
     subscription = briefings.get(chat)
     zone_name = subscription.zone if subscription is not None else None
     start, end = window(since, until, ZoneInfo(zone_name or "UTC"), now)
+    feedback = FeedbackStore(engine)
     known, others = known_chats(engine, audit, chat)
-    if not known:
+    if not known and not feedback.has_chat(chat):
         hint = f" Chats with recorded activity: {', '.join(others[:5])}." if others else ""
         raise UserError(f"Nothing was ever recorded about {chat}: no messages, questions, moderation or briefings. "
                         f"Check the id (Telegram group ids are negative) and --platform.{hint}")
     return build_report(chat, start, end, zone=zone_name, answers=answers(audit, chat, start, end),
                         moderation=moderation_steps(engine, chat, start, end),
                         briefings=briefing_sends(briefings, chat, start, end),
-                        activity=read_activity(engine, chat, start, end))
+                        activity=read_activity(engine, chat, start, end),
+                        feedback=feedback.votes(chat, start, end))
 
 
 @guarded
@@ -163,6 +166,11 @@ def print_report(result: Report) -> None:
     if q.total:
         out.print(_table("Questions by intent", "intent", q.by_intent))
         out.print(_table("Questions by risk", "risk", {k: v for k, v in q.by_risk.items() if v}))
+    if result.feedback.total:
+        f = result.feedback
+        out.print(f"Feedback on answers: {f.up} 👍, {f.down} 👎")
+        if f.reasons:
+            out.print(_table("Reasons given with 👎", "reason", f.reasons))
     if m.by_action:
         out.print(_table("Moderation by category", "category", m.by_category))
         out.print(_table("Moderation by action", "action", m.by_action))

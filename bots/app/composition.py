@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from advisor.advisor import Advisor, Rephraser
 from advisor.audit import AuditLog
+from advisor.community.feedback import FeedbackStore
+from advisor.community.pointstore import PointsStore
 from advisor.community.sharing import ShareStore
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
@@ -19,10 +21,12 @@ from advisor.vetting import Vetting, vet
 from bots.app.settings import Settings
 from bots.app.stores import Markets, key_ring, open_briefing_store, open_market_data, open_markets, open_profiles
 from bots.chat.briefs import BriefCommands
+from bots.chat.feedback import FeedbackCommands
 from bots.chat.markets import MarketCommands
 from bots.chat.moderation import ModerationCommands
 from bots.chat.modstore import ModerationStore
 from bots.chat.mood import MoodCommands
+from bots.chat.points import PointsCommands
 from bots.chat.quiz import QuizCommands
 from bots.chat.router import Router
 from bots.chat.settings import Approval, ApprovalStore, ApprovedCollections, ChatSettingsStore
@@ -78,7 +82,8 @@ def build_app(settings: Settings, research: Research | None = None) -> App:
     activity = ActivityRecorder(profiles.engine)
     senders: dict[str, BriefingSender] = {}
     briefings = make_briefings(settings, research, profiles, markets.market, chat_settings, senders, audit)
-    moderation = ModerationStore(profiles.engine)  # one store: sharing reads its join times (new members)
+    moderation = ModerationStore(profiles.engine)  # one store: sharing and points read its join times and strikes
+    points = PointsCommands(PointsStore(profiles.engine), moderation)
     router = Router(advisor, profiles, chat_settings,
                     ApprovedCollections(approvals, lambda name: revision_of(research, name)),
                     markets=MarketCommands(markets.desk, markets.portfolios),
@@ -86,9 +91,11 @@ def build_app(settings: Settings, research: Research | None = None) -> App:
                     moderation=ModerationCommands(moderation, audit=audit),
                     mood=make_mood(chat_settings, activity), audit=audit,
                     quiz=QuizCommands(QuizStore(profiles.engine), bundled_questions, profiles, audit,
-                                      chat_language=lambda key: chat_settings.get(key).language),
+                                      chat_language=lambda key: chat_settings.get(key).language,
+                                      on_completed=points.quiz_completed),
                     sharing=SharingCommands(ShareStore(profiles.engine), markets.portfolios, moderation=moderation,
-                                            audit=audit, threshold=settings.follow_threshold / 100))
+                                            audit=audit, threshold=settings.follow_threshold / 100),
+                    points=points, feedback=FeedbackCommands(FeedbackStore(profiles.engine), audit=audit))
     return App(settings, research, profiles, advisor, router, approvals, markets, briefings, senders, audit,
                activity)
 

@@ -99,3 +99,7 @@ class Outgoing:
     # a portfolio they follow changed. Sent to that member's private chat; when the platform will not deliver it
     # (they never opened a chat with the bot), it is logged and dropped: the group never sees it.
     recipient: str = ""
+    # Answering a pressed button, front-ends edit the pressed message with the first plain reply (the questionnaire
+    # steps forward in place). ``new_message`` asks for a separate message instead: a 👎's reason prompt must
+    # not replace the answer it rates.
+    new_message: bool = False

@@ -26,10 +26,12 @@ from advisor.types import RISK_LEVELS, Language, Question, RiskLevel
 from bots.chat.auditing import audit_chat, setting_data
 from bots.chat.briefs import CHANGES as BRIEF_CHANGES
 from bots.chat.briefs import BriefCommands
+from bots.chat.feedback import FeedbackCommands
 from bots.chat.markets import MarketCommands
 from bots.chat.messages import Button, Incoming, Outgoing
 from bots.chat.moderation import ModerationCommands
 from bots.chat.mood import MoodCommands
+from bots.chat.points import PointsCommands
 from bots.chat.privacy import Privacy
 from bots.chat.quiz import QuizCommands
 from bots.chat.quota import Quota
@@ -61,6 +63,9 @@ COMMANDS: dict[str, str] = {
     "modpolicy": "this group's moderation rules; admins change them",
     "settings": "group settings (admins)",
     "quiz": "three quiz questions from our research notes: /quiz [topic]",
+    "points": "your contribution points in this group (sent privately)",
+    "top": "this group's most helpful members",
+    "helpful": "reply /helpful to a post that helped you (or react with 👍)",
 }
 INTRO = ("I'm **Roundtable**, an automated investor-education assistant. I answer questions from our research "
          "notes, with sources, a risk level and a suitability note. I never tell anyone what to buy or sell, "
@@ -101,10 +106,13 @@ class Router:
                  markets: MarketCommands | None = None, briefs: BriefCommands | None = None,
                  moderation: ModerationCommands | None = None, mood: MoodCommands | None = None,
                  audit: AuditLog | None = None, quiz: QuizCommands | None = None,
-                 sharing: SharingCommands | None = None) -> None:
+                 sharing: SharingCommands | None = None, points: PointsCommands | None = None,
+                 feedback: FeedbackCommands | None = None) -> None:
         self.advisor = advisor
         self.quiz = quiz
         self.sharing = sharing  # opt-in portfolio sharing and follows (issue 14)
+        self.points = points  # contribution points (issue 14)
+        self.feedback = feedback  # 👍/👎 on answers (issue 14)
         self.audit = audit  # the compliance record (issue 12); None records nothing
         self.markets = markets
         self.briefs = briefs
@@ -117,11 +125,13 @@ class Router:
         self.privacy = Privacy.of(profiles, self.quota, holdings=markets.portfolios.store if markets else None,
                                   briefs=briefs, moderation=moderation.store if moderation else None, audit=audit,
                                   quiz=quiz.store if quiz else None,
-                                  sharing=sharing.personal_data if sharing else None)
+                                  sharing=sharing.personal_data if sharing else None,
+                                  points=points.store if points else None,
+                                  feedback=feedback.store if feedback else None)
 
     def handle(self, msg: Incoming) -> list[Outgoing]:
-        if msg.reaction:
-            return []  # reactions feed contribution points (issue 14); nothing else reads them
+        if msg.reaction:  # reactions feed contribution points (issue 14); nothing else reads them
+            return self.points.reaction(msg) if self.points is not None else []
         if msg.action:
             return self._on_button(msg)
         if msg.chat_kind == "private":  # private chats are never moderated nor counted in a mood
@@ -134,6 +144,7 @@ class Router:
             replies += self.mood.observe(msg)
         if (checked is not None and checked.removed) or msg.edited:
             return replies
+        replies += self.points.observe(msg) if self.points is not None else []  # authors, for reactions
         return replies + self._respond(msg)
 
     def _respond(self, msg: Incoming) -> list[Outgoing]:
@@ -189,6 +200,8 @@ class Router:
             "modqueue": self._modqueue, "modpolicy": self._modpolicy, "mood": self._mood,
             "quiz": self.quiz.quiz if self.quiz else lambda m, a: [Outgoing("Quizzes are not set up here.")],
             **({"follow": self.sharing.follow, "unfollow": self.sharing.unfollow} if self.sharing else {}),
+            **({"points": self.points.points, "top": self.points.top, "helpful": self.points.helpful}
+               if self.points is not None else {}),
         }
         handler = handlers.get(name)
         if handler is None:
@@ -263,10 +276,11 @@ class Router:
             if symbols:
                 return self.markets.quote(msg, " ".join(symbols))
         confirm = (_confirm_button(answer.confirm_risk, answer.language),) if answer.confirm_risk else ()
+        rate = self.feedback.buttons(msg, question, answer) if self.feedback is not None else ()  # 👍/👎
         if not answer.private_note:
-            return [Outgoing(answer=answer, buttons=confirm)]
+            return [Outgoing(answer=answer, buttons=confirm + rate)]
         # In a group, the member's own suitability note (and any G6 warning) goes to them privately.
-        return [Outgoing(answer=answer),
+        return [Outgoing(answer=answer, buttons=rate),
                 Outgoing(answer.private_note, buttons=confirm, reply=False, private=True,
                          private_fallback=message("private_note_sent", answer.language))]
 
@@ -338,6 +352,8 @@ class Router:
             return self.moderation.on_button(msg, rest)
         if kind == "quiz" and self.quiz is not None:
             return self.quiz.on_button(msg, rest)
+        if kind == "fb" and self.feedback is not None:
+            return self.feedback.on_button(msg, rest)
         answers = self.profiles.progress(msg.user_key) if kind == "profile" else None
         if answers is None:
             return [Outgoing("That button has expired. Send /profile to start again.", private=True)]
