@@ -46,7 +46,7 @@ class FeedbackCommands:
         except Exception:
             log.exception("could not store an answer's reference for feedback; sending it without buttons")
             return ()
-        return Button(UP, action=f"fb:u:{ref}"), Button(DOWN, action=f"fb:d:{ref}")
+        return Button(UP, action=f"fb:u:{ref}", anyone=True), Button(DOWN, action=f"fb:d:{ref}", anyone=True)
 
     def on_button(self, msg: Incoming, rest: str) -> list[Outgoing]:
         what, _, ref = rest.partition(":")

@@ -63,6 +63,9 @@ class Button:
     label: str
     action: str = ""  # pressed: comes back as Incoming.action
     deep_link: str = ""  # opens a private chat with the bot with this start payload
+    # Any member may press it, any number of times (a 👍/👎 on an answer). Otherwise a button belongs to the
+    # member the message answers: front-ends that can tell (Discord) refuse other members' presses.
+    anyone: bool = False
 
 
 @dataclass(frozen=True)

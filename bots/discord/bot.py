@@ -170,7 +170,8 @@ class RoundtableBot(commands.Bot):
         every = await asyncio.to_thread(self.router.handle, pressed)
         replies = [reply for reply in every if not reply.recipient]  # notes for other members go last, by DM
         for index, reply in enumerate(replies):
-            if index == 0 and reply.answer is None and reply.image is None and reply.file is None:
+            if index == 0 and reply.answer is None and reply.image is None and reply.file is None \
+                    and not reply.new_message:
                 await self.delivery.edit_pressed(interaction, reply, private=private)
             else:
                 await self.delivery.to_interaction(interaction, [reply], private=private, public_thinking=False)

@@ -34,10 +34,11 @@ class ActionButton(discord.ui.Button["ActionView"]):
         super().__init__(label=button.label[:LABEL_LIMIT], custom_id=button.action[:CUSTOM_ID_LIMIT],
                          style=discord.ButtonStyle.primary)
         self.action = button.action
+        self.anyone = button.anyone
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         assert self.view is not None
-        await self.view.pressed(interaction, self.action)
+        await self.view.pressed(interaction, self.action, anyone=self.anyone)
 
 
 class ActionView(discord.ui.View):
@@ -59,14 +60,14 @@ class ActionView(discord.ui.View):
             if button.action:  # deep links never reach a view (see bot.py)
                 self.add_item(ActionButton(button))
 
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(f"These buttons are for {escape(self.owner_name)}.",
-                                                ephemeral=True, allowed_mentions=NO_MENTIONS)
-        return False
-
-    async def pressed(self, interaction: discord.Interaction[Any], action: str) -> None:
+    async def pressed(self, interaction: discord.Interaction[Any], action: str, *, anyone: bool = False) -> None:
+        if anyone:  # a rating: any member, any number of times; the owner's buttons stay live
+            await self._on_press(interaction, action, self.private)
+            return
+        if interaction.user.id != self.owner_id:
+            await interaction.response.send_message(f"These buttons are for {escape(self.owner_name)}.",
+                                                    ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
         self.stop()  # one answer per question: the reply carries the next buttons
         await self._on_press(interaction, action, self.private)
 

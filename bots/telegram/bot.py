@@ -289,7 +289,7 @@ class TelegramFrontend:
         replies = await asyncio.to_thread(self.router.handle, pressed)
         first = next((reply for reply in replies if not reply.recipient), None)  # notes for others never edit
         for reply in replies:
-            if reply is first and not reply.answer:
+            if reply is first and not reply.answer and not reply.new_message:
                 # The questionnaire edits its own message forward instead of piling up new ones.
                 await self.edit(message, reply)
             else:

@@ -508,7 +508,9 @@ class FakeDiscord:
         echoed = []
         for command in call.json or []:
             command_id = known.get(command["name"]) or str(self._snowflake())
-            echo = {"type": 1, "default_member_permissions": None, "nsfw": False, **command, "id": command_id,
+            # Discord echoes an empty description for context-menu commands ("Mark as helpful"), which send none.
+            echo = {"type": 1, "description": "", "default_member_permissions": None, "nsfw": False, **command,
+                    "id": command_id,
                     "application_id": str(APPLICATION_ID), "version": str(self._snowflake())}
             if guild_id is not None:
                 echo["guild_id"] = str(guild_id)
