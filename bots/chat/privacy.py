@@ -22,6 +22,7 @@ from advisor.profiles import ProfileStore
 
 if TYPE_CHECKING:
     from advisor.audit import AuditLog
+    from advisor.community.records import RecordStore
     from advisor.portfolio.holdings import HoldingsStore
     from bots.chat.briefs import BriefCommands
     from bots.chat.modstore import ModerationStore
@@ -175,13 +176,17 @@ class Privacy:
     @classmethod
     def of(cls, profiles: ProfileStore, quota: Quota, *, holdings: HoldingsStore | None = None,
            briefs: BriefCommands | None = None, moderation: ModerationStore | None = None,
-           audit: AuditLog | None = None) -> Privacy:
+           audit: AuditLog | None = None, records: RecordStore | None = None) -> Privacy:
         """The sources the router's features have (a feature not set up keeps nothing)."""
         sources: list[PersonalData] = [ProfileData(profiles)]
         sources += [HoldingsData(holdings)] if holdings is not None else []
         sources += [BriefingData(briefs)] if briefs is not None else []
         sources += [ModerationData(moderation)] if moderation is not None else []
         sources.append(QuotaData(quota))
+        if records is not None:
+            from bots.chat.leaderboard import RecordsData  # it imports this module
+
+            sources.append(RecordsData(records))
         sources += [AuditData(audit)] if audit is not None else []
         return cls(sources)
 

@@ -26,6 +26,7 @@ from advisor.types import RISK_LEVELS, Language, Question, RiskLevel
 from bots.chat.auditing import audit_chat, setting_data
 from bots.chat.briefs import CHANGES as BRIEF_CHANGES
 from bots.chat.briefs import BriefCommands
+from bots.chat.leaderboard import LeaderboardCommands
 from bots.chat.markets import MarketCommands
 from bots.chat.messages import Button, Incoming, Outgoing
 from bots.chat.moderation import ModerationCommands
@@ -53,6 +54,7 @@ COMMANDS: dict[str, str] = {
     "privacy": "what I store and why",
     "brief": "a morning market briefing for this chat: on, off, now, watch, market, show",
     "mood": "this chat's mood, trend and most-mentioned symbols (not a signal)",
+    "leaderboard": "shared portfolios ranked by risk-adjusted track record (not advice)",
     "modqueue": "messages held for review: approve or reject (admins)",
     "modpolicy": "this group's moderation rules; admins change them",
     "settings": "group settings (admins)",
@@ -95,8 +97,9 @@ class Router:
                  collections: CollectionCatalog, quota: Quota | None = None,
                  markets: MarketCommands | None = None, briefs: BriefCommands | None = None,
                  moderation: ModerationCommands | None = None, mood: MoodCommands | None = None,
-                 audit: AuditLog | None = None) -> None:
+                 audit: AuditLog | None = None, records: LeaderboardCommands | None = None) -> None:
         self.advisor = advisor
+        self.records = records  # track records: public calls observed, /leaderboard (issue 14)
         self.audit = audit  # the compliance record (issue 12); None records nothing
         self.markets = markets
         self.briefs = briefs
@@ -107,7 +110,8 @@ class Router:
         self.collections = collections
         self.quota = quota or Quota(chat_settings.engine)
         self.privacy = Privacy.of(profiles, self.quota, holdings=markets.portfolios.store if markets else None,
-                                  briefs=briefs, moderation=moderation.store if moderation else None, audit=audit)
+                                  briefs=briefs, moderation=moderation.store if moderation else None, audit=audit,
+                                  records=records.store if records else None)
 
     def handle(self, msg: Incoming) -> list[Outgoing]:
         if msg.reaction:
@@ -122,6 +126,8 @@ class Router:
         replies = list(checked.replies) if checked is not None else []
         if self.mood is not None:
             replies += self.mood.observe(msg)
+        if self.records is not None and not (checked is not None and checked.removed):
+            self.records.observe(msg)  # a public call ("buy TSLA") joins the member's track record
         if (checked is not None and checked.removed) or msg.edited:
             return replies
         return replies + self._respond(msg)
@@ -177,6 +183,8 @@ class Router:
             "settings": self._settings, "brief": self._brief, **{command: functools.partial(self._market, command)
                                            for command in ("quote", "chart", "portfolio")},
             "modqueue": self._modqueue, "modpolicy": self._modpolicy, "mood": self._mood,
+            "leaderboard": lambda m, a: self.records.leaderboard(m, a) if self.records else
+            [Outgoing("Track records are not set up for this bot.")],
         }
         handler = handlers.get(name)
         if handler is None:
