@@ -3,6 +3,7 @@ as it goes, and public calls graded 5 and 20 trading days after the first close 
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from datetime import UTC, datetime, time, timedelta
@@ -43,7 +44,7 @@ def test_a_month_of_daily_points_gives_the_same_figures_as_the_price_series(data
         assert result.day == day and result.points == 1
 
     [summary] = store.summaries(CHAT)
-    returns = [b / a - 1 for a, b in zip(AAA[:29], AAA[1:30], strict=True)]
+    returns = [b / a - 1 for a, b in itertools.pairwise(AAA[:30])]
     assert summary.n == 29 and summary.first_day == DAYS[0] and summary.last_day == DAYS[29]
     assert summary.level == pytest.approx(AAA[29] / AAA[0])
     assert summary.bench_level == pytest.approx(SPY[29] / SPY[0])

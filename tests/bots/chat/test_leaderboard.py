@@ -15,8 +15,8 @@ from cryptography.fernet import Fernet
 from advisor.advisor import Advisor
 from advisor.community.keeper import RecordKeeper
 from advisor.community.records import RecordStore
-from advisor.profiles import SqlProfileStore
 from advisor.composer import GroundedComposer
+from advisor.profiles import SqlProfileStore
 from bots.chat.leaderboard import LeaderboardCommands, flagged_members
 from bots.chat.messages import Incoming, Outgoing
 from bots.chat.moderation import ModerationCommands
