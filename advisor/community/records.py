@@ -312,7 +312,11 @@ def _fold(state: dict[str, Any], day: date, obs: Observation) -> None:
         state["max_drawdown"] = max(state["max_drawdown"], 1.0 - state["level"] / state["peak"])
         if obs.benchmark and state["bench_last"]:
             state["bench_level"] *= obs.benchmark / state["bench_last"]
-    state["first_day"] = state["first_day"] or day
+    if state["first_day"] is None:
+        # The first point: the record starts where the shared index is (1.0 when shared that day), so the
+        # return since sharing includes the days before the job first saw it; no daily return is known yet.
+        state.update(first_day=day, level=obs.index, peak=max(1.0, obs.index),
+                     max_drawdown=max(0.0, 1.0 - obs.index))
     state.update(last_day=day, shared_at=shared_at, last_index=obs.index, handle=obs.handle, active=True,
                  risk=obs.risk, bench_last=obs.benchmark or state["bench_last"])
 
