@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from advisor.advisor import Advisor, Rephraser
 from advisor.audit import AuditLog
+from advisor.community.records import RecordStore
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
 from advisor.report.activity import ActivityRecorder
@@ -16,6 +17,7 @@ from advisor.vetting import Vetting, vet
 from bots.app.settings import Settings
 from bots.app.stores import Markets, key_ring, open_briefing_store, open_market_data, open_markets, open_profiles
 from bots.chat.briefs import BriefCommands
+from bots.chat.leaderboard import LeaderboardCommands
 from bots.chat.markets import MarketCommands
 from bots.chat.moderation import ModerationCommands
 from bots.chat.modstore import ModerationStore
@@ -78,7 +80,8 @@ def build_app(settings: Settings, research: Research | None = None) -> App:
                     markets=MarketCommands(markets.desk, markets.portfolios),
                     briefs=BriefCommands(briefings.store, briefings, audit=audit),
                     moderation=ModerationCommands(ModerationStore(profiles.engine), audit=audit),
-                    mood=make_mood(chat_settings, activity), audit=audit)
+                    mood=make_mood(chat_settings, activity), audit=audit,
+                    records=LeaderboardCommands(RecordStore(profiles.engine)))
     return App(settings, research, profiles, advisor, router, approvals, markets, briefings, senders, audit,
                activity)
 
