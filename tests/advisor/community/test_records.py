@@ -149,3 +149,19 @@ def test_forget_erases_points_summary_and_calls(store: RecordStore) -> None:
     assert store.forget_member(ALICE) == 3  # summary, one point, one call
     assert store.member_counts(ALICE) == (0, 0, 0)
     assert store.member_counts("telegram:2") == (1, 1, 0)
+
+
+def test_an_outage_records_nothing_and_the_next_run_catches_up(store: RecordStore) -> None:
+    shares = FakeShares()
+    shares.share(CHAT, ALICE, "@alice", {"AAA": 1.0}, {"AAA": AAA[0]}, after_close(DAYS[0]))
+    store.add_call(CHAT, ALICE, "@alice", Call("UP", 1), after_close(DAYS[0]))
+    job = keeper(store, shares)
+    job.run(after_close(DAYS[0]))
+    job.market.fail = True  # type: ignore[attr-defined]
+    down = job.run(after_close(DAYS[6]))
+    assert down.day is None and down.points == 0 and down.graded == 0 and len(down.errors) == 2
+    job.market.fail = False  # type: ignore[attr-defined]
+    back = job.run(after_close(DAYS[7]))
+    assert back.day == DAYS[7] and back.points == 1 and back.graded == 1  # the 5-day grade, two days late
+    [summary] = store.summaries(CHAT)
+    assert summary.n == 1 and summary.level == pytest.approx(AAA[7] / AAA[0])  # one return spanning the gap
