@@ -12,6 +12,7 @@ Every figure comes from the stored record (market data), with its period; the te
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
@@ -97,9 +98,10 @@ def build_board(chat_key: str, summaries: Sequence[Summary], excluded: Collectio
                 top: int = TOP) -> Board:
     listed = [s for s in summaries if s.user_key not in excluded]
     eligible = [s for s in listed if s.active and s.n >= MIN_DAYS]
-    scored = sorted(((_score(s), s) for s in eligible), key=lambda pair: (-pair[0], pair[1].handle.casefold()))
-    ranked = [_entry(s, i) for i, (_, s) in enumerate(scored[:top], start=1)]
-    shown = {s.user_key for _, s in scored[:top]}
+    # Only the top entries are sorted fully; every eligible record is scored once.
+    best = heapq.nsmallest(top, ((-_score(s), s.handle.casefold(), i) for i, s in enumerate(eligible)))
+    ranked = [_entry(eligible[i], rank) for rank, (_, _, i) in enumerate(best, start=1)]
+    shown = {eligible[i].user_key for _, _, i in best}
     callers = sorted((s for s in listed if s.user_key not in shown and s.calls5 >= MIN_CALLS
                       and not (s.active and s.n >= MIN_DAYS)),
                      key=lambda s: (-(s.hits5 / s.calls5), -s.calls5, s.handle.casefold()))
