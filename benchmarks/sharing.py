@@ -26,6 +26,7 @@ from advisor.portfolio.service import Portfolios
 from advisor.profiles import SqlProfileStore
 from advisor.suitability import Profile
 from advisor.types import INVESTOR_LEVELS
+from bots.chat.community import Community
 from bots.chat.markets import MarketCommands
 from bots.chat.messages import Incoming
 from bots.chat.modstore import ModerationStore
@@ -50,7 +51,7 @@ def main() -> None:
         sharing = SharingCommands(store, portfolios, moderation=ModerationStore(profiles.engine))
         router = Router(Advisor(lambda _: None, GroundedComposer(), profiles),  # type: ignore[arg-type,return-value]
                         profiles, ChatSettingsStore(profiles.engine), FixedCollections({"research"}),
-                        markets=MarketCommands(desk, portfolios), sharing=sharing)
+                        markets=MarketCommands(desk, portfolios), community=Community(sharing=sharing))
 
         def say(text: str, chat: str = "1", kind: str = "private") -> list[object]:
             return list(router.handle(Incoming("telegram", chat, kind, "1", "Alice", text,  # type: ignore[arg-type]

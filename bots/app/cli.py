@@ -28,6 +28,7 @@ from bots.app.cli_brief import brief_app
 from bots.app.cli_common import CollectionOpt, JsonOpt, app, build_app, err, guarded, load_settings, open_research, out
 from bots.app.cli_corpus import corpus_app
 from bots.app.cli_keys import keys_app
+from bots.app.cli_leaderboard import LEADERBOARD_CONTEXT, leaderboard
 from bots.app.cli_market import portfolio_app, quote
 from bots.app.cli_moderate import moderate
 from bots.app.cli_mood import mood
@@ -348,3 +349,4 @@ app.command()(moderate)
 app.command()(mood)
 app.command(context_settings=REPORT_CONTEXT)(report)
 app.command(context_settings=REPORT_CONTEXT)(points)
+app.command(context_settings=LEADERBOARD_CONTEXT)(leaderboard)

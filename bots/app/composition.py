@@ -11,6 +11,7 @@ from advisor.advisor import Advisor, Rephraser
 from advisor.audit import AuditLog
 from advisor.community.feedback import FeedbackStore
 from advisor.community.pointstore import PointsStore
+from advisor.community.records import RecordStore
 from advisor.community.sharing import ShareStore
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
@@ -21,7 +22,9 @@ from advisor.vetting import Vetting, vet
 from bots.app.settings import Settings
 from bots.app.stores import Markets, key_ring, open_briefing_store, open_market_data, open_markets, open_profiles
 from bots.chat.briefs import BriefCommands
+from bots.chat.community import Community
 from bots.chat.feedback import FeedbackCommands
+from bots.chat.leaderboard import LeaderboardCommands
 from bots.chat.markets import MarketCommands
 from bots.chat.moderation import ModerationCommands
 from bots.chat.modstore import ModerationStore
@@ -90,12 +93,14 @@ def build_app(settings: Settings, research: Research | None = None) -> App:
                     briefs=BriefCommands(briefings.store, briefings, audit=audit),
                     moderation=ModerationCommands(moderation, audit=audit),
                     mood=make_mood(chat_settings, activity), audit=audit,
-                    quiz=QuizCommands(QuizStore(profiles.engine), bundled_questions, profiles, audit,
-                                      chat_language=lambda key: chat_settings.get(key).language,
-                                      on_completed=points.quiz_completed),
-                    sharing=SharingCommands(ShareStore(profiles.engine), markets.portfolios, moderation=moderation,
-                                            audit=audit, threshold=settings.follow_threshold / 100),
-                    points=points, feedback=FeedbackCommands(FeedbackStore(profiles.engine), audit=audit))
+                    community=Community(
+                        sharing=SharingCommands(ShareStore(profiles.engine), markets.portfolios, moderation=moderation,
+                                                audit=audit, threshold=settings.follow_threshold / 100),
+                        records=LeaderboardCommands(RecordStore(profiles.engine), moderation),
+                        quiz=QuizCommands(QuizStore(profiles.engine), bundled_questions, profiles, audit,
+                                          chat_language=lambda key: chat_settings.get(key).language,
+                                          on_completed=points.quiz_completed),
+                        points=points, feedback=FeedbackCommands(FeedbackStore(profiles.engine), audit=audit)))
     return App(settings, research, profiles, advisor, router, approvals, markets, briefings, senders, audit,
                activity)
 

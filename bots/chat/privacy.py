@@ -22,10 +22,7 @@ from advisor.profiles import ProfileStore
 
 if TYPE_CHECKING:
     from advisor.audit import AuditLog
-    from advisor.community.feedback import FeedbackStore
-    from advisor.community.pointstore import PointsStore
     from advisor.portfolio.holdings import HoldingsStore
-    from advisor.quiz.progress import QuizStore
     from bots.chat.briefs import BriefCommands
     from bots.chat.modstore import ModerationStore
     from bots.chat.quota import Quota
@@ -178,25 +175,15 @@ class Privacy:
     @classmethod
     def of(cls, profiles: ProfileStore, quota: Quota, *, holdings: HoldingsStore | None = None,
            briefs: BriefCommands | None = None, moderation: ModerationStore | None = None,
-           audit: AuditLog | None = None, quiz: QuizStore | None = None,
-           sharing: PersonalData | None = None, points: PointsStore | None = None,
-           feedback: FeedbackStore | None = None) -> Privacy:
-        """The sources the router's features have (a feature not set up keeps nothing)."""
-        from bots.chat.feedback import FeedbackData  # their modules import this one (Stored)
-        from bots.chat.points import PointsData
-
+           audit: AuditLog | None = None, community: Sequence[PersonalData] = ()) -> Privacy:
+        """The sources the router's features have (a feature not set up keeps nothing); ``community``: those of
+        the community features (``bots.chat.community.Community.personal_data``)."""
         sources: list[PersonalData] = [ProfileData(profiles)]
         sources += [HoldingsData(holdings)] if holdings is not None else []
         sources += [BriefingData(briefs)] if briefs is not None else []
         sources += [ModerationData(moderation)] if moderation is not None else []
         sources.append(QuotaData(quota))
-        if quiz is not None:
-            from bots.chat.quiz import QuizData  # quiz imports privacy's Stored: imported here, not at the top
-
-            sources.append(QuizData(quiz))
-        sources += [sharing] if sharing is not None else []  # shared portfolios and follows (bots/chat/sharing.py)
-        sources += [PointsData(points)] if points is not None else []
-        sources += [FeedbackData(feedback)] if feedback is not None else []
+        sources += community
         sources += [AuditData(audit)] if audit is not None else []
         return cls(sources)
 

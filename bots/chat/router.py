@@ -26,17 +26,14 @@ from advisor.types import RISK_LEVELS, Language, Question, RiskLevel
 from bots.chat.auditing import audit_chat, setting_data
 from bots.chat.briefs import CHANGES as BRIEF_CHANGES
 from bots.chat.briefs import BriefCommands
-from bots.chat.feedback import FeedbackCommands
+from bots.chat.community import Community
 from bots.chat.markets import MarketCommands
 from bots.chat.messages import Button, Incoming, Outgoing
 from bots.chat.moderation import ModerationCommands
 from bots.chat.mood import MoodCommands
-from bots.chat.points import PointsCommands
 from bots.chat.privacy import Privacy
-from bots.chat.quiz import QuizCommands
 from bots.chat.quota import Quota
 from bots.chat.settings import ChatSettings, ChatSettingsStore, CollectionCatalog
-from bots.chat.sharing import SharingCommands
 from knowledge.errors import UserError, validate_collection_name
 
 if TYPE_CHECKING:
@@ -59,6 +56,7 @@ COMMANDS: dict[str, str] = {
     "privacy": "what I store and why",
     "brief": "a morning market briefing for this chat: on, off, now, watch, market, show",
     "mood": "this chat's mood, trend and most-mentioned symbols (not a signal)",
+    "leaderboard": "shared portfolios ranked by risk-adjusted track record (not advice)",
     "modqueue": "messages held for review: approve or reject (admins)",
     "modpolicy": "this group's moderation rules; admins change them",
     "settings": "group settings (admins)",
@@ -105,14 +103,9 @@ class Router:
                  collections: CollectionCatalog, quota: Quota | None = None,
                  markets: MarketCommands | None = None, briefs: BriefCommands | None = None,
                  moderation: ModerationCommands | None = None, mood: MoodCommands | None = None,
-                 audit: AuditLog | None = None, quiz: QuizCommands | None = None,
-                 sharing: SharingCommands | None = None, points: PointsCommands | None = None,
-                 feedback: FeedbackCommands | None = None) -> None:
+                 audit: AuditLog | None = None, community: Community | None = None) -> None:
         self.advisor = advisor
-        self.quiz = quiz
-        self.sharing = sharing  # opt-in portfolio sharing and follows (issue 14)
-        self.points = points  # contribution points (issue 14)
-        self.feedback = feedback  # 👍/👎 on answers (issue 14)
+        self.community = community or Community()  # sharing, records, quizzes, points, feedback (issue 14)
         self.audit = audit  # the compliance record (issue 12); None records nothing
         self.markets = markets
         self.briefs = briefs
@@ -124,14 +117,11 @@ class Router:
         self.quota = quota or Quota(chat_settings.engine)
         self.privacy = Privacy.of(profiles, self.quota, holdings=markets.portfolios.store if markets else None,
                                   briefs=briefs, moderation=moderation.store if moderation else None, audit=audit,
-                                  quiz=quiz.store if quiz else None,
-                                  sharing=sharing.personal_data if sharing else None,
-                                  points=points.store if points else None,
-                                  feedback=feedback.store if feedback else None)
+                                  community=self.community.personal_data())
 
     def handle(self, msg: Incoming) -> list[Outgoing]:
         if msg.reaction:  # reactions feed contribution points (issue 14); nothing else reads them
-            return self.points.reaction(msg) if self.points is not None else []
+            return self.community.reaction(msg)
         if msg.action:
             return self._on_button(msg)
         if msg.chat_kind == "private":  # private chats are never moderated nor counted in a mood
@@ -144,7 +134,7 @@ class Router:
             replies += self.mood.observe(msg)
         if (checked is not None and checked.removed) or msg.edited:
             return replies
-        replies += self.points.observe(msg) if self.points is not None else []  # authors, for reactions
+        replies += self.community.observe(msg)  # a public call joins a track record; authors, for reactions
         return replies + self._respond(msg)
 
     def _respond(self, msg: Incoming) -> list[Outgoing]:
@@ -167,12 +157,14 @@ class Router:
             self.moderation.member_joined(chat_key, f"{platform}:{user_id}", at)
 
     def chat_removed(self, chat_key: str) -> None:
-        """The bot was removed from a chat: forget the chat's settings, its briefing and its moderation policy."""
+        """The bot was removed from a chat: forget the chat's settings, its briefing, its moderation policy and the
+        portfolios shared there."""
         self.chat_settings.delete(chat_key)
         if self.briefs is not None:
             self.briefs.removed(chat_key)
         if self.moderation is not None:
             self.moderation.store.removed(chat_key)
+        self.community.chat_removed(chat_key)  # portfolios shared there, and their follows
         log.info("removed from chat %s; its settings are deleted", chat_key)
 
     def chat_migrated(self, old_key: str, new_key: str) -> None:
@@ -182,6 +174,7 @@ class Router:
             self.briefs.migrated(old_key, new_key)
         if self.moderation is not None:
             self.moderation.store.move(old_key, new_key)
+        self.community.chat_migrated(old_key, new_key)
         log.info("chat %s moved to %s", old_key, new_key)
 
     # -- commands --------------------------------------------------------------------------------
@@ -198,10 +191,7 @@ class Router:
             "settings": self._settings, "brief": self._brief, **{command: functools.partial(self._market, command)
                                            for command in ("quote", "chart", "portfolio")},
             "modqueue": self._modqueue, "modpolicy": self._modpolicy, "mood": self._mood,
-            "quiz": self.quiz.quiz if self.quiz else lambda m, a: [Outgoing("Quizzes are not set up here.")],
-            **({"follow": self.sharing.follow, "unfollow": self.sharing.unfollow} if self.sharing else {}),
-            **({"points": self.points.points, "top": self.points.top, "helpful": self.points.helpful}
-               if self.points is not None else {}),
+            **self.community.commands(),
         }
         handler = handlers.get(name)
         if handler is None:
@@ -212,8 +202,8 @@ class Router:
     def _market(self, command: str, msg: Incoming, args: str) -> list[Outgoing]:
         if self.markets is None:
             return [Outgoing("Market data is not set up for this bot.")]
-        if command == "portfolio" and self.sharing is not None:  # share/unshare/view, and publishing changes
-            return self.sharing.portfolio(msg, args, self.markets.portfolio)
+        if command == "portfolio":  # share/unshare/view, and publishing changes of a shared portfolio
+            return self.community.portfolio(msg, args, self.markets.portfolio)
         handlers = {"quote": self.markets.quote, "chart": self.markets.chart, "portfolio": self.markets.portfolio}
         return handlers[command](msg, args)
 
@@ -276,7 +266,7 @@ class Router:
             if symbols:
                 return self.markets.quote(msg, " ".join(symbols))
         confirm = (_confirm_button(answer.confirm_risk, answer.language),) if answer.confirm_risk else ()
-        rate = self.feedback.buttons(msg, question, answer) if self.feedback is not None else ()  # 👍/👎
+        rate = self.community.answer_buttons(msg, question, answer)  # 👍/👎
         if not answer.private_note:
             return [Outgoing(answer=answer, buttons=confirm + rate)]
         # In a group, the member's own suitability note (and any G6 warning) goes to them privately.
@@ -345,15 +335,12 @@ class Router:
         if kind == "confirm":
             return self._confirm(msg, rest)
         if kind == "portfolio" and self.markets is not None:  # "clear" empties the book: a shared one ends
-            return self.markets.on_button(msg, rest) + (self.sharing.holdings_changed(msg) if self.sharing else [])
-        if kind == "share" and self.sharing is not None:
-            return self.sharing.on_button(msg, rest)
+            return self.markets.on_button(msg, rest) + self.community.holdings_changed(msg)
         if kind == "mod" and self.moderation is not None:
             return self.moderation.on_button(msg, rest)
-        if kind == "quiz" and self.quiz is not None:
-            return self.quiz.on_button(msg, rest)
-        if kind == "fb" and self.feedback is not None:
-            return self.feedback.on_button(msg, rest)
+        community = self.community.on_button(kind, msg, rest)
+        if community is not None:
+            return community
         answers = self.profiles.progress(msg.user_key) if kind == "profile" else None
         if answers is None:
             return [Outgoing("That button has expired. Send /profile to start again.", private=True)]

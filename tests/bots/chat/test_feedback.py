@@ -20,6 +20,7 @@ from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
 from advisor.report.html import render_html
 from advisor.report.summary import build_report
+from bots.chat.community import Community
 from bots.chat.feedback import FeedbackCommands
 from bots.chat.messages import Incoming, Outgoing
 from bots.chat.router import Router
@@ -41,7 +42,7 @@ def router(notes_retriever: Callable[[str], Retriever], tmp_path: Path, audit: A
     profiles = SqlProfileStore.open(f"sqlite:///{tmp_path / 'rt.db'}", KEY)
     return Router(Advisor(notes_retriever, GroundedComposer(), profiles), profiles, ChatSettingsStore(profiles.engine),
                   FixedCollections({"research"}), audit=audit,
-                  feedback=FeedbackCommands(FeedbackStore(profiles.engine), audit=audit))
+                  community=Community(feedback=FeedbackCommands(FeedbackStore(profiles.engine), audit=audit)))
 
 
 def say(router: Router, user: str, text: str = "", *, kind: str = "group", **extra: Any) -> list[Outgoing]:

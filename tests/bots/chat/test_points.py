@@ -15,6 +15,7 @@ from advisor.advisor import Advisor
 from advisor.community.pointstore import PointsStore
 from advisor.composer import GroundedComposer
 from advisor.profiles import SqlProfileStore
+from bots.chat.community import Community
 from bots.chat.messages import Incoming, Outgoing
 from bots.chat.moderation import ModerationCommands
 from bots.chat.modstore import ModerationStore
@@ -33,7 +34,7 @@ def router(notes_retriever: Callable[[str], Retriever], tmp_path: Path) -> Route
     moderation = ModerationStore(profiles.engine)
     return Router(Advisor(notes_retriever, GroundedComposer(), profiles), profiles, ChatSettingsStore(profiles.engine),
                   FixedCollections({"research"}), moderation=ModerationCommands(moderation),
-                  points=PointsCommands(PointsStore(profiles.engine), moderation))
+                  community=Community(points=PointsCommands(PointsStore(profiles.engine), moderation)))
 
 
 def say(router: Router, user: str, text: str = "", *, kind: str = "group", at: datetime = MONDAY,

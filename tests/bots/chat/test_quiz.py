@@ -19,6 +19,7 @@ from advisor.quiz.generate import QuizQuestion, generate
 from advisor.quiz.notes import bundled_notes
 from advisor.quiz.progress import QuizStore
 from advisor.suitability import Profile
+from bots.chat.community import Community
 from bots.chat.messages import Incoming, Outgoing
 from bots.chat.quiz import QuizCommands
 from bots.chat.router import Router
@@ -54,7 +55,8 @@ def setup(notes_retriever: Callable[[str], Retriever], tmp_path: Path,
     quiz = QuizCommands(QuizStore(profiles.engine), lambda: bank, profiles, audit,
                         on_completed=lambda chat, user: completed.append((chat, user)), clock=clock)
     router = Router(Advisor(notes_retriever, GroundedComposer(), profiles), profiles,
-                    ChatSettingsStore(profiles.engine), FixedCollections({"research"}), audit=audit, quiz=quiz)
+                    ChatSettingsStore(profiles.engine), FixedCollections({"research"}), audit=audit,
+                    community=Community(quiz=quiz))
     return router, quiz, clock, completed
 
 

@@ -27,6 +27,7 @@ from advisor.portfolio.holdings import SqlHoldingsStore
 from advisor.portfolio.service import Portfolios
 from advisor.profiles import SqlProfileStore
 from advisor.suitability import Profile
+from bots.chat.community import Community
 from bots.chat.markets import MarketCommands
 from bots.chat.messages import Incoming, Outgoing
 from bots.chat.moderation import ModerationCommands
@@ -87,8 +88,8 @@ def chat(notes_retriever: Callable[[str], Retriever], tmp_path: Path) -> Chat:
     router = Router(Advisor(notes_retriever, GroundedComposer(), profiles), profiles,
                     ChatSettingsStore(profiles.engine), FixedCollections({"research"}),
                     markets=MarketCommands(desk, portfolios), moderation=ModerationCommands(moderation),
-                    sharing=SharingCommands(ShareStore(profiles.engine), portfolios, moderation=moderation,
-                                            audit=audit))
+                    community=Community(sharing=SharingCommands(ShareStore(profiles.engine), portfolios,
+                                                                moderation=moderation, audit=audit)))
     return Chat(router, market, profiles, audit)
 
 
