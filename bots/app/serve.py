@@ -77,6 +77,7 @@ async def serve(settings: Settings, out: Console, err: Console, build: Callable[
     Telegram and Discord run side by side when both tokens are set; with neither, the terminal chat runs.
     ``build`` (the stores, the research corpus and the embedding model's warm-up) runs in a thread while the
     bots connect; "ready" is printed once both are done."""
+    from jobs.records import stop_records
     from jobs.scheduler import build_scheduler, describe, uninstall
 
     scheduler = build_scheduler(settings.sqlalchemy_url)
@@ -122,6 +123,7 @@ async def serve(settings: Settings, out: Console, err: Console, build: Callable[
             await discord.start()
         app_ = await building
         start_briefings(app_, scheduler, out, telegram=telegram, discord=discord, console=not frontends)
+        start_track_records(app_, scheduler)
         # Everything loaded so far lives as long as the process: moved out of the collector's sight, a full
         # collection no longer walks it (measured: the slow tail of a cached portfolio snapshot, 70-85 ms, goes).
         gc.collect()
@@ -149,6 +151,18 @@ async def serve(settings: Settings, out: Console, err: Console, build: Callable[
             await asyncio.to_thread(app_.activity.close)
         scheduler.shutdown(wait=False)
         uninstall()
+        stop_records()
+
+
+def start_track_records(app_: App, scheduler: AsyncIOScheduler) -> None:
+    """The daily track-record job (after the US close): it records each shared portfolio's value index and
+    grades public calls, for /leaderboard."""
+    from advisor.community.keeper import RecordKeeper
+    from jobs.records import start_records
+
+    community = app_.router.community
+    if community.records is not None and community.sharing is not None:
+        start_records(scheduler, RecordKeeper(community.records.store, community.sharing.store, app_.markets.market))
 
 
 def start_briefings(app_: App, scheduler: AsyncIOScheduler, out: Console, *, telegram: Any = None,

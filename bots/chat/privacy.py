@@ -9,7 +9,9 @@ and why, is part of what /privacy shows:
   must not reset their warnings, or the new-member rules, by sending /forget.
 
 Everything else goes: profile, questionnaire, G6 confirmations, holdings, the private chat's briefing and
-watchlist, posts held for review (every chat), and question counters.
+watchlist, posts held for review (every chat), question counters, and the community features' data (shared
+portfolios and follows, track records, quiz progress, points and the marks behind them, votes on answers: see
+``bots.chat.community``).
 """
 
 from __future__ import annotations

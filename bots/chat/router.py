@@ -283,9 +283,10 @@ class Router:
         # The tombstone: the member's pseudonym only, no chat (a private chat's id is the member's own id).
         record(self.audit, FORGET, user=msg.user_key)
         log.info("forget requested on %s (%d record(s) erased)", msg.platform, erased)
-        text = ("Done: I deleted your risk profile, questionnaire and confirmations, portfolio, private briefing "
-                "and watchlist, posts held for review and question counters (whichever I had). /privacy shows "
-                "what stays and why: the pseudonymous audit record and groups' moderation records."
+        text = ("Done: I deleted your risk profile, questionnaire and confirmations, portfolio, shared portfolios "
+                "and follows, track record, private briefing and watchlist, posts held for review, question "
+                "counters, quiz progress, contribution points and votes on answers (whichever I had). /privacy "
+                "shows what stays and why: the pseudonymous audit record and groups' moderation records."
                 if erased else "I had nothing stored about you that /forget deletes; there is nothing to delete. "
                 "/privacy shows what stays and why.")
         return [Outgoing(text, private=True)]

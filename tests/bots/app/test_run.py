@@ -31,8 +31,8 @@ def test_run_serves_telegram_until_interrupted(fake: FakeTelegram, warm_home: Pa
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
-    # One job: the per-minute reconcile of briefing jobs (no chat has subscribed yet).
-    assert "Roundtable ready in" in stderr and "(Telegram; 1 scheduled job(s), next at" in stderr
+    # Two jobs: the per-minute reconcile of briefing jobs (no chat has subscribed yet) and the daily track records.
+    assert "Roundtable ready in" in stderr and "(Telegram; 2 scheduled job(s), next at" in stderr
     with sqlite3.connect(warm_home / "roundtable.db") as db:  # the scheduler's persistent job store
         tables = {row[0] for row in db.execute("select name from sqlite_master where type = 'table'")}
     assert {"scheduled_jobs", "investor_profiles", "chat_settings"} <= tables
@@ -54,10 +54,11 @@ def test_run_schedules_the_briefings_operators_set(warm_home: Path) -> None:
     process = start(warm_home)
     _, stderr = process.communicate("/quit\n", timeout=60)
     assert process.returncode == 0, stderr
-    assert "(terminal chat, no bot token set; 3 scheduled job(s)" in stderr  # two chats and the reconcile
+    assert "(terminal chat, no bot token set; 4 scheduled job(s)" in stderr  # two chats, reconcile, records
     with sqlite3.connect(warm_home / "roundtable.db") as db:
         jobs = sorted(row[0] for row in db.execute("select id from scheduled_jobs"))
-    assert jobs == ["briefing:console:group", "briefing:telegram:-1001234567890", "briefings:reconcile"]
+    assert jobs == ["briefing:console:group", "briefing:telegram:-1001234567890", "briefings:reconcile",
+                    "records:daily"]
 
 
 def test_run_without_a_token_is_the_terminal_chat(warm_home: Path) -> None:

@@ -89,8 +89,8 @@ def test_one_vote_per_member_the_latest_wins_and_the_report_counts_it(router: Ro
     say(router, "3", action=down)
     say(router, "3", action=f"fb:r:{down.split(':')[2]}:wrong")
     say(router, "4", action=up)
-    assert router.feedback is not None
-    votes = list(router.feedback.store.votes(CHAT, AT - timedelta(days=7), AT + timedelta(hours=1)))
+    assert router.community.feedback is not None
+    votes = list(router.community.feedback.store.votes(CHAT, AT - timedelta(days=7), AT + timedelta(hours=1)))
     report = build_report(CHAT, AT - timedelta(days=7), AT + timedelta(hours=1), feedback=votes)
     assert report.to_json()["feedback"] == {"total": 3, "up": 1, "down": 2, "reasons": {"none": 1, "wrong": 1},
                                             "by_intent": {"education": {"up": 1, "down": 2}}}
@@ -117,8 +117,8 @@ def test_privacy_lists_votes_and_forget_erases_them(router: Router) -> None:
     assert "1 👍/👎 vote(s) on my answers" in say(router, "2", "/privacy", kind="private")[0].text
     say(router, "2", "/forget", kind="private")
     assert "vote(s)" not in say(router, "2", "/privacy", kind="private")[0].text
-    assert router.feedback is not None
-    assert list(router.feedback.store.votes(CHAT, AT - timedelta(days=1), AT + timedelta(days=1))) == []
+    assert router.community.feedback is not None
+    assert list(router.community.feedback.store.votes(CHAT, AT - timedelta(days=1), AT + timedelta(days=1))) == []
 
 
 def test_the_g6_confirmation_keeps_its_place_before_the_thumbs(router: Router) -> None:

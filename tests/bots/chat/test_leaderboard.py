@@ -53,8 +53,8 @@ def router(notes_retriever: Callable[[str], Retriever], tmp_path: Path) -> Route
 
 
 def records_of(router: Router) -> RecordStore:
-    assert router.records is not None
-    return router.records.store
+    assert router.community.records is not None
+    return router.community.records.store
 
 
 def test_a_call_that_stands_is_recorded_and_a_held_or_removed_one_is_not(router: Router) -> None:

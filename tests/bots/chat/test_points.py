@@ -49,8 +49,8 @@ def react(router: Router, user: str, post: str, emoji: str = "👍", at: datetim
 
 
 def points_of(router: Router, user: str) -> float:
-    assert router.points is not None
-    standing = router.points.table(CHAT).get(f"telegram:{user}")
+    assert router.community.points is not None
+    standing = router.community.points.table(CHAT).get(f"telegram:{user}")
     return standing.points if standing is not None else 0.0
 
 
@@ -122,11 +122,11 @@ def test_a_ring_farming_reactions_ranks_far_below_a_real_helper(router: Router) 
 
 
 def test_quiz_hook_privacy_and_forget(router: Router) -> None:
-    assert router.points is not None
+    assert router.community.points is not None
     say(router, "1", "ETFs trade on an exchange like shares.", message_id="10")
     react(router, "2", "10")
-    router.points.quiz_completed(CHAT, "telegram:1", MONDAY)
-    router.points.quiz_completed("telegram:1", "telegram:1", MONDAY)  # in the private chat: no group's points
+    router.community.points.quiz_completed(CHAT, "telegram:1", MONDAY)
+    router.community.points.quiz_completed("telegram:1", "telegram:1", MONDAY)  # in the private chat: no group's points
     assert points_of(router, "1") == 15
     [privacy] = say(router, "1", "/privacy", kind="private")
     assert "Contribution points in 1 chat(s): 1 helpful mark(s) received and 1 completed quiz(zes)" in privacy.text

@@ -274,11 +274,11 @@ def test_the_audit_log_records_consent_and_follows_without_weights(chat: Chat) -
 
 def test_a_failing_share_store_never_loses_the_private_reply(chat: Chat, monkeypatch: pytest.MonkeyPatch) -> None:
     alice_shares(chat)
-    assert chat.router.sharing is not None
+    assert chat.router.community.sharing is not None
 
     def unavailable(_user_key: str) -> list[object]:
         raise OperationalError("SELECT", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(chat.router.sharing.store, "shares_of", unavailable)
+    monkeypatch.setattr(chat.router.community.sharing.store, "shares_of", unavailable)
     [reply] = chat.say(ALICE, "/portfolio add CCC 10", private=True)
     assert reply.text == "Added 10 CCC."

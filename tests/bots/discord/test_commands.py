@@ -10,6 +10,9 @@ import discord
 import pytest
 from discord import app_commands
 
+from advisor.community.feedback import FeedbackStore
+from bots.chat.community import Community
+from bots.chat.feedback import FeedbackCommands
 from bots.discord.bot import RoundtableBot
 from bots.discord.commands import AskCog
 from bots.discord.market_commands import MarketCog
@@ -57,7 +60,8 @@ async def test_every_command_and_option_is_described_and_typed(bot: RoundtableBo
             walk(option)
 
     for payload in commands.values():
-        walk(payload)
+        if payload.get("type", 1) == 1:  # a slash command; "Mark as helpful" is a context menu, with no text
+            walk(payload)
     question = commands["ask"]["options"][0]
     assert (question["name"], question["type"], question["required"], question["max_length"]) == \
         ("question", 3, True, 1000)
@@ -362,3 +366,25 @@ async def test_symbols_autocomplete_from_the_market_data(bot: RoundtableBot) -> 
     assert await cog.symbol_choices(interaction, "  ") == []
     registered = cog.chart.to_dict(bot.tree)
     assert next(o for o in registered["options"] if o["name"] == "symbol")["autocomplete"] is True
+
+
+async def test_any_member_may_rate_an_answer_and_the_askers_buttons_stay_theirs(bot: RoundtableBot,
+                                                                                 sent: Recorder) -> None:
+    feedback = FeedbackCommands(FeedbackStore(bot.router.profiles.engine))  # type: ignore[attr-defined]
+    bot.router.community = Community(feedback=feedback)
+    cog = ask_cog(bot)
+    await invoke(cog.ask, cog, command(bot._connection, "ask", {"question": "what is diversification?"}),
+                 question="what is diversification?")
+    answer = sent.messages()[0]
+    rate = {b["label"]: b["custom_id"] for b in answer.buttons}
+    assert set(rate) == {"👍", "👎"}
+    view = next(iter(bot._connection._view_store._views.values()))
+    down = next(item for item in view.values() if item.custom_id == rate["👎"])  # type: ignore[attr-defined]
+
+    await down.callback(button_press(bot._connection, rate["👎"], sent._reply_for(answer), member=BOB,
+                                     member_name="bob"))
+    reasons = sent.messages()[-1]
+    assert reasons.ephemeral and "what was wrong" in reasons.content.lower()  # new and private: the answer stays
+    assert not any(m.method == "PATCH" for m in sent.sent)
+    assert feedback.store.member(f"discord:{BOB}") == 1 and feedback.store.member(f"discord:{ALICE}") == 0
+    assert not down.view.is_finished()  # type: ignore[union-attr]  # others may still rate
