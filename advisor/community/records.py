@@ -238,6 +238,12 @@ class RecordStore:
         return [Summary(r[0], r[1], r[2], bool(r[3]), _risk(r[4]), r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
                         r[13], r[14], r[15], r[16]) for r in rows]
 
+    def has_chat(self, chat_key: str) -> bool:
+        """Whether anything was ever recorded for the chat: a shared portfolio's day or a call."""
+        with Session(self.engine) as session:
+            return any(session.execute(select(table.c.chat_key).where(table.c.chat_key == chat_key).limit(1)).first()
+                       for table in (SummaryRow.__table__, CallRow.__table__))
+
     # -- calls ----------------------------------------------------------------------------------------------
 
     def add_call(self, chat_key: str, user_key: str, handle: str, call: Call, at: datetime) -> bool:

@@ -142,12 +142,12 @@ def _en_facts(note: Note, sentence: str, in_questions: bool) -> Iterator[Fact]:
         return
     definition = EN_DEFINITION.match(sentence)
     detail = (definition["def"] or definition["def2"]) if definition else ""
-    if definition and _is_term(definition["term"]) and not JUDGEMENT.match(detail):
+    if definition and _is_term(definition["term"]) and not JUDGEMENT.match(detail) and not LEANS_BACK.search(detail):
         article = (definition["article"] or "").strip().lower()
         yield Fact(note, "define", sentence, definition["term"], _strip_clause(detail), article=article,
                    plural=definition["verb"] == "are")
     for appositive in EN_APPOSITIVE.finditer(sentence):
-        if _is_term(appositive["term"]):
+        if _is_term(appositive["term"]) and not LEANS_BACK.search(appositive["def"]):
             yield Fact(note, "define", sentence, appositive["term"], appositive["def"],
                        article=appositive["article"].strip().lower())
     mistake = EN_MISTAKE.match(sentence)
@@ -162,7 +162,14 @@ def _zh_facts(note: Note, sentence: str, in_questions: bool) -> Iterator[Fact]:
             yield Fact(note, "ask", sentence, sentence)
         return
     for found in ZH_DEFINITION.finditer(sentence):
+        if LEANS_BACK.search(found["def"]):
+            continue
         yield Fact(note, "define", sentence, found["term"], found["def"], measures=found["verb"] == "用来衡量")
+
+
+# A definition that leans on the sentence before it ("the largest such decline", "the account that allows such
+# borrowing", 这种/上述) means nothing on its own: as a question or an option it would be a riddle.
+LEANS_BACK = re.compile(r"\bsuch\b(?! as)|\b(?:this|these|those)\b|这种|这类|此类|上述|该")
 
 
 def _is_term(term: str) -> bool:

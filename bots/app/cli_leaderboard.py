@@ -19,6 +19,7 @@ from rich.markup import escape
 from bots.app.cli_brief import ChatArg, PlatformOpt, chat_key
 from bots.app.cli_common import JsonOpt, guarded, load_settings, out
 from bots.app.cli_report import REPORT_CONTEXT
+from knowledge.errors import UserError
 
 LEADERBOARD_CONTEXT = REPORT_CONTEXT  # Telegram group ids are negative: "-100123" is an argument
 
@@ -37,7 +38,11 @@ def leaderboard(
 
     key = chat_key(chat, platform)
     engine = app_engine(load_settings().sqlalchemy_url)
-    board = LeaderboardCommands(RecordStore(engine)).board(key, top)
+    store = RecordStore(engine)
+    if not store.has_chat(key):  # nothing at all, rather than an empty board: most likely a mistyped chat id
+        raise UserError(f"No track records in {key} yet: none is kept until a member shares a portfolio there "
+                        "(/portfolio share) or posts a call, and the daily job has run after the US close.")
+    board = LeaderboardCommands(store).board(key, top)
     if as_json:
         print(json.dumps(board.to_json(), ensure_ascii=False))
         return

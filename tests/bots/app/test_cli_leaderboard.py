@@ -55,6 +55,7 @@ def test_leaderboard_text_names_the_method_and_the_disclaimer(home: Path) -> Non
     assert "Past performance does not guarantee" in result.stdout
 
 
-def test_a_chat_without_records_says_nobody_is_ranked(home: Path) -> None:
+def test_a_chat_without_any_record_is_an_error_not_an_empty_board(home: Path) -> None:
     result = runner.invoke(app, ["leaderboard", "-42", "--json"], catch_exceptions=False)
-    assert result.exit_code == 0 and json.loads(result.stdout)["ranked"] == []
+    assert result.exit_code == 1 and "No track records in telegram:-42 yet" in result.output
+    assert "{" not in result.stdout  # no JSON for a chat that does not exist (a mistyped id, most likely)
