@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from advisor.community.points import Mark
+from advisor.writebehind import WriteBehind
 
 log = logging.getLogger(__name__)
 
@@ -101,10 +102,9 @@ class PointsStore:
         self.clock = clock
         Base.metadata.create_all(engine)
         self._lock = threading.Lock()
-        self._flush_lock = threading.Lock()
         self._authors: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
-        self._buffer: list[dict[str, Any]] = []
-        self._buffered_since: float | None = None
+        self._pending: WriteBehind[dict[str, Any]] = WriteBehind(engine, self._write_authors, what="post authors",
+                                                                 rows=FLUSH_ROWS, seconds=FLUSH_SECONDS, clock=clock)
         self._pruned = clock()
         self.changes = 0  # counts marks, quizzes and erasures made through this store: a cached table is stale
 
@@ -112,48 +112,22 @@ class PointsStore:
 
     def posted(self, chat_key: str, message_id: str, user_key: str, name: str, at: datetime) -> None:
         """Remember who wrote a group post (in memory at once; written in a batch)."""
-        now = self.clock()
         with self._lock:
             self._authors[(chat_key, message_id)] = (user_key, name)
             if len(self._authors) > AUTHORS_CACHED:
                 self._authors.popitem(last=False)
-            self._buffer.append(dict(chat_key=chat_key, message_id=message_id, user_key=user_key,
-                                     name=name[:256], at=at.astimezone(UTC)))
-            first = self._buffered_since is None
-            if self._buffered_since is None:
-                self._buffered_since = now
-            due = len(self._buffer) >= FLUSH_ROWS or now - self._buffered_since >= FLUSH_SECONDS
-        if due:
-            self._flush_quietly()
-        elif first:  # a quiet chat: written within FLUSH_SECONDS anyway, so other instances see it
-            timer = threading.Timer(FLUSH_SECONDS, self._flush_quietly)
-            timer.daemon = True
-            timer.start()
-
-    def _flush_quietly(self) -> None:
-        try:
-            self.flush()
-        except Exception:  # kept for the next try
-            log.exception("could not write post authors; will retry")
+        self._pending.add(dict(chat_key=chat_key, message_id=message_id, user_key=user_key, name=name[:256],
+                               at=at.astimezone(UTC)))
 
     def flush(self) -> None:
         """Write the buffered author rows in one transaction (and prune old ones now and then)."""
-        with self._flush_lock:
-            with self._lock:
-                rows, self._buffer, self._buffered_since = self._buffer, [], None
-            try:
-                with self.engine.begin() as connection:
-                    if rows:
-                        connection.execute(_insert_ignore(connection, PostRow), rows)
-                    if self.clock() - self._pruned >= PRUNE_EVERY:
-                        cutoff = datetime.now(UTC) - POSTS_KEPT
-                        connection.execute(delete(PostRow).where(PostRow.at < cutoff))
-                        self._pruned = self.clock()
-            except Exception:
-                with self._lock:
-                    self._buffer[:0] = rows
-                    self._buffered_since = self._buffered_since or self.clock()
-                raise
+        self._pending.flush()
+
+    def _write_authors(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
+        connection.execute(_insert_ignore(connection, PostRow), rows)
+        if self.clock() - self._pruned >= PRUNE_EVERY:
+            connection.execute(delete(PostRow).where(PostRow.at < datetime.now(UTC) - POSTS_KEPT))
+            self._pruned = self.clock()
 
     def author(self, chat_key: str, message_id: str, now: datetime) -> tuple[str, str] | None:
         """(user key, name) of a post's author, if the post is known and less than ``POSTS_KEPT`` old."""
@@ -161,7 +135,7 @@ class PointsStore:
             known = self._authors.get((chat_key, message_id))
         if known is not None:
             return known
-        self._flush_quietly()
+        self._pending.flush_quietly()
         with Session(self.engine) as session:
             row = session.get(PostRow, (chat_key, message_id))
             if row is None or _aware(row.at) < now - POSTS_KEPT:
@@ -235,7 +209,7 @@ class PointsStore:
     # -- one member (/privacy, /forget) ----------------------------------------------------------------------
 
     def member(self, user_key: str) -> MemberPoints:
-        self._flush_quietly()
+        self._pending.flush_quietly()
         with self.engine.connect() as connection:
             def count(table: Any, *where: Any) -> int:
                 return int(connection.scalar(select(func.count()).select_from(table).where(*where)) or 0)
@@ -252,19 +226,16 @@ class PointsStore:
     def forget(self, user_key: str) -> int:
         """Erase everything about the member: their posts' authorship, marks they gave or received, quizzes and
         names; how many rows (buffered ones included)."""
-        with self._flush_lock:
-            with self._lock:
-                kept = [row for row in self._buffer if row["user_key"] != user_key]
-                erased = len(self._buffer) - len(kept)
-                self._buffer = kept
-                for key in [k for k, (user, _) in self._authors.items() if user == user_key]:
-                    del self._authors[key]
-            with self.engine.begin() as connection:
-                for statement in (delete(PostRow).where(PostRow.user_key == user_key),
-                                  delete(MarkRow).where(or_(MarkRow.giver == user_key, MarkRow.receiver == user_key)),
-                                  delete(QuizRow).where(QuizRow.user_key == user_key),
-                                  delete(NameRow).where(NameRow.user_key == user_key)):
-                    erased += int(connection.execute(statement).rowcount)
+        erased = self._pending.discard(lambda row: row["user_key"] == user_key)
+        with self._lock:
+            for key in [k for k, (user, _) in self._authors.items() if user == user_key]:
+                del self._authors[key]
+        with self.engine.begin() as connection:
+            for statement in (delete(PostRow).where(PostRow.user_key == user_key),
+                              delete(MarkRow).where(or_(MarkRow.giver == user_key, MarkRow.receiver == user_key)),
+                              delete(QuizRow).where(QuizRow.user_key == user_key),
+                              delete(NameRow).where(NameRow.user_key == user_key)):
+                erased += int(connection.execute(statement).rowcount)
         self._changed()
         return erased
 

@@ -20,11 +20,12 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import DateTime, Integer, String, Text, delete, func, insert, select, update
+from sqlalchemy import Connection, DateTime, Integer, String, Text, delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from advisor.moderation import Policy
+from advisor.writebehind import WriteBehind
 
 log = logging.getLogger(__name__)
 
@@ -131,54 +132,18 @@ class ModerationStore:
         self._lock = threading.Lock()
         self._policies: dict[str, tuple[Policy, float]] = {}
         self._joins: OrderedDict[str, tuple[dict[str, datetime], float]] = OrderedDict()  # chat -> recent joins
-        self._flush_lock = threading.Lock()  # one writer at a time keeps the rows in order
-        self._buffer: list[tuple[type[QueueRow] | type[LogRow], dict[str, Any]]] = []
-        self._buffered_since: float | None = None
+        self._pending: WriteBehind[tuple[type[QueueRow] | type[LogRow], dict[str, Any]]] = WriteBehind(
+            engine, _write_rows, what="moderation records", rows=FLUSH_ROWS, seconds=FLUSH_SECONDS,
+            max_rows=MAX_BUFFERED, clock=clock)
 
     # -- batched writes -------------------------------------------------------------------------------
 
     def _add(self, table: type[QueueRow] | type[LogRow], row: dict[str, Any]) -> None:
-        now = self.clock()
-        with self._lock:
-            self._buffer.append((table, row))
-            if len(self._buffer) > MAX_BUFFERED:
-                del self._buffer[0]
-                log.error("moderation records are piling up (the database is unavailable); dropped the oldest")
-            first = self._buffered_since is None
-            if self._buffered_since is None:
-                self._buffered_since = now
-            due = len(self._buffer) >= FLUSH_ROWS or now - self._buffered_since >= FLUSH_SECONDS
-        if due:
-            self._flush_quietly()
-        elif first:  # a quiet chat: write within FLUSH_SECONDS anyway, so other instances see it
-            timer = threading.Timer(FLUSH_SECONDS, self._flush_quietly)
-            timer.daemon = True
-            timer.start()
-
-    def _flush_quietly(self) -> None:
-        try:
-            self.flush()
-        except Exception:  # kept in the buffer for the next try
-            log.exception("could not write moderation records; will retry")
+        self._pending.add((table, row))
 
     def flush(self) -> None:
         """Write what is buffered, in one transaction. On failure the rows stay buffered and the error is raised."""
-        with self._flush_lock:
-            with self._lock:
-                rows, self._buffer, self._buffered_since = self._buffer, [], None
-            if not rows:
-                return
-            try:
-                with self.engine.begin() as connection:
-                    for table in (QueueRow, LogRow):
-                        batch = [row for t, row in rows if t is table]
-                        if batch:
-                            connection.execute(insert(table), batch)
-            except Exception:
-                with self._lock:
-                    self._buffer[:0] = rows
-                    self._buffered_since = self._buffered_since or self.clock()
-                raise
+        self._pending.flush()
 
     def _flush_for_read(self) -> None:
         try:
@@ -361,14 +326,17 @@ class ModerationStore:
         """/forget: delete the posts of the member held for review, in every chat, decided or not (they hold
         the member's words), including any still buffered; how many. The decision log and join times stay:
         they are the groups' safety record, and erasing them would let a spammer reset their warnings."""
-        with self._flush_lock:  # a flush in progress (rows taken from the buffer, not yet written) finishes first
-            with self._lock:
-                kept = [(t, row) for t, row in self._buffer if not (t is QueueRow and row["user_key"] == user_key)]
-                buffered = len(self._buffer) - len(kept)
-                self._buffer = kept
-            with Session(self.engine) as session, session.begin():
-                result = session.execute(delete(QueueRow).where(QueueRow.user_key == user_key))
-                return buffered + int(result.rowcount)  # type: ignore[attr-defined]
+        buffered = self._pending.discard(lambda item: item[0] is QueueRow and item[1]["user_key"] == user_key)
+        with Session(self.engine) as session, session.begin():
+            result = session.execute(delete(QueueRow).where(QueueRow.user_key == user_key))
+            return buffered + int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _write_rows(connection: Connection, rows: list[tuple[type[QueueRow] | type[LogRow], dict[str, Any]]]) -> None:
+    for table in (QueueRow, LogRow):  # held posts first: a log row may refer to one
+        batch = [row for t, row in rows if t is table]
+        if batch:
+            connection.execute(insert(table), batch)
 
 
 @dataclass(frozen=True)
