@@ -34,6 +34,9 @@ bench: $(STAMP)  ## retrieval, advisor and chat need ../shared/data (or ROUNDTAB
 	$(BIN)/python benchmarks/audit.py
 	$(BIN)/python benchmarks/keys.py
 	$(BIN)/python benchmarks/moderation.py
+	$(BIN)/python benchmarks/sharing.py
+	$(BIN)/python benchmarks/leaderboard.py
+	$(BIN)/python benchmarks/points.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

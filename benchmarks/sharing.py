@@ -2,7 +2,7 @@
 and write one private note per follower, through the Router (stores in a temp SQLite file; every follower has
 a risk profile, read and decrypted for their note).
 
-    python -m benchmarks.sharing [--followers 1000]
+    python benchmarks/sharing.py [--followers 1000]
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from common import ROOT  # noqa: F401  (puts the repository first on sys.path: benchmarks/advisor.py is not the package)
 from cryptography.fernet import Fernet
 
 from advisor.advisor import Advisor
