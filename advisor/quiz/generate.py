@@ -6,7 +6,9 @@ Four kinds, each built on one verbatim sentence (the quote) that makes the answe
 - ``define``: "According to <note>, what is X?" - the note's definition of X against definitions of OTHER terms;
 - ``term``: "Which term does <note> define as ...?" - X against other terms;
 - ``mistake``: "Which of these does <note> describe as a common mistake?" - against other notes' mistakes;
-- ``ask``: "Which question does <note> suggest asking yourself?" - against other notes' self-check questions.
+- ``ask``: "<note> lists questions to ask yourself. Which of these is on its list?" - against other notes'
+  self-check questions. Asked about the note's list, not "which is a good question": another note's question
+  may be sensible too, but it is not on this list.
 
 Why the wrong options are clearly wrong: they come only from notes in the same language that share no tag with
 the cited note and whose tags the cited note never uses (so "margin" is never a distractor for "leverage"); a
@@ -210,7 +212,7 @@ def _wording(kind: QuestionKind, fact: Fact) -> str:
             "define": f"根据《{title}》，“{term}”{'用来衡量什么' if fact.measures else '是指什么'}？",
             "term": f"《{title}》中，哪个术语{'用来衡量' if fact.measures else '是指'}：{fact.detail}？",
             "mistake": f"《{title}》把下面哪一项列为常见误区？",
-            "ask": f"《{title}》建议投资者问自己下面哪个问题？",
+            "ask": f"《{title}》列出了投资者可以问自己的问题。下面哪一个在它的清单上？",
         }[kind]
     # "Stock Connect" and "ESG investing" keep their capitals; "Diversification" is lower-cased mid-sentence.
     proper = any(word[:1].isupper() for word in term.split()[1:]) or term.split()[0].isupper()
@@ -221,5 +223,5 @@ def _wording(kind: QuestionKind, fact: Fact) -> str:
         "define": f"According to the note \"{title}\", what {verb} {shown}?",
         "term": f"Which term does the note \"{title}\" define as: {fact.detail}?",
         "mistake": f"Which of these does the note \"{title}\" describe as a common mistake?",
-        "ask": f"Which of these questions does the note \"{title}\" suggest asking yourself?",
+        "ask": f"The note \"{title}\" lists questions to ask yourself. Which of these is on its list?",
     }[kind]
