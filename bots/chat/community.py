@@ -80,6 +80,10 @@ class Community:
     def holdings_changed(self, msg: Incoming) -> list[Outgoing]:
         return self.sharing.holdings_changed(msg) if self.sharing is not None else []
 
+    def forgetting(self, user_key: str) -> list[Outgoing]:
+        """Notes for other members before /forget erases the member's data: followers of a shared portfolio."""
+        return self.sharing.forgetting(user_key) if self.sharing is not None else []
+
     def personal_data(self) -> list[PersonalData]:
         from bots.chat.feedback import FeedbackData  # these modules import privacy, which imports nothing here
         from bots.chat.leaderboard import RecordsData

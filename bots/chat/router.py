@@ -279,6 +279,7 @@ class Router:
         return [Outgoing(self.privacy.report(msg.user_key), private=True)]
 
     def _forget(self, msg: Incoming, _: str) -> list[Outgoing]:
+        notes = self.community.forgetting(msg.user_key)  # followers of a shared portfolio are told it is gone
         erased = self.privacy.forget(msg.user_key)
         # The tombstone: the member's pseudonym only, no chat (a private chat's id is the member's own id).
         record(self.audit, FORGET, user=msg.user_key)
@@ -289,7 +290,7 @@ class Router:
                 "shows what stays and why: the pseudonymous audit record and groups' moderation records."
                 if erased else "I had nothing stored about you that /forget deletes; there is nothing to delete. "
                 "/privacy shows what stays and why.")
-        return [Outgoing(text, private=True)]
+        return [Outgoing(text, private=True), *notes]
 
     def _settings(self, msg: Incoming, args: str) -> list[Outgoing]:
         settings = self.chat_settings.get(msg.chat_key)

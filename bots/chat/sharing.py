@@ -259,6 +259,13 @@ class SharingCommands:
                data={"action": "republish", "symbols": len(book.weights), "notes": len(notes)})
         return notes
 
+    def forgetting(self, user_key: str) -> list[Outgoing]:
+        """Before /forget erases a member's shares: their followers are told the portfolio is gone, as after an
+        unshare (the erasure itself would leave them following nothing, unawares)."""
+        return [note for portfolio in self.store.shares_of(user_key)
+                for note in self._gone_notes(portfolio.handle, self.store.followers(portfolio.chat_key, user_key),
+                                             empty=False)]
+
     def _emptied(self, msg: Incoming, shares: Iterable[SharedPortfolio]) -> list[Outgoing]:
         notes: list[Outgoing] = []
         chats = 0

@@ -250,7 +250,10 @@ def test_forget_erases_shares_and_follows(chat: Chat) -> None:
     chat.one(BOB, "/forget", private=True)
     assert "You follow" not in chat.one(BOB, "/privacy", private=True)
     assert "don't follow" in chat.one(BOB, "/unfollow @alice")
-    chat.one(ALICE, "/forget", private=True)
+    chat.say(CAROL, "/follow @alice")
+    done, note = chat.say(ALICE, "/forget", private=True)  # her follower is told, as after an unshare
+    assert "Done: I deleted" in done.text and "shared portfolios" in done.text
+    assert note.recipient == CAROL and note.private and "@alice" in note.text and "stopped sharing" in note.text
     assert "Your portfolio shared" not in chat.one(ALICE, "/privacy", private=True)
     assert "does not share" in chat.one(BOB, "/portfolio view @alice")
 
