@@ -93,10 +93,11 @@ class QuizCommands:
         question = min(fresh, key=lambda q: hashlib.sha256(f"{msg.user_key}|{q.id}".encode()).hexdigest())
         pending_id = self.store.ask(msg.chat_key, msg.user_key, msg.display_name, question.id, topic, position,
                                     right_so_far, self.clock())
-        lines = [f"**Quiz {position + 1}/{ROUND}** for {msg.display_name}: {question.question}"]
+        text = TEXTS[question.language]
+        minutes = int(EXPIRY.total_seconds() // 60)
+        lines = [text["ask"].format(n=position + 1, of=ROUND, name=msg.display_name, question=question.question)]
         lines += [f"{LETTERS[i]}) {option}" for i, option in enumerate(question.options)]
-        lines.append(f"Source: “{question.citation.title}”. Only {msg.display_name} can answer; "
-                     f"{int(EXPIRY.total_seconds() // 60)} minutes.")
+        lines.append(text["source"].format(title=question.citation.title, name=msg.display_name, minutes=minutes))
         buttons = tuple(Button(LETTERS[i], action=f"quiz:{pending_id}:{question.id}:{i}")  # ~30 of Telegram's 64 bytes
                         for i in range(len(question.options)))
         return Outgoing("\n".join(lines), buttons=buttons)
@@ -134,7 +135,9 @@ class QuizCommands:
         return replies + self._completed(msg, pending, right)
 
     def _completed(self, msg: Incoming, pending: Pending, right: int) -> list[Outgoing]:
-        replies = [Outgoing(f"Quiz done, {msg.display_name}: {right}/{ROUND} right. /quiz for another round.",
+        asked = self.bank().get(pending.question_id)
+        language = asked.language if asked is not None else "en"
+        replies = [Outgoing(TEXTS[language]["done"].format(name=msg.display_name, right=right, of=ROUND),
                             reply=False)]
         if self.on_completed is not None:
             try:
@@ -202,12 +205,27 @@ def about_question(question: QuizQuestion, topic: str) -> bool:
     return about(note, topic or None)
 
 
+# The round's texts in the question's language: a Chinese question is asked and explained in Chinese.
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {"ask": "**Quiz {n}/{of}** for {name}: {question}",
+           "source": "Source: “{title}”. Only {name} can answer; {minutes} minutes.",
+           "right": "✅ {letter} is right.",
+           "wrong": "❌ Not quite: the answer is {right}\nFrom “{title}”: “{quote}”",
+           "done": "Quiz done, {name}: {right}/{of} right. /quiz for another round."},
+    "zh": {"ask": "**测验 {n}/{of}**（{name}）：{question}",
+           "source": "出处：《{title}》。只有 {name} 可以作答；{minutes} 分钟内有效。",
+           "right": "✅ {letter} 正确。",
+           "wrong": "❌ 不对：正确答案是 {right}\n出自《{title}》：“{quote}”",
+           "done": "测验完成，{name}：答对 {right}/{of} 题。发送 /quiz 再来一轮。"},
+}
+
+
 def _verdict(question: QuizQuestion, choice: int) -> str:
+    text = TEXTS[question.language]
     if choice == question.answer:
-        return f"✅ {LETTERS[choice]} is right."
+        return text["right"].format(letter=LETTERS[choice])
     right = f"{LETTERS[question.answer]}) {question.options[question.answer]}"
-    return (f"❌ Not quite: the answer is {right}\nFrom “{question.citation.title}”: "
-            f"“{question.citation.quote}”")
+    return text["wrong"].format(right=right, title=question.citation.title, quote=question.citation.quote)
 
 
 @dataclass

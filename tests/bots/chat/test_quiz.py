@@ -113,6 +113,17 @@ def test_only_the_asker_may_answer_and_only_once(setup) -> None:  # type: ignore
     assert quiz.store.progress("telegram:5").answered == 1 and completed == []
 
 
+def test_a_chinese_round_is_asked_and_explained_in_chinese(setup) -> None:  # type: ignore[no-untyped-def]
+    router, quiz, _, _ = setup
+    (first,) = say(router, "/quiz 杠杆")
+    assert first.text.startswith("**测验 1/3**（Member 5）：") and "出处：《" in first.text
+    question = question_of(quiz, first)
+    assert question.language == "zh"
+    verdict, _second = press(router, first, (question.answer + 1) % 4)
+    assert verdict.text.startswith(f"❌ 不对：正确答案是 {'ABCD'[question.answer]})")
+    assert f"出自《{question.citation.title}》：“{question.citation.quote}”" in verdict.text
+
+
 def test_a_question_expires_after_ten_minutes(setup) -> None:  # type: ignore[no-untyped-def]
     router, quiz, clock, _ = setup
     (asked,) = say(router, "/quiz 杠杆")
