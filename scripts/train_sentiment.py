@@ -13,9 +13,14 @@ Reproducible: the splits come from a hash of each message (advisor.mood.training
 full-batch and the initial weights come from a fixed seed, so the same data gives the same file. (PYTHONHASHSEED:
 advisor.text.normalise breaks rare ties in set order, which could change a feature of a few messages.)
 
-Splits (per data set): "train" fits the weights; "tune" chooses the regularisation, the StockTwits sample weight
-and two class-bias offsets; "report" is never looked at here except to print it at the very end, after every
-choice is made (benchmarks/sentiment.py prints the same figures from the shipped file).
+The fast model reads the rich feature set (advisor.mood.features: token 1-3-grams, lexicon and direction tags,
+and the character 3-5-grams of words, kept when seen in >= 3 training messages); the accurate model keeps the
+first set (tokens and token pairs), which its embedding complements.
+
+Splits (per data set): "train" fits the weights; "tune" chooses the regularisation, the StockTwits sample weight,
+the character-gram group's scale (fast model) and two class-bias offsets; "report" is never looked at here
+except to print it at the very end, after every choice is made (benchmarks/sentiment.py prints the same figures
+from the shipped file).
 Selection objective on "tune": the smaller of Twitter Financial News macro-F1 (three classes) and StockTwits
 accuracy (bullish/bearish; a neutral prediction is wrong), so neither target is bought with the other.
 """
@@ -54,9 +59,14 @@ from advisor.mood.types import LABELS  # noqa: E402
 
 SEED = 20240611
 MIN_COUNT = 2
+CHAR_MIN_COUNT = 3  # fast model: character grams seen in fewer training messages are dropped (file size)
 STEPS = 300
 GRID_L2 = (3e-5, 1e-5)
 GRID_STOCKTWITS_WEIGHT = (0.5, 1.0)
+# Fast model: the StockTwits weight is searched lower (with character grams, trial runs at 1.0 scored lower on the
+# three-class news "tune" split than at 0.5), and the character group's length beside the word group's.
+GRID_STOCKTWITS_WEIGHT_FAST = (0.25, 0.5)
+GRID_CHAR_SCALE = (0.5, 0.7)
 OFFSETS_NEUTRAL = np.arange(-1.5, 1.51, 0.25)  # added to the neutral logit
 OFFSETS_BEARISH = np.arange(-1.0, 1.51, 0.25)  # added to the bearish logit (StockTwits is 84% bullish)
 GRID_EMBEDDING_SCALE = (1.0, 2.0)  # accurate model: how loud the unit-length embedding is beside the n-grams
@@ -114,10 +124,9 @@ def main() -> None:
     for key in sorted(splits):
         print(f"{key[0]:>10} {key[1]:<6} {len(splits[key]):>5} messages")
     train = splits["tfn", "train"] + splits["stocktwits", "train"]
-    vocabulary = build_vocabulary((e.text for e in train), MIN_COUNT)
+    char_min_count = None if args.accurate else CHAR_MIN_COUNT
+    vocabulary = build_vocabulary((e.text for e in train), MIN_COUNT, char_min_count)
     index = {feature: i for i, feature in enumerate(vocabulary)}
-    rows = {key: vectorise([e.text for e in examples], index) for key, examples in splits.items()}
-    train_rows = vectorise([e.text for e in train], index)
     labels = np.array([LABELS.index(e.label) for e in train])
     print(f"vocabulary: {len(vocabulary)} features")
     embedded = embeddings(splits, args.embeddings) if args.accurate else {}
@@ -125,7 +134,15 @@ def main() -> None:
 
     best: tuple[float, float, dict[str, float], Any, Any, Any] | None = None  # (f1, acc, chosen, w, dense, bias)
     scales: tuple[float | None, ...] = GRID_EMBEDDING_SCALE if args.accurate else (None,)
-    for scale, l2, st_weight in itertools.product(scales, GRID_L2, GRID_STOCKTWITS_WEIGHT):
+    char_scales: tuple[float | None, ...] = (None,) if args.accurate else GRID_CHAR_SCALE
+    st_weights = GRID_STOCKTWITS_WEIGHT if args.accurate else GRID_STOCKTWITS_WEIGHT_FAST
+    rows_of: dict[float | None, tuple[dict[Key, Rows], Rows]] = {}
+    for char_scale, scale, l2, st_weight in itertools.product(char_scales, scales, GRID_L2, st_weights):
+        if char_scale not in rows_of:
+            rows_of[char_scale] = ({key: vectorise([e.text for e in examples], index, char_scale)
+                                    for key, examples in splits.items()},
+                                   vectorise([e.text for e in train], index, char_scale))
+        rows, train_rows = rows_of[char_scale]
         sample_weight = np.array([1.0 if e.source == "tfn" else st_weight for e in train])
         dense = extra = None
         if scale is None or train_embedded is None:
@@ -142,12 +159,17 @@ def main() -> None:
                           "bearish_offset": float(bearish)}
                 if scale is not None:
                     chosen["embedding_scale"] = scale
+                if char_scale is not None:
+                    chosen["char_scale"] = char_scale
                 best = (f1, acc, chosen, weights, dense, shifted)
-        print(f"{'' if scale is None else f'embedding_scale={scale:g} '}l2={l2:g} stocktwits_weight={st_weight:g}: "
+        print(f"{'' if scale is None else f'embedding_scale={scale:g} '}"
+              f"{'' if char_scale is None else f'char_scale={char_scale:g} '}"
+              f"l2={l2:g} stocktwits_weight={st_weight:g}: "
               f"best so far on tune: TFN macro-F1 {best[0]:.3f}, StockTwits accuracy {best[1]:.3f}", flush=True)
     assert best is not None
     f1, acc, chosen, weights, dense, bias = best
     info = {"trained_by": "scripts/train_sentiment.py", "seed": SEED, "steps": STEPS, "min_count": MIN_COUNT,
+            "char_min_count": char_min_count,
             "chosen_on_tune": chosen, "fractions_tune_report": FRACTIONS,
             "data_sha256": {name: hashlib.sha256((args.data / name).read_bytes()).hexdigest()
                             for name in SOURCES.values()},
@@ -155,10 +177,12 @@ def main() -> None:
     if dense is not None:
         info["embeddings"] = "knowledge.embeddings.MiniLMEmbeddings (all-MiniLM-L6-v2 int8 ONNX, 384-d, unit)"
     model = SentimentModel(vocabulary, weights.astype(np.float32), bias.astype(np.float32), info,
-                           None if dense is None else dense.astype(np.float32), chosen.get("embedding_scale", 1.0))
+                           None if dense is None else dense.astype(np.float32), chosen.get("embedding_scale", 1.0),
+                           chosen.get("char_scale"))
     model.save(out)
     # Read back what was written (float16 weights) and report from that, as the benchmark will.
     saved = SentimentModel.read(out)
+    rows = rows_of[saved.char_scale][0]
     extra = None
     if saved.dense_weights is not None:
         extra = {key: saved.dense_scale * x @ saved.dense_weights for key, x in embedded.items()}

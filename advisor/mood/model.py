@@ -1,13 +1,16 @@
 """The shipped sentiment model: bullish / bearish / neutral and a fear flag for one chat message.
 
-A multinomial logistic regression over the features of ``advisor.mood.features`` (words, word pairs, polarity
-tags), trained by ``scripts/train_sentiment.py`` on the data in ``shared/data/sentiment``. The weights file
-(``sentiment.npz``, beside this module) holds the vocabulary (UTF-8, one feature a line), the weight matrix, the
-class biases and a JSON note of how it was trained. It needs nothing else at run time: no data, no network.
+A multinomial logistic regression over the features of ``advisor.mood.features`` (words, word pairs and
+triples, polarity tags, and the character 3-5-grams of words), trained by ``scripts/train_sentiment.py`` on the
+data in ``shared/data/sentiment``. The weights file (``sentiment.npz``, beside this module) holds the vocabulary
+(UTF-8, one feature a line), the weight matrix, the class biases, the character-gram group's scale and a JSON
+note of how it was trained. It needs nothing else at run time: no data, no network.
 
 An explicit vocabulary rather than feature hashing: a dictionary look-up per feature is the cheapest thing
-Python does, there are no collisions, and the file stays small (features seen in fewer than two training
-messages are dropped).
+Python does, there are no collisions, and the file stays small (words seen in fewer than two training messages
+and character grams seen in fewer than three are dropped). A word's character grams are looked up once and
+remembered as the sum of their weights (``_word_grams``): chat repeats its words, so most messages cost a few
+dictionary hits and no gram look-ups.
 
 Two shipped models, one API. ``SentimentModel.load()`` is the fast one (n-grams only, thousands of messages a
 second): what the chat uses on every group message. ``SentimentModel.load(accurate=True)`` reads
@@ -30,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from advisor.mood.fear import is_fear
-from advisor.mood.features import clean, features_of_clean
+from advisor.mood.features import WORD, clean, features_of_clean, grams_of_word, rich_features
 from advisor.mood.types import LABELS, Sentiment
 
 if TYPE_CHECKING:
@@ -49,7 +52,7 @@ class SentimentModel:
 
     def __init__(self, vocabulary: list[str], weights: npt.NDArray[np.float32], bias: npt.NDArray[np.float32],
                  info: dict[str, Any] | None = None, dense_weights: npt.NDArray[np.float32] | None = None,
-                 dense_scale: float = 1.0) -> None:
+                 dense_scale: float = 1.0, char_scale: float | None = None) -> None:
         if len(vocabulary) != weights.shape[0] or weights.shape[1:] != (len(LABELS),) or bias.shape != (3,):
             raise ValueError("vocabulary, weights and bias do not fit together")
         if dense_weights is not None and dense_weights.shape[1:] != (len(LABELS),):
@@ -62,6 +65,12 @@ class SentimentModel:
         # ``dense_scale`` before the product, as in training (advisor.mood.training.train_softmax_dense).
         self.dense_weights = None if dense_weights is None else dense_weights.astype(np.float64)
         self.dense_scale = dense_scale
+        # The rich feature set (advisor.mood.features.rich_features and the character grams, whose group is
+        # scaled to this length) when the file says so; None: the first feature set (the accurate model's).
+        self.char_scale = char_scale
+        # word -> (the summed weights of its known grams, how many): bounded, see _gram_logits
+        # (one float per label in LABELS order, then the count)
+        self._word_grams: dict[str, tuple[float, ...]] = {}
         self._embedder: MiniLMEmbeddings | None = None
         self._embedder_lock = threading.Lock()
 
@@ -87,7 +96,8 @@ class SentimentModel:
             info = json.loads(bytes(data["info"]).decode("utf-8"))
             dense = data["dense_weights"] if "dense_weights" in data.files else None
             scale = float(data["dense_scale"]) if "dense_scale" in data.files else 1.0
-            return cls(vocabulary, data["weights"], data["bias"], info, dense, scale)
+            char_scale = float(data["char_scale"]) if "char_scale" in data.files else None
+            return cls(vocabulary, data["weights"], data["bias"], info, dense, scale, char_scale)
 
     def save(self, path: Path) -> None:
         vocabulary = sorted(self.index, key=self.index.__getitem__)
@@ -98,6 +108,8 @@ class SentimentModel:
         if self.dense_weights is not None:
             arrays["dense_weights"] = self.dense_weights.astype(np.float32)
             arrays["dense_scale"] = np.array(self.dense_scale)
+        if self.char_scale is not None:
+            arrays["char_scale"] = np.array(self.char_scale)
         np.savez_compressed(path, **arrays)
 
     def embedder(self) -> MiniLMEmbeddings:
@@ -117,11 +129,46 @@ class SentimentModel:
         embedded = self.embedder().embed(texts).astype(np.float64)
         return (embedded * self.dense_scale) @ self.dense_weights
 
-    def _ids(self, cleaned: str) -> list[int]:
-        index = self.index
-        ids = {index[f] for f in features_of_clean(cleaned) if f in index}
+    def _word_features(self, cleaned: str) -> list[str]:
+        return features_of_clean(cleaned) if self.char_scale is None else rich_features(cleaned)
+
+    def _ids(self, word_features: list[str]) -> list[int]:
+        ids = set(map(self.index.get, word_features))  # one C-level look-up each; unknown features give None
+        ids.discard(None)
         ids.add(0)  # the always-on feature (advisor.mood.training.ALWAYS)
-        return list(ids)
+        return list(ids)  # type: ignore[arg-type]  # None was discarded
+
+    def _gram_logits(self, cleaned: str, word_features: list[str]) -> npt.NDArray[np.float64] | None:
+        """The character group's part of the logits (None when it has none, or for the first feature set): the
+        same sum as ``advisor.mood.training.vectorise`` builds, a word at a time. Plain floats, not numpy: a
+        numpy addition per word costs more than the rest of the sum."""
+        if self.char_scale is None:
+            return None
+        index, remembered = self.index, self._word_grams
+        bearish = neutral = bullish = 0.0
+        count = 0
+        for word in set(WORD.findall(cleaned)):
+            known = remembered.get(word)
+            if known is None:
+                ids = [index[g] for g in grams_of_word(word) if g in index]
+                known = (*map(float, self.weights[ids].sum(axis=0)), len(ids))
+                if len(remembered) >= 100_000:  # bounded: a flood of made-up words must not grow it forever
+                    remembered.clear()
+                remembered[word] = known
+            bearish += known[BEARISH]
+            neutral += known[NEUTRAL]
+            bullish += known[BULLISH]
+            count += int(known[3])
+        for tag in ("__pos__", "__neg__"):
+            if tag in word_features and f"#{tag}" in index:
+                row = self.weights[index[f"#{tag}"]]
+                bearish, neutral, bullish = bearish + row[BEARISH], neutral + row[NEUTRAL], bullish + row[BULLISH]
+                count += 1
+        if not count:
+            return None
+        sums = [0.0] * len(LABELS)
+        sums[BEARISH], sums[NEUTRAL], sums[BULLISH] = bearish, neutral, bullish
+        return np.array(sums) * (self.char_scale / math.sqrt(count))
 
     def _sentiment(self, cleaned: str, z: npt.NDArray[np.float64]) -> Sentiment:
         top = float(z.max())
@@ -133,8 +180,12 @@ class SentimentModel:
 
     def classify(self, text: str) -> Sentiment:
         cleaned = clean(text)
-        ids = self._ids(cleaned)
+        word_features = self._word_features(cleaned)
+        ids = self._ids(word_features)
         z = self.weights[ids].sum(axis=0) / math.sqrt(len(ids)) + self.bias
+        grams = self._gram_logits(cleaned, word_features)
+        if grams is not None:
+            z = z + grams
         if self.dense_weights is not None:
             z = z + self._dense_logits([text])[0]
         return self._sentiment(cleaned, z)
@@ -145,11 +196,16 @@ class SentimentModel:
         cleaned = [clean(text) for text in raw]
         if not cleaned:
             return []
-        rows = [self._ids(c) for c in cleaned]
+        word_features = [self._word_features(c) for c in cleaned]
+        rows = [self._ids(f) for f in word_features]
         indptr = np.cumsum([0, *map(len, rows)])
         flat = np.fromiter((i for row in rows for i in row), dtype=np.int64, count=int(indptr[-1]))
         scale = 1.0 / np.sqrt(np.diff(indptr))
         z = np.add.reduceat(self.weights[flat], indptr[:-1], axis=0) * scale[:, None] + self.bias
+        for i, (c, f) in enumerate(zip(cleaned, word_features, strict=True)):
+            grams = self._gram_logits(c, f)
+            if grams is not None:
+                z[i] += grams
         if self.dense_weights is not None:
             z = z + self._dense_logits(raw)
         return [self._sentiment(c, row) for c, row in zip(cleaned, z, strict=True)]

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from advisor.mood.features import CASHTAG, NUMBER, URL, features
+from advisor.mood.features import CASHTAG, NUMBER, URL, char_grams, clean, features, rich_features
 from advisor.mood.types import LABELS, Label
 
 Split = str  # "train", "tune" (hyper-parameters and class biases) or "report" (figures only, never tuned on)
@@ -66,19 +66,31 @@ def read_examples(path: Path, source: str) -> list[Example]:
     return examples
 
 
-def build_vocabulary(texts: Iterable[str], min_count: int) -> list[str]:
-    """Features seen in at least ``min_count`` training messages, most frequent first (ties alphabetical)."""
+def build_vocabulary(texts: Iterable[str], min_count: int, char_min_count: int | None = None) -> list[str]:
+    """Features seen in at least ``min_count`` training messages, most frequent first (ties alphabetical).
+
+    With ``char_min_count``, the rich feature set (``advisor.mood.features.rich_features``), then the character
+    grams seen in at least that many messages, after all of the word group's features."""
     counts: Counter[str] = Counter()
+    gram_counts: Counter[str] = Counter()
     for text in texts:
-        counts.update(set(features(text)))
+        if char_min_count is None:
+            counts.update(set(features(text)))
+        else:
+            cleaned = clean(text)
+            word_features = rich_features(cleaned)
+            counts.update(set(word_features))
+            gram_counts.update(set(char_grams(cleaned, word_features)))
     kept = [f for f, n in counts.items() if n >= min_count]
     kept.sort(key=lambda f: (-counts[f], f))
-    return [ALWAYS, *kept]
+    grams = [f for f, n in gram_counts.items() if n >= (char_min_count or 0)]
+    grams.sort(key=lambda f: (-gram_counts[f], f))
+    return [ALWAYS, *kept, *grams]
 
 
 @dataclass(frozen=True, slots=True)
 class Rows:
-    """Messages as a sparse binary matrix in CSR form, each row scaled to unit length."""
+    """Messages as a sparse matrix in CSR form, each row scaled as ``vectorise`` says."""
 
     indices: npt.NDArray[np.int64]
     indptr: npt.NDArray[np.int64]
@@ -89,15 +101,32 @@ class Rows:
         return len(self.indptr) - 1
 
 
-def vectorise(texts: Sequence[str], index: dict[str, int]) -> Rows:
+def vectorise(texts: Sequence[str], index: dict[str, int], char_scale: float | None = None) -> Rows:
+    """Without ``char_scale``: the first feature set, binary, the row at unit length. With it: the rich set, its
+    word group binary at unit length, plus its character group (gram counts over the message's distinct words)
+    divided by the square root of the group's total count and multiplied by ``char_scale``. Two groups scaled
+    apart, so the many grams of a long word do not drown the words. The character group's divisor is the count,
+    not the Euclidean length, so that the model can keep one sum per word (``SentimentModel._gram_logits``); the
+    two differ only when words share grams."""
     indices: list[int] = []
     indptr = [0]
     values: list[float] = []
     for text in texts:
-        ids = {index[f] for f in features(text) if f in index}
+        if char_scale is None:
+            ids = {index[f] for f in features(text) if f in index}
+            grams: Counter[int] = Counter()
+        else:
+            cleaned = clean(text)
+            word_features = rich_features(cleaned)
+            ids = {index[f] for f in word_features if f in index}
+            grams = Counter(index[f] for f in char_grams(cleaned, word_features) if f in index)
         ids.add(0)  # ALWAYS
-        indices.extend(sorted(ids))
-        values.extend([1.0 / len(ids) ** 0.5] * len(ids))
+        row = dict.fromkeys(ids, 1.0 / len(ids) ** 0.5)
+        total = grams.total()
+        for gram, count in grams.items():  # grams and word features never share an index ("#" marks a gram)
+            row[gram] = count * (char_scale or 0.0) / total ** 0.5
+        indices.extend(sorted(row))
+        values.extend(row[i] for i in sorted(row))
         indptr.append(len(indices))
     return Rows(np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64), np.array(values))
 

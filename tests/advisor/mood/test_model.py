@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from advisor.mood.fear import EN_FEAR, FEAR, HINTS, fear_words
-from advisor.mood.features import clean, features
+from advisor.mood.features import char_grams, clean, features, grams_of_word, rich_features
 from advisor.mood.model import WEIGHTS, SentimentModel
 from advisor.mood.training import accuracy, macro_f1, split_of
+from advisor.mood.types import LABELS
 
 DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "sentiment"
 
@@ -21,7 +22,7 @@ def model() -> SentimentModel:
 
 
 def test_the_weights_ship_with_the_package_small_and_cached(model: SentimentModel) -> None:
-    assert WEIGHTS.is_file() and WEIGHTS.stat().st_size < 5_000_000
+    assert WEIGHTS.is_file() and WEIGHTS.stat().st_size < 2_000_000
     assert SentimentModel.load() is model
     assert model.info["trained_by"] == "scripts/train_sentiment.py"
 
@@ -74,6 +75,34 @@ def test_features_fold_links_tickers_and_numbers_but_keep_the_sign_of_a_move() -
     assert features("$TSLA +12% https://t.co/x") == ["_tkr_", "_up_pct_", "_url_", "_tkr_ _up_pct_",
                                                       "_up_pct_ _url_"]
     assert "__neg__" in features("大跌") and "__pos__" in features("rally")
+
+
+def test_the_rich_features_add_triples_headline_verbs_and_the_character_grams_of_words() -> None:
+    cleaned = clean("Nomura trims target as shares slump")
+    words = rich_features(cleaned)
+    assert "trims target as" in words and "__neg__" in words  # "trims": a direction verb; "slump" is not listed
+    assert grams_of_word("cut") == {"#<cu", "#cut", "#ut>", "#<cut", "#cut>", "#<cut>"}
+    grams = char_grams(cleaned, words)
+    assert "#trim" in grams and "#slum" in grams and "#__neg__" in grams and "#__pos__" not in grams
+    # A Chinese message has no Latin words, but its lexicon words still give it a character group.
+    assert char_grams(clean("暴跌"), rich_features(clean("暴跌"))) == ["#__neg__"]
+
+
+def test_the_fast_model_reads_the_rich_features_and_the_accurate_one_the_first_set(model: SentimentModel) -> None:
+    assert model.char_scale is not None and model.char_scale > 0
+    assert "#grad" in model.index and "#__neg__" in model.index
+    assert SentimentModel.load(accurate=True).char_scale is None
+
+
+def test_a_misspelt_word_is_read_through_its_character_grams(model: SentimentModel) -> None:
+    # Neither misspelling is in the vocabulary as a word; their grams lean the way the real words do.
+    assert "downgradez" not in model.index and "upgradde" not in model.index
+    down = model._gram_logits("downgradez", rich_features("downgradez"))
+    up = model._gram_logits("upgradde", rich_features("upgradde"))
+    assert down is not None and down[LABELS.index("bearish")] > down[LABELS.index("bullish")]
+    assert up is not None and up[LABELS.index("bullish")] > up[LABELS.index("bearish")]
+    assert model.classify("Analyst downgradez the stock").label == "bearish"
+    assert model.classify("Shares soarred after the upgradde").label == "bullish"
 
 
 def test_splits_are_decided_by_the_text_alone() -> None:
