@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from bots.chat.messages import Incoming, Outgoing
 
 
 class Clock:
@@ -26,3 +29,15 @@ def write(path: Path, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+class Spy:
+    """Stands in for Router.handle in front-end tests: records what arrives and answers with ``answers(msg)``."""
+
+    def __init__(self, answers: Callable[[Incoming], Iterable[Outgoing]] = lambda msg: []) -> None:
+        self.seen: list[Incoming] = []
+        self.answers = answers
+
+    def __call__(self, msg: Incoming) -> list[Outgoing]:
+        self.seen.append(msg)
+        return list(self.answers(msg))

@@ -26,21 +26,10 @@ from tests.bots.discord.fake_discord import (
 )
 from tests.bots.discord.payloads import BOB, BOT_ID, guild
 from tests.bots.discord.recorder import Recorder, offline_bot
+from tests.helpers import Spy
 
 CAROL, DAVE = 183312554389405697, 562268917771413264  # members of the captured guild
 OPEN_DM = "POST /users/@me/channels"
-
-
-class Spy:
-    """Stands in for Router.handle: records what arrives and answers with ``answers(msg)``."""
-
-    def __init__(self, answers: Any = lambda msg: []) -> None:
-        self.seen: list[Incoming] = []
-        self.answers = answers
-
-    def __call__(self, msg: Incoming) -> list[Outgoing]:
-        self.seen.append(msg)
-        return list(self.answers(msg))
 
 
 async def until(condition: Any, timeout: float = 10.0) -> None:

@@ -18,6 +18,7 @@ from bots.telegram.bot import COMMANDS_ZH, ZH_DESCRIPTIONS, TelegramFrontend
 from bots.telegram.translate import BotIdentity, incoming, reactions
 from tests.bots.telegram.fake_telegram import BOT, FakeTelegram
 from tests.bots.telegram.test_telegram import ALICE, GROUP, SAMPLES, eventually, group_message, private_message
+from tests.helpers import Spy
 
 ME = BotIdentity(BOT["id"], BOT["username"])
 BOB, CAROL = 4242, 5151
@@ -38,18 +39,6 @@ def reaction_change(old: list[str], new: list[str], user: int = BOB, message_id:
         "user": {"id": user, "is_bot": False, "first_name": "Bob", "username": "bob_invests"},
         "date": int(time.time()), "old_reaction": [{"type": "emoji", "emoji": e} for e in old],
         "new_reaction": [{"type": "emoji", "emoji": e} for e in new]}}
-
-
-class Spy:
-    """Stands in for Router.handle: records what arrives and answers with ``answers(msg)``."""
-
-    def __init__(self, answers: Any = lambda msg: []) -> None:
-        self.seen: list[Incoming] = []
-        self.answers = answers
-
-    def __call__(self, msg: Incoming) -> list[Outgoing]:
-        self.seen.append(msg)
-        return list(self.answers(msg))
 
 
 # -- what the router is told about a message ------------------------------------------------------------------
