@@ -188,9 +188,12 @@ class Router:
         handlers: dict[str, Callable[[Incoming, str], list[Outgoing]]] = {
             "start": self._start, "help": lambda m, a: [Outgoing(help_text())], "ask": self._ask_command,
             "profile": self._profile, "forget": self._forget, "privacy": self._privacy,
-            "settings": self._settings, "brief": self._brief, **{command: functools.partial(self._market, command)
-                                           for command in ("quote", "chart", "portfolio")},
-            "modqueue": self._modqueue, "modpolicy": self._modpolicy, "mood": self._mood,
+            "settings": self._settings, **{command: functools.partial(self._market, command)
+                                            for command in ("quote", "chart", "portfolio")},
+            "brief": self.briefs.brief if self.briefs else not_set_up("Briefings are"),
+            "modqueue": self.moderation.modqueue if self.moderation else not_set_up("Moderation is"),
+            "modpolicy": self.moderation.modpolicy if self.moderation else not_set_up("Moderation is"),
+            "mood": self.mood.mood if self.mood else not_set_up("Mood tracking is"),
             **self.community.commands(),
         }
         handler = handlers.get(name)
@@ -206,26 +209,6 @@ class Router:
             return self.community.portfolio(msg, args, self.markets.portfolio)
         handlers = {"quote": self.markets.quote, "chart": self.markets.chart, "portfolio": self.markets.portfolio}
         return handlers[command](msg, args)
-
-    def _modqueue(self, msg: Incoming, args: str) -> list[Outgoing]:
-        if self.moderation is None:
-            return [Outgoing("Moderation is not set up for this bot.")]
-        return self.moderation.modqueue(msg, args)
-
-    def _modpolicy(self, msg: Incoming, args: str) -> list[Outgoing]:
-        if self.moderation is None:
-            return [Outgoing("Moderation is not set up for this bot.")]
-        return self.moderation.modpolicy(msg, args)
-
-    def _mood(self, msg: Incoming, args: str) -> list[Outgoing]:
-        if self.mood is None:
-            return [Outgoing("Mood tracking is not set up for this bot.")]
-        return self.mood.mood(msg, args)
-
-    def _brief(self, msg: Incoming, args: str) -> list[Outgoing]:
-        if self.briefs is None:
-            return [Outgoing("Briefings are not set up for this bot.")]
-        return self.briefs.brief(msg, args)
 
     def _start(self, msg: Incoming, payload: str) -> list[Outgoing]:
         if payload == "profile" and msg.chat_kind == "private":
@@ -381,6 +364,11 @@ class Router:
         record(self.audit, CONFIRMATION, user=msg.user_key, data={"profile": profile.level, "confirmed": level})
         log.info("G6 confirmation recorded: %s profile confirmed a %s topic", profile.level, level)
         return [Outgoing(message("confirm_done", msg.language or "en", risk=level), private=True)]
+
+
+def not_set_up(what: str) -> Callable[[Incoming, str], list[Outgoing]]:
+    """The answer to a command whose feature this bot was built without: "Briefings are not set up ..."."""
+    return lambda msg, args: [Outgoing(f"{what} not set up for this bot.")]
 
 
 def _confirm_button(risk: RiskLevel, language: Language) -> Button:

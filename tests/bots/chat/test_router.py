@@ -256,3 +256,12 @@ def test_the_questionnaire_speaks_the_members_language(router: Router) -> None:
     assert first.text == "**1/8** 这笔资金您计划投资多长时间？" and first.buttons[0].label == "少于1年"
     (second,) = say(router, kind="private", language="zh", action=first.buttons[0].action)
     assert second.text.startswith("**2/8** 一年内您能承受的最大亏损幅度")
+
+
+def test_commands_of_features_the_bot_was_built_without_say_so(router: Router) -> None:
+    # make_router builds no briefings, moderation or mood: their commands answer plainly, never crash.
+    assert router.briefs is None and router.moderation is None and router.mood is None
+    assert say(router, "/brief on")[0].text == "Briefings are not set up for this bot."
+    assert say(router, "/modqueue")[0].text == "Moderation is not set up for this bot."
+    assert say(router, "/modpolicy")[0].text == "Moderation is not set up for this bot."
+    assert say(router, "/mood")[0].text == "Mood tracking is not set up for this bot."
