@@ -202,9 +202,14 @@ class ChunkStore:
 
     def chunks(self) -> Iterator[tuple[str, str]]:
         """(document id, chunk text) for every chunk, page by page."""
+        for text, meta in self.chunks_with_metadata():
+            yield str(meta.get("doc_id", "")), text
+
+    def chunks_with_metadata(self) -> Iterator[tuple[str, Mapping[str, MetaValue]]]:
+        """(chunk text, metadata: doc_id, title, the note's front matter...) for every chunk, page by page."""
         for page in self._pages(["documents", "metadatas"]):
             for doc, meta in zip(page["documents"], page["metadatas"], strict=True):
-                yield str((meta or {}).get("doc_id", "")), doc or ""
+                yield doc or "", cast(Mapping[str, MetaValue], meta or {})
 
     def get(self, ids: Sequence[str]) -> dict[str, tuple[str, Mapping[str, MetaValue]]]:
         """Text and metadata of the given chunks, by id."""

@@ -10,7 +10,7 @@ mentions a term) is skipped, because a question built on it could have more than
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -80,27 +80,31 @@ def language_of(text: str) -> Language:
 def notes_from_documents(documents: Iterable[object]) -> list[Note]:
     """``knowledge.documents.SourceDocument`` objects -> notes (duck-typed, so advisor/ needs no import of the
     reader), sorted by id so generation never depends on the order a directory was listed in."""
-    notes: list[Note] = []
-    for doc in documents:
-        metadata = getattr(doc, "metadata", {}) or {}
-        text = str(getattr(doc, "text", ""))
-        language = str(metadata.get("language", "")) or language_of(text)
-        tags = tuple(t.strip() for t in str(metadata.get("tags", "")).split(",") if t.strip())
-        notes.append(Note(str(getattr(doc, "doc_id", "")), str(getattr(doc, "title", "")),
-                          "zh" if language == "zh" else "en", tags, text))
-    return sorted(notes, key=lambda n: n.doc_id)
+    return sorted((_note(str(getattr(doc, "doc_id", "")), str(getattr(doc, "title", "")),
+                         getattr(doc, "metadata", {}) or {}, str(getattr(doc, "text", ""))) for doc in documents),
+                  key=lambda n: n.doc_id)
 
 
-def notes_from_chunks(chunks: Iterable[tuple[str, str]]) -> list[Note]:
-    """(document id, chunk text) pairs from a research collection, grouped back into one note per document (chunk
-    texts joined by new lines, in the store's order). Such notes have no tags and their title is the file name;
-    a sentence split across two chunks is simply not used."""
+def notes_from_chunks(chunks: Iterable[tuple[str, Mapping[str, object]]]) -> list[Note]:
+    """(chunk text, chunk metadata) pairs from a research collection (``ResearchStore.chunks_with_metadata``),
+    grouped back into one note per document: chunk texts joined by new lines, in the store's order; title, tags
+    and language from the metadata the ingest copied from the note (the file name when there is no title). A
+    sentence split across two chunks is simply not used."""
     texts: dict[str, list[str]] = {}
-    for doc_id, text in chunks:
+    metadata: dict[str, Mapping[str, object]] = {}
+    for text, meta in chunks:
+        doc_id = str(meta.get("doc_id", ""))
         texts.setdefault(doc_id, []).append(text)
-    notes = [Note(doc_id, Path(doc_id).stem.replace("-", " ").replace("_", " "), language_of("\n".join(parts)),
-                  (), "\n".join(parts)) for doc_id, parts in texts.items()]
-    return sorted(notes, key=lambda n: n.doc_id)
+        metadata.setdefault(doc_id, meta)
+    return sorted((_note(doc_id, str(metadata[doc_id].get("title", "")) or
+                         Path(doc_id).stem.replace("-", " ").replace("_", " "), metadata[doc_id], "\n".join(parts))
+                   for doc_id, parts in texts.items()), key=lambda n: n.doc_id)
+
+
+def _note(doc_id: str, title: str, metadata: Mapping[str, object], text: str) -> Note:
+    language = str(metadata.get("language", "")) or language_of(text)
+    tags = tuple(t.strip() for t in str(metadata.get("tags", "")).split(",") if t.strip())
+    return Note(doc_id, title, "zh" if language == "zh" else "en", tags, text)
 
 
 def bundled_notes(root: Path | None = None) -> list[Note]:

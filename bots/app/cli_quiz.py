@@ -44,7 +44,7 @@ def quiz_generate(
         store = research.store(collection)
         if not store.exists():
             raise CollectionNotFoundError(collection, research.collection_names())
-        notes = notes_from_chunks(store.chunks())
+        notes = notes_from_chunks(store.chunks_with_metadata())
     questions = generate(notes, language=language, topic=topic)
     if as_json:
         sys.stdout.write(json.dumps({"questions": [q.to_json() for q in questions]}, ensure_ascii=False) + "\n")

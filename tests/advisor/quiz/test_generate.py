@@ -120,9 +120,14 @@ def test_the_checks_catch_an_unsound_question() -> None:
 def test_a_collection_s_chunks_become_notes(notes: list[Note]) -> None:
     diversification = next(n for n in notes if n.doc_id == "diversification.md")
     halves = diversification.text.split("## How Diversification Works")
-    rebuilt = notes_from_chunks([("diversification.md", halves[0]), ("zh.md", "分散投资是指把资金分配到多种资产。"),
-                                 ("diversification.md", "## How Diversification Works" + halves[1])])
-    assert [(n.doc_id, n.language) for n in rebuilt] == [("diversification.md", "en"), ("zh.md", "zh")]
+    meta = {"doc_id": "diversification.md", "title": diversification.title, "tags": ",".join(diversification.tags)}
+    rebuilt = notes_from_chunks([(halves[0], meta), ("分散投资是指把资金分配到多种资产。", {"doc_id": "zh-note.md"}),
+                                 ("## How Diversification Works" + halves[1], meta)])
+    assert [(n.doc_id, n.language) for n in rebuilt] == [("diversification.md", "en"), ("zh-note.md", "zh")]
+    # The title and tags come back from the chunks' metadata (distractors are chosen by tag); a chunk without a
+    # title is named after its file.
+    assert (rebuilt[0].title, rebuilt[0].tags) == (diversification.title, diversification.tags)
+    assert rebuilt[1].title == "zh note" and rebuilt[1].tags == ()
     from_chunks = generate([*rebuilt, *(n for n in notes if n.doc_id != "diversification.md")],
                            topic="diversification", language="en")
     assert any(q.citation.quote.startswith("Diversification is the practice") for q in from_chunks)
