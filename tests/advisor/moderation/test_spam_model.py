@@ -118,18 +118,30 @@ def test_the_pipelines_shortcut_flags_exactly_what_the_probability_flags(text: s
     assert flagged is None or flagged[0] == full
 
 
-# Known regression, kept visible: the shipped model scores these about 0.51, under CHATTER_THRESHOLD (0.80), so
-# the model no longer catches them. Strict: the marker must go once a model catches them again.
-@pytest.mark.xfail(strict=True, reason="model p ~0.51 < CHATTER_THRESHOLD 0.80 (raised for investor chatter)")
-@pytest.mark.parametrize("text", [
-    "💎 Новый проект, выплаты каждый день 💵 👉 t.me/easy_cash_bot",
-    "✅ Weekly payouts from your phone 📱 message @cash_mentor now 💵",
-])
-def test_the_model_catches_advertising_the_lexicon_lets_through(text: str) -> None:
+def test_the_model_catches_advertising_the_lexicon_lets_through() -> None:
+    text = "✅ Weekly payouts from your phone 📱 message @cash_mentor now 💵"
     assert Moderator(use_spam_model=False).check(post(text)).verdict == "ok"  # no listed phrase, score < 2
     decision = Moderator().check(post(text))
     assert decision.verdict == "delete" and decision.categories == ("spam",)
     assert decision.reasons[0].startswith("looks like advertising (model 0.")
+
+
+# A known miss, kept visible: the model scores this about 0.27 (a t.me link and emoji are common in the
+# investor chatter it is trained on as ham). Strict: the marker must go once a model catches it.
+@pytest.mark.xfail(strict=True, reason="model p ~0.27 < threshold 0.50")
+def test_the_model_catches_a_payout_channel_advert() -> None:
+    text = "💎 Новый проект, выплаты каждый день 💵 👉 t.me/easy_cash_bot"
+    assert Moderator(use_spam_model=False).check(post(text)).verdict == "ok"
+    assert Moderator().check(post(text)).verdict == "delete"
+
+
+def test_investor_chatter_with_links_amounts_and_emoji_is_not_advertising() -> None:
+    """What the model learned from investor chatter: a cashtag, a price, a news link or rockets are not an
+    advert's cues in an investors' group (written for this test)."""
+    for text in ("$NVDA up 4% after earnings 🚀🚀🚀 https://www.reuters.com/markets/", "Bought 10 $AAPL at $182 💰",
+                 "Fed holds rates at 5.25%, statement here: federalreserve.gov/newsevents",
+                 "@dana_k thanks, the $VTI vs $VOO comparison helped a lot 🙏"):
+        assert Moderator().check(post(text)).verdict == "ok", text
 
 
 def test_weights_built_for_other_features_are_refused(tmp_path: Path) -> None:
