@@ -118,21 +118,15 @@ def test_the_pipelines_shortcut_flags_exactly_what_the_probability_flags(text: s
     assert flagged is None or flagged[0] == full
 
 
-def test_the_model_catches_advertising_the_lexicon_lets_through() -> None:
-    text = "✅ Weekly payouts from your phone 📱 message @cash_mentor now 💵"
+@pytest.mark.parametrize("text", [
+    "💎 Новый проект, выплаты каждый день 💵 👉 t.me/easy_cash_bot",
+    "✅ Weekly payouts from your phone 📱 message @cash_mentor now 💵",
+])
+def test_the_model_catches_advertising_the_lexicon_lets_through(text: str) -> None:
     assert Moderator(use_spam_model=False).check(post(text)).verdict == "ok"  # no listed phrase, score < 2
     decision = Moderator().check(post(text))
     assert decision.verdict == "delete" and decision.categories == ("spam",)
     assert decision.reasons[0].startswith("looks like advertising (model 0.")
-
-
-# A known miss, kept visible: the model scores this about 0.27 (a t.me link and emoji are common in the
-# investor chatter it is trained on as ham). Strict: the marker must go once a model catches it.
-@pytest.mark.xfail(strict=True, reason="model p ~0.27 < threshold 0.50")
-def test_the_model_catches_a_payout_channel_advert() -> None:
-    text = "💎 Новый проект, выплаты каждый день 💵 👉 t.me/easy_cash_bot"
-    assert Moderator(use_spam_model=False).check(post(text)).verdict == "ok"
-    assert Moderator().check(post(text)).verdict == "delete"
 
 
 def test_investor_chatter_with_links_amounts_and_emoji_is_not_advertising() -> None:
