@@ -208,7 +208,7 @@ class SpamModel:
             return None
         shape = cues(words, original)
         slots_at_most = min(2 * len(words.text[:MAX_CHARS]) + 1, BUCKETS)  # 3- and 4-grams of " text "
-        best_case = self.bias + float(self.weights[BUCKETS:] @ np.asarray(shape.values)) + \
+        best_case = self.bias + float(self.shape_weights @ np.asarray(shape.values)) + \
             float(self.ngram_ceiling[min(slots_at_most, len(self.ngram_ceiling)) - 1])
         if best_case < self.logit_threshold - 1e-9:  # the margin dwarfs any float rounding in the real score
             return None
@@ -216,9 +216,15 @@ class SpamModel:
         return (probability, shape) if probability >= self.threshold else None
 
     def _probability(self, words: Words, original: str, shape: Cues) -> float:
-        index, values, _ = vector(words, original, shape)
-        score = self.bias + float(self.weights[index] @ values)
-        return float(1.0 / (1.0 + np.exp(-score)))
+        """``vector``'s dot product with the weights, summed in parts (the n-gram slots share one value)."""
+        slots = ngram_slots(words.text)
+        ngrams = float(self.weights[slots].sum()) / math.sqrt(max(len(slots), 1))
+        score = self.bias + float(self.shape_weights @ np.asarray(shape.values)) + ngrams
+        return 1.0 / (1.0 + math.exp(-score))
+
+    @cached_property
+    def shape_weights(self) -> FloatArray:
+        return self.weights[BUCKETS:]
 
     @cached_property
     def logit_threshold(self) -> float:
