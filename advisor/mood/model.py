@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -43,6 +44,11 @@ if TYPE_CHECKING:
 WEIGHTS = Path(__file__).with_name("sentiment.npz")
 ACCURATE_WEIGHTS = Path(__file__).with_name("sentiment_minilm.npz")  # n-grams + MiniLM sentence embedding
 BEARISH, NEUTRAL, BULLISH = (LABELS.index(label) for label in ("bearish", "neutral", "bullish"))
+# Chinese, Japanese and Korean characters. The embedding (all-MiniLM-L6-v2) was trained on English and so was this
+# model, jointly: for such a message the embedding is noise and the n-gram weights, fitted to lean on it, are too
+# faint to carry the message's polarity words. The accurate model hands it to the fast model, whose lexicon tags
+# do carry them.
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
 class SentimentModel:
@@ -193,7 +199,13 @@ class SentimentModel:
         label = LABELS[int(z.argmax())]
         return Sentiment(label, max(-1.0, min(1.0, score)), is_fear(cleaned, score))
 
+    def _hands_over(self, text: str) -> bool:
+        """True when the accurate model leaves ``text`` to the fast model (see ``CJK``)."""
+        return self.dense_weights is not None and CJK.search(text) is not None
+
     def classify(self, text: str) -> Sentiment:
+        if self._hands_over(text):
+            return SentimentModel.load().classify(text)
         cleaned = clean(text)
         word_features = self._word_features(cleaned)
         ids = self._ids(word_features)
@@ -208,6 +220,12 @@ class SentimentModel:
     def classify_many(self, texts: Iterable[str]) -> list[Sentiment]:
         """The same as ``classify`` for each text, in order; one matrix product for the lot."""
         raw = list(texts)
+        handed = [i for i, text in enumerate(raw) if self._hands_over(text)]
+        if handed:
+            kept = sorted(set(range(len(raw))) - set(handed))
+            out = dict(zip(handed, SentimentModel.load().classify_many(raw[i] for i in handed), strict=True))
+            out |= dict(zip(kept, self.classify_many(raw[i] for i in kept), strict=True))
+            return [out[i] for i in range(len(raw))]
         cleaned = [clean(text) for text in raw]
         if not cleaned:
             return []
