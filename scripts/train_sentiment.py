@@ -15,7 +15,7 @@ messages.)
 
 Features: the rich set (advisor.mood.features: token 1-3-grams, lexicon and direction tags, and the character
 3-5-grams of words, kept when seen in >= 3 training messages) for both models; the accurate model adds the
-embedding.
+embedding, read linearly or through one hidden ReLU layer (both are candidates in its grid).
 
 Splits (per data set, advisor.mood.training.load_splits): "train" and "tune" together are the fitting pool;
 "report" is never looked at here except to print it at the very end, after every choice is made
