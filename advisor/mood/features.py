@@ -12,12 +12,13 @@ from the English words and applies them to the Chinese words, which is how "å¤§æ
 without Chinese training data.
 
 Two feature sets, chosen by the weights file (``advisor.mood.model``): the first (``features``: tokens, token
-pairs, lexicon tags) is what ``sentiment_minilm.npz`` was trained on. The fast model's file adds a second group
+pairs, lexicon tags) is what the first shipped files were trained on. Both shipped files now add a second group
 (``rich_features``): token triples, ``__pos__``/``__neg__`` for the direction verbs of news headlines
 (``DIRECTION_TAG``: "lifts", "trims", "slumps"...) and the character 3-5-grams of each Latin word padded as
 ``<word>``. The character grams let one weight cover "downgrade", "downgrades" and "downgraded", and a
 misspelling or a word seen once in training still shares most of its grams with words that were seen; they
-raised macro-F1 on the "tune" split of Twitter Financial News from 0.75 to 0.79 (scripts/train_sentiment.py).
+raised macro-F1 on the "tune" split of Twitter Financial News from 0.75 to 0.79 (scripts/train_sentiment.py;
+that split proved optimistic: on 5-fold cross-validation the fast model scores 0.75).
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ WIDE_POLAR = sorted((w for w in POSITIVE | NEGATIVE if not w.isascii()), key=len
 WIDE_POLAR_RE = re.compile("|".join(map(re.escape, WIDE_POLAR)))
 
 
-# Headline verbs of direction that the polarity lists above lack (the lists stay as they are: the accurate model's
-# weights were fitted with them). Only the rich feature set reads these.
+# Headline verbs of direction that the polarity lists above lack (the lists stay as they are: the first
+# feature set's weights were fitted with them). Only the rich feature set reads these.
 DIRECTION_TAG = {w: "__pos__" for w in """
 raises raised lifts lifted hikes hiked boosts boosted tops topped jumps jumped climbs climbed rises rose advances
 advanced upbeat beats outperforms overweight accumulate""".split()} | {w: "__neg__" for w in """

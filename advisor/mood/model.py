@@ -15,8 +15,9 @@ dictionary hits and no gram look-ups.
 Two shipped models, one API. ``SentimentModel.load()`` is the fast one (n-grams only, thousands of messages a
 second): what the chat uses on every group message. ``SentimentModel.load(accurate=True)`` reads
 ``sentiment_minilm.npz``, the same n-gram features plus the message's all-MiniLM-L6-v2 sentence embedding (the
-int8 ONNX model ``knowledge.embeddings`` already ships), fitted jointly: a few points more macro-F1 on the
-held-out Twitter Financial News split, at tens of messages a second. Use it for batch work (``classify_many``),
+int8 ONNX model ``knowledge.embeddings`` already ships), read linearly or through one hidden ReLU layer (as the
+file says: ``hidden_weights``), fitted jointly: a few points more macro-F1 on the held-out Twitter Financial
+News split, at tens of messages a second. Use it for batch work (``classify_many``),
 not per message in a live chat. Figures: ``benchmarks/sentiment.py``.
 """
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -42,6 +44,11 @@ if TYPE_CHECKING:
 WEIGHTS = Path(__file__).with_name("sentiment.npz")
 ACCURATE_WEIGHTS = Path(__file__).with_name("sentiment_minilm.npz")  # n-grams + MiniLM sentence embedding
 BEARISH, NEUTRAL, BULLISH = (LABELS.index(label) for label in ("bearish", "neutral", "bullish"))
+# Chinese, Japanese and Korean characters. The embedding (all-MiniLM-L6-v2) was trained on English and so was this
+# model, jointly: for such a message the embedding is noise and the n-gram weights, fitted to lean on it, are too
+# faint to carry the message's polarity words. The accurate model hands it to the fast model, whose lexicon tags
+# do carry them.
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
 class SentimentModel:
@@ -52,7 +59,8 @@ class SentimentModel:
 
     def __init__(self, vocabulary: list[str], weights: npt.NDArray[np.float32], bias: npt.NDArray[np.float32],
                  info: dict[str, Any] | None = None, dense_weights: npt.NDArray[np.float32] | None = None,
-                 dense_scale: float = 1.0, char_scale: float | None = None) -> None:
+                 dense_scale: float = 1.0, char_scale: float | None = None,
+                 hidden: tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]] | None = None) -> None:
         if len(vocabulary) != weights.shape[0] or weights.shape[1:] != (len(LABELS),) or bias.shape != (3,):
             raise ValueError("vocabulary, weights and bias do not fit together")
         if dense_weights is not None and dense_weights.shape[1:] != (len(LABELS),):
@@ -65,6 +73,8 @@ class SentimentModel:
         # ``dense_scale`` before the product, as in training (advisor.mood.training.train_softmax_dense).
         self.dense_weights = None if dense_weights is None else dense_weights.astype(np.float64)
         self.dense_scale = dense_scale
+        # Optionally a ReLU layer between the scaled embedding and ``dense_weights`` (its weights and biases).
+        self.hidden = None if hidden is None else (hidden[0].astype(np.float64), hidden[1].astype(np.float64))
         # The rich feature set (advisor.mood.features.rich_features and the character grams, whose group is
         # scaled to this length) when the file says so; None: the first feature set (the accurate model's).
         self.char_scale = char_scale
@@ -97,7 +107,8 @@ class SentimentModel:
             dense = data["dense_weights"] if "dense_weights" in data.files else None
             scale = float(data["dense_scale"]) if "dense_scale" in data.files else 1.0
             char_scale = float(data["char_scale"]) if "char_scale" in data.files else None
-            return cls(vocabulary, data["weights"], data["bias"], info, dense, scale, char_scale)
+            hidden = (data["hidden_weights"], data["hidden_bias"]) if "hidden_weights" in data.files else None
+            return cls(vocabulary, data["weights"], data["bias"], info, dense, scale, char_scale, hidden)
 
     def save(self, path: Path) -> None:
         vocabulary = sorted(self.index, key=self.index.__getitem__)
@@ -108,6 +119,8 @@ class SentimentModel:
         if self.dense_weights is not None:
             arrays["dense_weights"] = self.dense_weights.astype(np.float32)
             arrays["dense_scale"] = np.array(self.dense_scale)
+        if self.hidden is not None:
+            arrays["hidden_weights"], arrays["hidden_bias"] = (a.astype(np.float32) for a in self.hidden)
         if self.char_scale is not None:
             arrays["char_scale"] = np.array(self.char_scale)
         np.savez_compressed(path, **arrays)
@@ -126,8 +139,16 @@ class SentimentModel:
         """The embedding part of the logits, one row per text (zeros for the fast model)."""
         if self.dense_weights is None:
             return np.zeros((len(texts), len(LABELS)))
-        embedded = self.embedder().embed(texts).astype(np.float64)
-        return (embedded * self.dense_scale) @ self.dense_weights
+        return self.dense_part(self.embedder().embed(texts).astype(np.float64))
+
+    def dense_part(self, embedded: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """The embedding part of the logits for embeddings already computed (one row each; accurate model)."""
+        if self.dense_weights is None:
+            raise ValueError("the fast model reads no embedding")
+        x = embedded * self.dense_scale
+        if self.hidden is not None:
+            x = np.maximum(x @ self.hidden[0] + self.hidden[1], 0.0)
+        return x @ self.dense_weights
 
     def _word_features(self, cleaned: str) -> list[str]:
         return features_of_clean(cleaned) if self.char_scale is None else rich_features(cleaned)
@@ -178,7 +199,13 @@ class SentimentModel:
         label = LABELS[int(z.argmax())]
         return Sentiment(label, max(-1.0, min(1.0, score)), is_fear(cleaned, score))
 
+    def _hands_over(self, text: str) -> bool:
+        """True when the accurate model leaves ``text`` to the fast model (see ``CJK``)."""
+        return self.dense_weights is not None and CJK.search(text) is not None
+
     def classify(self, text: str) -> Sentiment:
+        if self._hands_over(text):
+            return SentimentModel.load().classify(text)
         cleaned = clean(text)
         word_features = self._word_features(cleaned)
         ids = self._ids(word_features)
@@ -193,6 +220,12 @@ class SentimentModel:
     def classify_many(self, texts: Iterable[str]) -> list[Sentiment]:
         """The same as ``classify`` for each text, in order; one matrix product for the lot."""
         raw = list(texts)
+        handed = [i for i, text in enumerate(raw) if self._hands_over(text)]
+        if handed:
+            kept = sorted(set(range(len(raw))) - set(handed))
+            out = dict(zip(handed, SentimentModel.load().classify_many(raw[i] for i in handed), strict=True))
+            out |= dict(zip(kept, self.classify_many(raw[i] for i in kept), strict=True))
+            return [out[i] for i in range(len(raw))]
         cleaned = [clean(text) for text in raw]
         if not cleaned:
             return []

@@ -46,6 +46,12 @@ def split_of(text: str, tune: float, report: float) -> Split:
     return "train"
 
 
+def fold_of(text: str, folds: int) -> int:
+    """Which cross-validation fold a message of "train" or "tune" belongs to: a second hash of ``split_key``
+    (salted, so folds are not slices of the split buckets); near-duplicates again land together."""
+    return zlib.crc32(("fold|" + split_key(text)).encode("utf-8")) % folds
+
+
 @dataclass(frozen=True, slots=True)
 class Example:
     text: str
@@ -132,8 +138,20 @@ def vectorise(texts: Sequence[str], index: dict[str, int], char_scale: float | N
 
 
 def logits(rows: Rows, weights: npt.NDArray[np.float64], bias: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    contributions = weights[rows.indices] * rows.values[:, None]
-    return np.add.reduceat(contributions, rows.indptr[:-1], axis=0) + bias
+    # A label at a time: gathering one contiguous column is five times faster than gathering (n, 3) rows, and
+    # training calls this once a step. (Rows are never empty: every message has the ALWAYS feature.)
+    columns = np.ascontiguousarray(weights.T)
+    sums = [np.add.reduceat(column[rows.indices] * rows.values, rows.indptr[:-1]) for column in columns]
+    return np.stack(sums, axis=1) + bias
+
+
+def sparse_gradient(rows: Rows, row_of: npt.NDArray[np.int64], error: npt.NDArray[np.float64],
+                    vocab: int) -> npt.NDArray[np.float64]:
+    """The sparse weights' gradient (before regularisation): for each feature, the sum over its rows of value
+    times the row's error, a label at a time (contiguous columns again, see ``logits``)."""
+    columns = np.ascontiguousarray(error.T)
+    return np.stack([np.bincount(rows.indices, weights=rows.values * column[row_of], minlength=vocab)
+                     for column in columns], axis=1)
 
 
 def softmax(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -155,8 +173,7 @@ def train_softmax(rows: Rows, labels: npt.NDArray[np.int64], sample_weight: npt.
     m_w, v_w, m_b, v_b = np.zeros_like(weights), np.zeros_like(weights), np.zeros_like(bias), np.zeros_like(bias)
     for step in range(1, steps + 1):
         error = (softmax(logits(rows, weights, bias)) - target) * sample_weight[:, None] / total
-        grad_w = np.stack([np.bincount(rows.indices, weights=rows.values * error[row_of, c], minlength=vocab)
-                           for c in range(len(LABELS))], axis=1) + l2 * weights
+        grad_w = sparse_gradient(rows, row_of, error, vocab) + l2 * weights
         grad_b = error.sum(axis=0)
         for param, grad, m, v in ((weights, grad_w, m_w, v_w), (bias, grad_b, m_b, v_b)):
             m *= 0.9
@@ -190,8 +207,7 @@ def train_softmax_dense(rows: Rows, dense: npt.NDArray[np.float64], labels: npt.
     for step in range(1, steps + 1):
         z = logits(rows, weights, bias) + dense @ dense_weights
         error = (softmax(z) - target) * sample_weight[:, None] / total
-        grad_w = np.stack([np.bincount(rows.indices, weights=rows.values * error[row_of, c], minlength=vocab)
-                           for c in range(len(LABELS))], axis=1) + l2 * weights
+        grad_w = sparse_gradient(rows, row_of, error, vocab) + l2 * weights
         grad_d = dense.T @ error + l2 * dense_weights
         grads = (grad_w, grad_d, error.sum(axis=0))
         for param, grad, (m, v) in zip(params, grads, moments, strict=True):
@@ -201,6 +217,57 @@ def train_softmax_dense(rows: Rows, dense: npt.NDArray[np.float64], labels: npt.
             v += 0.001 * grad * grad
             param -= rate * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
     return weights, dense_weights, bias
+
+
+@dataclass
+class HiddenLayer:
+    """The accurate model's embedding path with one hidden layer: ``relu(x @ weights + bias) @ out``."""
+
+    weights: npt.NDArray[np.float64]
+    bias: npt.NDArray[np.float64]
+    out: npt.NDArray[np.float64]
+
+    def logits(self, dense: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        return np.maximum(dense @ self.weights + self.bias, 0.0) @ self.out
+
+
+def train_softmax_hidden(rows: Rows, dense: npt.NDArray[np.float64], labels: npt.NDArray[np.int64],
+                         sample_weight: npt.NDArray[np.float64], *, l2: float, hidden: int, hidden_l2: float,
+                         steps: int = 400, rate: float = 0.05, hidden_rate: float = 0.01, seed: int = 0,
+                         ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], HiddenLayer]:
+    """``train_softmax_dense`` with one ReLU layer of ``hidden`` units between the embedding and the logits.
+
+    Why: a linear read of a sentence embedding misses interactions (5-fold CV over train+tune, embedding alone:
+    TFN macro-F1 0.69 linear, 0.71 with 128 hidden units). The layer has its own, stronger L2 and a smaller step
+    (it overfits the 12k messages quickly); the n-gram weights keep theirs. Returns (sparse weights, bias, layer);
+    the logits are ``logits(rows, weights, bias) + layer.logits(dense)``."""
+    vocab = int(rows.indices.max()) + 1
+    rng = np.random.default_rng(seed)
+    weights = rng.normal(0.0, 0.01, size=(vocab, len(LABELS)))
+    bias = np.zeros(len(LABELS))
+    layer = HiddenLayer(rng.normal(0.0, dense.shape[1] ** -0.5, size=(dense.shape[1], hidden)), np.zeros(hidden),
+                        rng.normal(0.0, hidden ** -0.5, size=(hidden, len(LABELS))))
+    target = np.eye(len(LABELS))[labels]
+    row_of = np.repeat(np.arange(rows.count), np.diff(rows.indptr))
+    total = float(sample_weight.sum())
+    params = (weights, bias, layer.weights, layer.bias, layer.out)
+    rates = (rate, rate, hidden_rate, hidden_rate, hidden_rate)
+    moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+    for step in range(1, steps + 1):
+        activation = np.maximum(dense @ layer.weights + layer.bias, 0.0)
+        z = logits(rows, weights, bias) + activation @ layer.out
+        error = (softmax(z) - target) * sample_weight[:, None] / total
+        back = (error @ layer.out.T) * (activation > 0)
+        grads = (sparse_gradient(rows, row_of, error, vocab) + l2 * weights, error.sum(axis=0),
+                 dense.T @ back + hidden_l2 * layer.weights, back.sum(axis=0),
+                 activation.T @ error + hidden_l2 * layer.out)
+        for param, grad, (m, v), step_size in zip(params, grads, moments, rates, strict=True):
+            m *= 0.9
+            m += 0.1 * grad
+            v *= 0.999
+            v += 0.001 * grad * grad
+            param -= step_size * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
+    return weights, bias, layer
 
 
 def macro_f1(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str] = LABELS) -> float:

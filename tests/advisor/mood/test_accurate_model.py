@@ -22,7 +22,8 @@ def test_it_ships_small_is_cached_and_is_not_the_default(accurate: SentimentMode
     assert SentimentModel.load(accurate=True) is accurate
     assert accurate.accurate and accurate.dense_weights is not None and accurate.dense_weights.shape == (384, 3)
     assert not SentimentModel.load().accurate
-    assert accurate.info["chosen_on_tune"]["embedding_scale"] > 0
+    assert accurate.info["chosen_by_cross_validation"]["embedding_scale"] > 0
+    assert accurate.info["fitted_on"] == "train+tune"
 
 
 def test_the_embedding_changes_the_reading(accurate: SentimentModel) -> None:
@@ -39,6 +40,16 @@ def test_the_embedding_changes_the_reading(accurate: SentimentModel) -> None:
 ])
 def test_clear_messages_get_sensible_labels(accurate: SentimentModel, text: str, label: str) -> None:
     assert accurate.classify(text).label == label
+
+
+def test_chinese_messages_are_left_to_the_fast_model(accurate: SentimentModel) -> None:
+    # The embedding model reads English only; a Chinese message gets exactly the fast model's reading.
+    fast = SentimentModel.load()
+    texts = ["茅台暴跌，利空出尽了吗", "Shares surge after record earnings beat", "腾讯今天大涨，利好！"]
+    many = accurate.classify_many(texts)
+    assert many[0] == fast.classify(texts[0]) == accurate.classify(texts[0])
+    assert many[2] == fast.classify(texts[2]) and many[2].label == "bullish"
+    assert many[1].label == "bullish" and many[1].score != pytest.approx(fast.classify(texts[1]).score, abs=1e-6)
 
 
 def test_classify_many_agrees_with_classify(accurate: SentimentModel) -> None:
