@@ -72,10 +72,36 @@ def test_a_missing_file_is_one_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "Cannot read" in result.stderr
 
 
-def test_the_accurate_model_is_used_when_asked(tmp_path: Path) -> None:
+def test_the_accurate_model_by_default_and_the_chats_model_with_fast(tmp_path: Path) -> None:
+    from advisor.mood.model import SentimentModel
+
+    text = "Shares plunged after the profit warning"
     log = tmp_path / "news.jsonl"
-    log.write_text(json.dumps({"text": "Shares plunged after the profit warning"}) + "\n", encoding="utf-8")
-    fast, _, _ = run(log, "--json")
-    accurate, _, code = run(log, "--json", "--accurate")
-    assert code == 0 and accurate[0]["label"] == "bearish"
-    assert accurate[0]["score"] != fast[0]["score"]  # another model answered
+    log.write_text(json.dumps({"text": text}) + "\n", encoding="utf-8")
+    default, _, code = run(log, "--json")
+    asked, _, _ = run(log, "--json", "--accurate")
+    fast, _, fast_code = run(log, "--json", "--fast")
+    assert code == fast_code == 0 and default[0]["label"] == "bearish"
+    assert default[0] == asked[0]  # --accurate names the default
+    assert default[0]["score"] == SentimentModel.load(accurate=True).classify(text).to_json()["score"]
+    assert fast[0]["score"] == SentimentModel.load().classify(text).to_json()["score"]
+    assert fast[0]["score"] != default[0]["score"]  # another model answered
+
+
+def test_asking_for_both_models_is_one_clear_error(tmp_path: Path) -> None:
+    log = tmp_path / "chat.jsonl"
+    log.write_text('{"text": "hello"}\n', encoding="utf-8")
+    result = runner.invoke(app, ["mood", str(log), "--fast", "--accurate"])
+    assert result.exit_code == 1 and "Choose one model" in result.stderr and result.stdout == ""
+
+
+def test_more_messages_than_a_batch_keep_their_order(tmp_path: Path) -> None:
+    """Scored in batches of 64: 150 lines come back one each, in input order, with their ids."""
+    log = tmp_path / "long.jsonl"
+    texts = ["$AAPL rally, strong quarter", "$AAPL is flat today", "$AAPL crashes on weak guidance"]
+    log.write_text("".join(json.dumps({"id": f"m{i}", "text": texts[i % 3]}) + "\n" for i in range(150)),
+                   encoding="utf-8")
+    lines, _, code = run(log, "--json", "--fast")
+    assert code == 0 and [line["id"] for line in lines[:-1]] == [f"m{i}" for i in range(150)]
+    assert [line["label"] for line in lines[:3]] * 50 == [line["label"] for line in lines[:-1]]
+    assert lines[-1]["summary"]["top_symbols"] == [{"symbol": "AAPL", "mentions": 150}]
