@@ -209,14 +209,22 @@ def train_softmax_dense(rows: Rows, dense: npt.NDArray[np.float64], labels: npt.
         error = (softmax(z) - target) * sample_weight[:, None] / total
         grad_w = sparse_gradient(rows, row_of, error, vocab) + l2 * weights
         grad_d = dense.T @ error + l2 * dense_weights
-        grads = (grad_w, grad_d, error.sum(axis=0))
-        for param, grad, (m, v) in zip(params, grads, moments, strict=True):
-            m *= 0.9
-            m += 0.1 * grad
-            v *= 0.999
-            v += 0.001 * grad * grad
-            param -= rate * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
+        adam_step(params, (grad_w, grad_d, error.sum(axis=0)), moments, (rate,) * len(params), step)
     return weights, dense_weights, bias
+
+
+Moments = list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]
+
+
+def adam_step(params: Sequence[npt.NDArray[np.float64]], grads: Sequence[npt.NDArray[np.float64]], moments: Moments,
+              rates: Sequence[float], step: int) -> None:
+    """One Adam update of each parameter in place (its first and second moments kept in ``moments``)."""
+    for param, grad, (m, v), rate in zip(params, grads, moments, rates, strict=True):
+        m *= 0.9
+        m += 0.1 * grad
+        v *= 0.999
+        v += 0.001 * grad * grad
+        param -= rate * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
 
 
 @dataclass
@@ -261,12 +269,7 @@ def train_softmax_hidden(rows: Rows, dense: npt.NDArray[np.float64], labels: npt
         grads = (sparse_gradient(rows, row_of, error, vocab) + l2 * weights, error.sum(axis=0),
                  dense.T @ back + hidden_l2 * layer.weights, back.sum(axis=0),
                  activation.T @ error + hidden_l2 * layer.out)
-        for param, grad, (m, v), step_size in zip(params, grads, moments, rates, strict=True):
-            m *= 0.9
-            m += 0.1 * grad
-            v *= 0.999
-            v += 0.001 * grad * grad
-            param -= step_size * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
+        adam_step(params, grads, moments, rates, step)
     return weights, bias, layer
 
 
