@@ -10,11 +10,11 @@ Language is never evidence on its own: ``spam_probability`` returns 0 for a post
 ordinary line in Russian, German or Spanish cannot be flagged for its alphabet or its common words.
 
 The weights (``spam_model.npz``, a few kilobytes) are trained by ``scripts/train_spam.py`` on the "tune" half
-of the tg-spam dev set and on a thousand real financial news lines (Twitter Financial News train) as ham: a
-news link and a dollar figure look like an advert's cues, and the tg-spam hams (Russian small talk) have few of
-them, so the model has to be shown investor chatter to learn that it is not advertising. The file holds the
-weights, the bias and the threshold chosen by cross-validation on that data. StockTwits and the tg-spam report
-half stay held out for reporting.
+of the tg-spam dev set, adverts and chat lines written for the project, and 1,200 lines of real investor chatter
+as ham (Twitter Financial News headlines and the StockTwits tune half): a news link, a dollar figure or a row of
+rockets look like an advert's cues, and the tg-spam hams (Russian small talk) have few of them, so the model has
+to be shown investor chatter to learn that it is not advertising. The file holds the weights, the bias and the
+threshold chosen by cross-validation on that data. The tg-spam and StockTwits report halves stay held out.
 """
 
 from __future__ import annotations

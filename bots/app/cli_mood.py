@@ -17,16 +17,14 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
-from advisor.mood.symbols import mentioned_symbols
-from advisor.mood.types import SymbolCount
 from bots.app.cli_common import JsonOpt, err, guarded, out
 from knowledge.errors import UserError
 
@@ -47,32 +45,11 @@ class Tally:
     mentions: Counter[str] = field(default_factory=Counter)
     fear: int = 0
 
-    def add(self, line: ChatLine, sentiment: Sentiment) -> None:
+    def add(self, sentiment: Sentiment, symbols: Iterable[str]) -> None:
         self.scores.append(sentiment.score)
         self.labels[sentiment.label] += 1
         self.fear += sentiment.fear
-        self.mentions.update(mentioned_symbols(line.text))
-
-
-class MessageProgress:
-    """"scoring messages … N" on stderr while a file is read, when stderr is a terminal (never in a pipe)."""
-
-    def __init__(self, console: Console) -> None:
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        self.bar = Progress(SpinnerColumn(), TextColumn("scoring messages … {task.completed:,}"), TimeElapsedColumn(),
-                            console=console, transient=True, disable=not console.is_terminal)
-        self.task = self.bar.add_task("score", total=None)
-
-    def __enter__(self) -> MessageProgress:
-        self.bar.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.bar.stop()
-
-    def advance(self, done: int) -> None:
-        self.bar.advance(self.task, done)
+        self.mentions.update(symbols)
 
 
 @guarded
@@ -88,7 +65,11 @@ def mood(
                                            "embedding): the default, kept for scripts that ask for it.")] = False,
 ) -> None:
     """The mood of a chat log: a sentiment label, score and fear flag per message, then the overall mood."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from advisor.mood.model import SentimentModel
+    from advisor.mood.symbols import mentioned_symbols
+    from advisor.mood.types import SymbolCount
     from bots.app.chatlog import BadLine, read_chat_log
 
     if fast and accurate:
@@ -98,15 +79,18 @@ def mood(
     bad = 0
     batch: list[ChatLine] = []
 
-    def score(progress: MessageProgress) -> None:
+    def score(progress: Progress) -> None:
         for line, sentiment in zip(batch, model.classify_many(line.text for line in batch), strict=True):
-            tally.add(line, sentiment)
+            tally.add(sentiment, mentioned_symbols(line.text))
             if as_json:
                 sys.stdout.write(json.dumps({"id": line.id, **sentiment.to_json()}, ensure_ascii=False) + "\n")
-        progress.advance(len(batch))
+        progress.advance(task, len(batch))
         batch.clear()
 
-    with MessageProgress(err) as progress:
+    # "scoring messages … N" on stderr while the file is read, on a terminal only (never in a pipe).
+    with Progress(SpinnerColumn(), TextColumn("scoring messages … {task.completed:,}"), TimeElapsedColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("score", total=None)
         for line in read_chat_log(file):
             if isinstance(line, BadLine):
                 bad += 1
