@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING
 
 from advisor.audit import PROFILE
 from advisor.audit.record import record
+from advisor.compliance import CJK
 from advisor.quiz.generate import QuizQuestion, about
 from advisor.quiz.knowledge import Raised, knowledge_label, quiz_knowledge, raise_knowledge
-from advisor.quiz.notes import CJK, Note
+from advisor.quiz.notes import Note
 from advisor.quiz.progress import Pending, QuizStore
 from advisor.types import Language
 from bots.chat.auditing import audit_chat
