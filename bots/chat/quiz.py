@@ -53,7 +53,7 @@ class QuizCommands:
     questions: Callable[[], Sequence[QuizQuestion]]  # called once, on first use (generation takes a second or two)
     profiles: ProfileStore | None = None
     audit: AuditLog | None = None
-    on_completed: Callable[[str, str], None] | None = None  # (chat_key, user_key) after a completed round
+    on_completed: Callable[[str, str], None] | None = None  # (chat_key, user_key): a round completed in a group
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     chat_language: Callable[[str], Language | None] = lambda chat_key: None  # the chat's /settings language
 
@@ -140,7 +140,9 @@ class QuizCommands:
         language = asked.language if asked is not None else "en"
         replies = [Outgoing(TEXTS[language]["done"].format(name=msg.display_name, right=right, of=ROUND),
                             reply=False)]
-        if self.on_completed is not None:
+        # Points are a group's. The chat kind says so on every platform; a chat key does not (a Discord DM has a
+        # channel id of its own, not the member's).
+        if self.on_completed is not None and msg.chat_kind == "group":
             try:
                 self.on_completed(pending.chat_key, pending.user_key)
             except Exception:  # points must never break the quiz
