@@ -6,7 +6,19 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+from sqlalchemy import Engine
+
+from advisor.advisor import Advisor
+from advisor.composer import GroundedComposer
+from advisor.profiles import SqlProfileStore
+from bots.chat.community import Community
 from bots.chat.messages import Incoming, Outgoing
+from bots.chat.moderation import ModerationCommands
+from bots.chat.modstore import ModerationStore
+from bots.chat.router import Router
+from bots.chat.settings import ChatSettingsStore, FixedCollections
+from knowledge.retrieval import Retriever
 
 
 class Clock:
@@ -41,3 +53,15 @@ class Spy:
     def __call__(self, msg: Incoming) -> list[Outgoing]:
         self.seen.append(msg)
         return list(self.answers(msg))
+
+
+def community_router(retriever: Callable[[str], Retriever], tmp_path: Path,
+                     community: Callable[[Engine, ModerationStore], Community]) -> Router:
+    """A group chat's router for community tests: profiles, settings and moderation in one SQLite file under
+    ``tmp_path``, the "research" collection only, and the ``Community`` built by ``community(engine, moderation)``
+    (strikes and join times come from that moderation store)."""
+    profiles = SqlProfileStore.open(f"sqlite:///{tmp_path / 'rt.db'}", Fernet.generate_key())
+    moderation = ModerationStore(profiles.engine)
+    return Router(Advisor(retriever, GroundedComposer(), profiles), profiles, ChatSettingsStore(profiles.engine),
+                  FixedCollections({"research"}), moderation=ModerationCommands(moderation),
+                  community=community(profiles.engine, moderation))

@@ -68,12 +68,14 @@ def generate(notes: Sequence[Note], *, language: Language | None = None,
     """Every sound question on ``notes`` (optionally only one language, or notes about ``topic``), in note order.
     Distractors are drawn from all the notes given, whatever the filters."""
     notes = sorted(notes, key=lambda n: n.doc_id)  # the order notes were listed in never changes the questions
-    every = [fact for note in notes for fact in first_definitions(facts(note))]
-    wanted = [note for note in notes if (language is None or note.language == language) and about(note, topic)]
+    by_note = [(note, first_definitions(facts(note))) for note in notes]  # each note parsed once
+    every = [fact for _, found in by_note for fact in found]
     questions: list[QuizQuestion] = []
     seen: set[str] = set()
-    for note in wanted:
-        for fact in first_definitions(facts(note)):
+    for note, found in by_note:
+        if (language is not None and note.language != language) or not about(note, topic):
+            continue
+        for fact in found:
             for kind in _kinds(fact):
                 question = _build(kind, fact, every)
                 if question is not None and question.id not in seen:
@@ -108,9 +110,8 @@ def about(note: Note, topic: str | None) -> bool:
     or spaced-out letters all match)."""
     if not topic:
         return True
-    wanted = normalise(topic).replace("-", " ").strip()
-    haystack = " | ".join([note.title, note.doc_id, *note.tags])
-    return bool(wanted) and wanted in normalise(haystack).replace("-", " ")
+    wanted = _flat(topic).strip()
+    return bool(wanted) and wanted in _flat(" | ".join([note.title, note.doc_id, *note.tags]))
 
 
 def _kinds(fact: Fact) -> tuple[QuestionKind, ...]:

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from advisor.compliance import detect_language
 from advisor.types import Language
 
 FactKind = Literal["define", "mistake", "ask"]
-CJK = re.compile(r"[\u4e00-\u9fff]")
 # English sentences end at . ? ! followed by a space and a capital (the notes use no abbreviations like "e.g.").
 EN_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\"“])")
 ZH_SENTENCE = re.compile(r"[^。！？]+[。！？]?")
@@ -71,12 +71,6 @@ class Fact:
     plural: bool = False  # "Fees and costs are ...": asked "what are fees and costs?"
 
 
-def language_of(text: str) -> Language:
-    """A note without a language in its metadata: Chinese when a tenth of its letters are CJK characters."""
-    letters = sum(ch.isalpha() for ch in text) or 1
-    return "zh" if len(CJK.findall(text)) * 10 >= letters else "en"
-
-
 def notes_from_documents(documents: Iterable[object]) -> list[Note]:
     """``knowledge.documents.SourceDocument`` objects -> notes (duck-typed, so advisor/ needs no import of the
     reader), sorted by id so generation never depends on the order a directory was listed in."""
@@ -102,7 +96,7 @@ def notes_from_chunks(chunks: Iterable[tuple[str, Mapping[str, object]]]) -> lis
 
 
 def _note(doc_id: str, title: str, metadata: Mapping[str, object], text: str) -> Note:
-    language = str(metadata.get("language", "")) or language_of(text)
+    language = str(metadata.get("language", "")) or detect_language(text)  # a note without a language in its metadata
     tags = tuple(t.strip() for t in str(metadata.get("tags", "")).split(",") if t.strip())
     return Note(doc_id, title, "zh" if language == "zh" else "en", tags, text)
 

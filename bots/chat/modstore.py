@@ -292,6 +292,14 @@ class ModerationStore:
             return session.scalar(select(func.count()).select_from(LogRow).where(
                 mine & LogRow.kind.in_(LADDER_KINDS) & (LogRow.at > since))) or 0
 
+    def strikes_by_member(self, chat_key: str) -> dict[str, int]:
+        """Each member's warnings and rejections in the chat, all time (what contribution points subtract)."""
+        self._flush_for_read()
+        with Session(self.engine) as session:
+            rows = session.execute(select(LogRow.user_key, func.count()).where(
+                LogRow.chat_key == chat_key, LogRow.kind.in_(LADDER_KINDS)).group_by(LogRow.user_key))
+            return {user: int(count) for user, count in rows}
+
     def history(self, chat_key: str, *, since: datetime | None = None, until: datetime | None = None
                 ) -> list[LogEntry]:
         """The chat's logged decisions, oldest first; with ``since``/``until``, those in [since, until)."""

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
 from advisor.community import points as rules
 from advisor.community.points import Mark, Standing, earnings, is_new_giver, ranked, with_strikes
 from advisor.community.pointstore import PointsStore
@@ -163,18 +161,7 @@ class PointsCommands:
     def strikes(self, chat_key: str) -> dict[str, int]:
         """Each member's moderation strikes in the chat, all time (warnings and rejected posts): points, unlike the
         warn ladder, never forget them."""
-        if self.moderation is None:
-            return {}
-        from bots.chat.modstore import LADDER_KINDS, LogRow
-
-        try:
-            self.moderation.flush()
-        except Exception:
-            log.exception("could not write buffered moderation records before counting strikes")
-        with self.moderation.engine.connect() as connection:
-            rows = connection.execute(select(LogRow.user_key, func.count()).where(
-                LogRow.chat_key == chat_key, LogRow.kind.in_(LADDER_KINDS)).group_by(LogRow.user_key))
-            return {user: int(count) for user, count in rows}
+        return self.moderation.strikes_by_member(chat_key) if self.moderation is not None else {}
 
     # -- marks --------------------------------------------------------------------------------------------
 

@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING
 
 from advisor.audit import PROFILE
 from advisor.audit.record import record
+from advisor.compliance import CJK
 from advisor.quiz.generate import QuizQuestion, about
-from advisor.quiz.knowledge import knowledge_label, quiz_knowledge, raise_knowledge
-from advisor.quiz.notes import CJK
+from advisor.quiz.knowledge import Raised, knowledge_label, quiz_knowledge, raise_knowledge
+from advisor.quiz.notes import Note
 from advisor.quiz.progress import Pending, QuizStore
 from advisor.types import Language
 from bots.chat.auditing import audit_chat
@@ -52,7 +53,7 @@ class QuizCommands:
     questions: Callable[[], Sequence[QuizQuestion]]  # called once, on first use (generation takes a second or two)
     profiles: ProfileStore | None = None
     audit: AuditLog | None = None
-    on_completed: Callable[[str, str], None] | None = None  # (chat_key, user_key) after a completed round
+    on_completed: Callable[[str, str], None] | None = None  # (chat_key, user_key): a round completed in a group
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     chat_language: Callable[[str], Language | None] = lambda chat_key: None  # the chat's /settings language
 
@@ -139,49 +140,48 @@ class QuizCommands:
         language = asked.language if asked is not None else "en"
         replies = [Outgoing(TEXTS[language]["done"].format(name=msg.display_name, right=right, of=ROUND),
                             reply=False)]
-        if self.on_completed is not None:
+        # Points are a group's. The chat kind says so on every platform; a chat key does not (a Discord DM has a
+        # channel id of its own, not the member's).
+        if self.on_completed is not None and msg.chat_kind == "group":
             try:
                 self.on_completed(pending.chat_key, pending.user_key)
             except Exception:  # points must never break the quiz
                 log.exception("quiz on_completed hook failed")
-        if self.profiles is None or self.profiles.get(msg.user_key) is None:
+        profile = self.profiles.get(msg.user_key) if self.profiles is not None else None
+        raised = raise_knowledge(profile, self.store.progress(msg.user_key)) if profile is not None else None
+        if raised is None or self.profiles is None:
             return replies
         if self.store.consented(msg.user_key):
-            return [*replies, self._apply(msg, silent_when_unchanged=True)] if self._would_raise(msg) else replies
-        if self._would_raise(msg):
-            replies.append(Outgoing("Your quiz record shows more investment knowledge than your risk profile says. "
-                                    "Shall I use your quiz results in your risk profile? (It can only raise the "
-                                    "knowledge answer; /quiz consent off withdraws.)",
-                                    buttons=(Button("Use my quiz results in my risk profile",
-                                                    action=f"quiz:{CONSENT}"),), reply=False, private=True,
-                                    private_fallback="I sent you a private note about your quiz results."))
+            return [*replies, self._save(msg, self.profiles, raised)]
+        replies.append(Outgoing("Your quiz record shows more investment knowledge than your risk profile says. "
+                                "Shall I use your quiz results in your risk profile? (It can only raise the "
+                                "knowledge answer; /quiz consent off withdraws.)",
+                                buttons=(Button("Use my quiz results in my risk profile",
+                                                action=f"quiz:{CONSENT}"),), reply=False, private=True,
+                                private_fallback="I sent you a private note about your quiz results."))
         return replies
 
     # -- the knowledge dimension ------------------------------------------------------------------
-
-    def _would_raise(self, msg: Incoming) -> bool:
-        profile = self.profiles.get(msg.user_key) if self.profiles is not None else None
-        return profile is not None and raise_knowledge(profile, self.store.progress(msg.user_key)) is not None
 
     def _consent(self, msg: Incoming, given: bool) -> Outgoing:
         self.store.consent(msg.user_key, given, self.clock())
         if not given:
             return Outgoing("Done: quiz results no longer change your risk profile. What they changed before stays "
                             "until you retake /profile.", private=True)
-        return self._apply(msg, silent_when_unchanged=False)
-
-    def _apply(self, msg: Incoming, *, silent_when_unchanged: bool) -> Outgoing:
         profile = self.profiles.get(msg.user_key) if self.profiles is not None else None
         if profile is None or self.profiles is None:
             return Outgoing("Noted. You have no risk profile yet, so nothing changes now; /profile takes the "
                             "questionnaire, and later quiz rounds may then raise its knowledge answer.", private=True)
-        raised = raise_knowledge(profile, self.store.progress(msg.user_key))
+        progress = self.store.progress(msg.user_key)
+        raised = raise_knowledge(profile, progress)
         if raised is None:
-            shown = knowledge_label(quiz_knowledge(self.store.progress(msg.user_key)))
-            text = (f"Noted. Your profile already says as much as your quiz record shows (“{shown}”), so nothing "
-                    f"changes; your level stays {profile.level}.")
-            return Outgoing("" if silent_when_unchanged else text, private=True)
-        self.profiles.save(raised.after)
+            shown = knowledge_label(quiz_knowledge(progress))
+            return Outgoing(f"Noted. Your profile already says as much as your quiz record shows (“{shown}”), so "
+                            f"nothing changes; your level stays {profile.level}.", private=True)
+        return self._save(msg, self.profiles, raised)
+
+    def _save(self, msg: Incoming, profiles: ProfileStore, raised: Raised) -> Outgoing:
+        profiles.save(raised.after)
         record(self.audit, PROFILE, user=msg.user_key, chat=audit_chat(msg), data={"level": raised.after.level})
         label = knowledge_label(raised.after.answers["knowledge"])
         return Outgoing(f"Your quiz results raised your profile's knowledge answer to “{label}”. Your level is "
@@ -199,8 +199,6 @@ class QuizCommands:
 
 def about_question(question: QuizQuestion, topic: str) -> bool:
     """Whether the question is on ``topic`` (its note's title, file name or tags): see ``generate.about``."""
-    from advisor.quiz.notes import Note
-
     note = Note(question.citation.doc_id, question.citation.title, question.language, question.topics, "")
     return about(note, topic or None)
 

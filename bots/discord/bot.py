@@ -26,7 +26,7 @@ from bots.app.logs import report_crash
 from bots.chat.messages import Incoming, Outgoing
 from bots.chat.router import Router, help_text
 from bots.discord import moderation, render, translate
-from bots.discord.delivery import Delivery, without_deep_links
+from bots.discord.delivery import Delivery, apart, without_deep_links
 from bots.discord.render import NO_MENTIONS
 from knowledge.errors import UserError
 
@@ -167,15 +167,15 @@ class RoundtableBot(commands.Bot):
         if not await acknowledge(interaction, ephemeral=private, update=True):
             return
         pressed = translate.from_button(interaction, action, private=private)
-        every = await asyncio.to_thread(self.router.handle, pressed)
-        replies = [reply for reply in every if not reply.recipient]  # notes for other members go last, by DM
+        # Notes for other members go last, by DM.
+        replies, notes = apart(await asyncio.to_thread(self.router.handle, pressed))
         for index, reply in enumerate(replies):
             if index == 0 and reply.answer is None and reply.image is None and reply.file is None \
                     and not reply.new_message:
                 await self.delivery.edit_pressed(interaction, reply, private=private)
             else:
                 await self.delivery.to_interaction(interaction, [reply], private=private, public_thinking=False)
-        await self.delivery.to_members([reply for reply in every if reply.recipient])
+        await self.delivery.to_members(notes)
 
     # -- messages -------------------------------------------------------------------------------------
 

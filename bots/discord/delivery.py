@@ -104,7 +104,7 @@ class Delivery:
                              private: bool, public_thinking: bool) -> None:
         """Follow-ups for an acknowledged interaction. ``private``: it was deferred ephemerally;
         ``public_thinking``: the first follow-up will replace a public "thinking..." message."""
-        replies, notes = _apart(replies)
+        replies, notes = apart(replies)
         permissions = interaction_permissions(interaction)
         first = public_thinking
         for reply in replies:
@@ -143,7 +143,7 @@ class Delivery:
     # -- messages in channels and DMs -----------------------------------------------------------------
 
     async def to_message(self, message: discord.Message, replies: Sequence[Outgoing]) -> None:
-        replies, notes = _apart(replies)
+        replies, notes = apart(replies)
         await self._to_message(message, replies)
         await self.to_members(notes)
 
@@ -192,7 +192,6 @@ class Delivery:
             if view is not None and "view" in kwargs:
                 view.message = sent
 
-
     async def to_members(self, notes: Sequence[Outgoing]) -> None:
         for note in notes:
             await self.to_member(note)
@@ -230,7 +229,7 @@ class Delivery:
                                 getattr(channel, "id", "?"))
 
 
-def _apart(replies: Sequence[Outgoing]) -> tuple[list[Outgoing], list[Outgoing]]:
+def apart(replies: Sequence[Outgoing]) -> tuple[list[Outgoing], list[Outgoing]]:
     """The replies for the member who acted, and the notes for other members (sent after them)."""
     return [r for r in replies if not r.recipient], [r for r in replies if r.recipient]
 

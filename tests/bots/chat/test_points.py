@@ -9,20 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.fernet import Fernet
 
-from advisor.advisor import Advisor
 from advisor.community.pointstore import PointsStore
-from advisor.composer import GroundedComposer
-from advisor.profiles import SqlProfileStore
 from bots.chat.community import Community
 from bots.chat.messages import Incoming, Outgoing
-from bots.chat.moderation import ModerationCommands
-from bots.chat.modstore import ModerationStore
 from bots.chat.points import PointsCommands
 from bots.chat.router import Router
-from bots.chat.settings import ChatSettingsStore, FixedCollections
 from knowledge.retrieval import Retriever
+from tests.helpers import community_router
 
 CHAT = "telegram:-100"
 MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -30,11 +24,8 @@ MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def router(notes_retriever: Callable[[str], Retriever], tmp_path: Path) -> Router:
-    profiles = SqlProfileStore.open(f"sqlite:///{tmp_path / 'rt.db'}", Fernet.generate_key())
-    moderation = ModerationStore(profiles.engine)
-    return Router(Advisor(notes_retriever, GroundedComposer(), profiles), profiles, ChatSettingsStore(profiles.engine),
-                  FixedCollections({"research"}), moderation=ModerationCommands(moderation),
-                  community=Community(points=PointsCommands(PointsStore(profiles.engine), moderation)))
+    return community_router(notes_retriever, tmp_path, lambda engine, moderation: Community(
+        points=PointsCommands(PointsStore(engine), moderation)))
 
 
 def say(router: Router, user: str, text: str = "", *, kind: str = "group", at: datetime = MONDAY,

@@ -103,6 +103,14 @@ def test_a_round_of_three_questions_with_a_wrong_answer_explained(setup) -> None
     assert question_of(quiz, again).id not in {question.id}
 
 
+def test_a_round_in_a_private_chat_earns_no_group_points(setup) -> None:  # type: ignore[no-untyped-def]
+    router, _, _, completed = setup
+    (reply,) = say(router, "/quiz bonds", kind="private")
+    for _ in range(3):
+        reply = say(router, "", action=reply.buttons[0].action, kind="private")[-1]
+    assert reply.text.startswith("Quiz done, Member 5:") and completed == []
+
+
 def test_only_the_asker_may_answer_and_only_once(setup) -> None:  # type: ignore[no-untyped-def]
     router, quiz, _, completed = setup
     (asked,) = say(router, "/quiz")
