@@ -29,6 +29,7 @@ from advisor.community.leaderboard import Board, build_board, render_board
 from advisor.community.records import RecordStore
 from bots.chat.messages import Incoming, Outgoing
 from bots.chat.modstore import LogRow, ModerationStore
+from bots.chat.points import handle_of
 from bots.chat.privacy import Stored
 
 log = logging.getLogger(__name__)
@@ -50,11 +51,6 @@ def flagged_members(engine: Engine, chat_key: str, moderation: ModerationStore |
     return {user for user, kind, message, categories in rows
             if kind in FLAG_KINDS and set(categories.split(",")) & set(FLAG_CATEGORIES)
             and (user, message) not in approved}
-
-
-def handle_of(msg: Incoming) -> str:
-    """How the group names a member: their @username, else their display name."""
-    return f"@{msg.username}" if msg.username else msg.display_name
 
 
 class LeaderboardCommands:

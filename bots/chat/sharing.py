@@ -30,6 +30,7 @@ from advisor.market.data import MarketDataError
 from advisor.types import InvestorLevel, RiskLevel
 from bots.chat import sharetext
 from bots.chat.messages import Button, Incoming, Outgoing
+from bots.chat.points import handle_of
 from bots.chat.privacy import Stored
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ class SharingCommands:
         if not book.weights:
             return [Outgoing("I could not price your holdings just now, so nothing was shared. Please try again "
                              "later.")]
-        handle = f"@{msg.username}" if msg.username else msg.display_name
+        handle = handle_of(msg)
         now = msg.received_at
         self.store.share(SharedPortfolio(msg.chat_key, msg.user_key, handle, now,
                                          Segment(now, book.weights, book.prices, 1.0), book.risk))
