@@ -213,16 +213,18 @@ class SharingCommands:
             return self._emptied(msg, shares)
         if not book.weights:
             return []
+        # Each share's followers are read once: their baselines decide which prices to ask for, then who is told.
+        followers = {p.chat_key: self.store.followers(p.chat_key, p.user_key) for p in shares}
         needed = set(book.weights)
         for portfolio in shares:
             needed |= set(portfolio.segment.weights)
-            for follow in self.store.followers(portfolio.chat_key, portfolio.user_key):
+            for follow in followers[portfolio.chat_key]:
                 needed |= set(follow.baseline.weights)
         prices, _, _ = self._prices(needed, book.prices)
         notes: list[Outgoing] = []
         published = 0
         for portfolio in shares:
-            told = self._publish(portfolio, book, prices, msg.received_at)
+            told = self._publish(portfolio, followers[portfolio.chat_key], book, prices, msg.received_at)
             if told is not None:
                 published += 1
                 notes += told
@@ -231,12 +233,11 @@ class SharingCommands:
                                   f"{len(notes)} follower(s) were told privately (weights only).", private=True))
         return notes
 
-    def _publish(self, portfolio: SharedPortfolio, book: Book, prices: dict[str, float],
+    def _publish(self, portfolio: SharedPortfolio, followers: list[Follow], book: Book, prices: dict[str, float],
                  now: datetime) -> list[Outgoing] | None:
         """The notes for one share, None when nothing was published (too small a change, or a price missing)."""
         change = change_since(portfolio.segment, book.weights, prices)
         level = portfolio.segment.level_at(prices)
-        followers = self.store.followers(portfolio.chat_key, portfolio.user_key)
         watching = min([self.threshold, *(f.threshold for f in followers)])
         if change is None or level is None or change.size <= watching:
             return None
