@@ -140,15 +140,17 @@ class SharingCommands:
         if msg.chat_kind != "group":
             return [Outgoing(IN_GROUP.format(command="/follow @member"))]
         words = args.split()
+        usage = [Outgoing(FOLLOW_USAGE.format(d=f"{self.threshold:.0%}"))]
         threshold = self.threshold
-        if len(words) > 1 and _number(words[-1]) is not None:
-            points = _number(words.pop())
-            if points is None or not MIN_THRESHOLD <= points / 100 <= MAX_THRESHOLD:
-                return [Outgoing(FOLLOW_USAGE.format(d=f"{self.threshold:.0%}"))]
+        points = _number(words[-1]) if len(words) > 1 else None
+        if points is not None:
+            words.pop()
+            if not MIN_THRESHOLD <= points / 100 <= MAX_THRESHOLD:
+                return usage
             threshold = points / 100
         portfolio, named = self._target(msg, " ".join(words))
         if portfolio is None and not named and not msg.mentioned:
-            return [Outgoing(FOLLOW_USAGE.format(d=f"{self.threshold:.0%}"))]
+            return usage
         if (portfolio.user_key == msg.user_key if portfolio is not None else _names_self(msg, named)):
             return [Outgoing("You can't follow your own portfolio: you already know when it changes.")]
         if portfolio is None:
