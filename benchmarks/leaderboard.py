@@ -17,13 +17,12 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import percentile  # also puts the repository on sys.path
 
 from advisor.community.calls import Call
 from advisor.community.leaderboard import render_board
@@ -116,12 +115,11 @@ def main() -> None:
             t0 = time.perf_counter()
             render_board(commands.board(CHAT))
             warm.append(time.perf_counter() - t0)
-        warm.sort()
-        p95 = warm[min(len(warm) - 1, round(0.95 * (len(warm) - 1)))]
         print(f"render /leaderboard: cold (new engine) {cold * 1000:.0f} ms; warm over {args.runs} runs p50 "
-              f"{statistics.median(warm) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {warm[-1] * 1000:.0f} ms; "
+              f"{statistics.median(warm) * 1000:.0f} ms, p95 {percentile(warm, 95) * 1000:.0f} ms, max "
+              f"{max(warm) * 1000:.0f} ms; "
               f"{excluded} flagged member(s) left out")
-        ok = max(cold, warm[-1]) <= 1.0
+        ok = max(cold, *warm) <= 1.0
         print(f"target <= 1 s: {'PASS' if ok else 'FAIL'}")
         print("--- the text (first 5 lines) ---")
         print("\n".join(text.splitlines()[:5]))

@@ -81,7 +81,7 @@ def _entry(s: Summary, rank: int | None) -> Entry:
         return Entry(rank, score=None, sharpe=None, total_return=None, benchmark_return=None, volatility=None,
                      max_drawdown=None, **common)  # type: ignore[arg-type]
     sharpe, volatility = sharpe_of(s.n, s.sum_r, s.sum_r2)
-    return Entry(rank, score=sharpe * s.n / (s.n + SHRINK_DAYS), sharpe=sharpe, total_return=s.level - 1.0,
+    return Entry(rank, score=_shrunk(sharpe, s.n), sharpe=sharpe, total_return=s.level - 1.0,
                  benchmark_return=s.bench_level - 1.0, volatility=volatility, max_drawdown=s.max_drawdown,
                  **common)  # type: ignore[arg-type]
 
@@ -111,8 +111,12 @@ def build_board(chat_key: str, summaries: Sequence[Summary], excluded: Collectio
 
 
 def _score(s: Summary) -> float:
-    sharpe, _ = sharpe_of(s.n, s.sum_r, s.sum_r2)
-    return sharpe * s.n / (s.n + SHRINK_DAYS)
+    return _shrunk(sharpe_of(s.n, s.sum_r, s.sum_r2)[0], s.n)
+
+
+def _shrunk(sharpe: float, n: int) -> float:
+    """The score: the Sharpe ratio pulled toward 0 for short records (half of it at ``SHRINK_DAYS`` returns)."""
+    return sharpe * n / (n + SHRINK_DAYS)
 
 
 def _pct(value: float | None, signed: bool = True) -> str:

@@ -43,7 +43,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from advisor.community.calls import Call
-from advisor.types import RISK_LEVELS, RiskLevel
+from advisor.community.types import stored_risk
+from advisor.types import RiskLevel
 
 MAX_CALLS_PER_DAY = 5  # calls counted per member per chat and UTC day: volume must not buy a hit rate
 CHUNK = 500  # keys per IN (...) query (SQLite's bound-parameter limit is far above, PostgreSQL's too)
@@ -235,8 +236,8 @@ class RecordStore:
                 table.c.max_drawdown, table.c.bench_level, table.c.calls5, table.c.hits5, table.c.calls20,
                 table.c.hits20).where((table.c.chat_key == chat_key)
                                       & (table.c.active | (table.c.calls5 > 0)))).all()
-        return [Summary(r[0], r[1], r[2], bool(r[3]), _risk(r[4]), r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
-                        r[13], r[14], r[15], r[16]) for r in rows]
+        return [Summary(r[0], r[1], r[2], bool(r[3]), stored_risk(r[4]), r[5], r[6], r[7], r[8], r[9], r[10], r[11],
+                        r[12], r[13], r[14], r[15], r[16]) for r in rows]
 
     def has_chat(self, chat_key: str) -> bool:
         """Whether anything was ever recorded for the chat: a shared portfolio's day or a call."""
@@ -349,13 +350,6 @@ def _fold(state: dict[str, Any], day: date, obs: Observation) -> None:
                      max_drawdown=max(0.0, 1.0 - obs.index))
     state.update(last_day=day, shared_at=shared_at, last_index=obs.index, handle=obs.handle, active=True,
                  risk=obs.risk, bench_last=obs.benchmark or state["bench_last"])
-
-
-RISK_BY_NAME: dict[str | None, RiskLevel] = {level: level for level in RISK_LEVELS}
-
-
-def _risk(value: str | None) -> RiskLevel | None:
-    return RISK_BY_NAME.get(value)
 
 
 def _aware(value: datetime) -> datetime:

@@ -30,7 +30,7 @@ from sqlalchemy import DateTime, Float, String, Text, delete, func, select, upda
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from advisor.community.types import Segment, SharedPortfolio
+from advisor.community.types import Segment, SharedPortfolio, stored_risk
 from advisor.types import RISK_LEVELS, RiskLevel
 
 DEFAULT_THRESHOLD = 0.10  # 10 percentage points: a real rebalance, not a top-up
@@ -126,16 +126,9 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite drops the zone
 
 
-def _risk(value: str | None) -> RiskLevel | None:
-    for level in RISK_LEVELS:
-        if value == level:
-            return level
-    return None
-
-
 def _shared(row: ShareRow) -> SharedPortfolio:
     return SharedPortfolio(row.chat_key, row.user_key, row.handle, _aware(row.shared_at),
-                           segment_from_json(row.segment), _risk(row.risk))
+                           segment_from_json(row.segment), stored_risk(row.risk))
 
 
 def _follow(row: FollowRow) -> Follow:

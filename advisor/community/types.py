@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from advisor.types import RiskLevel
+from advisor.types import RISK_LEVELS, RiskLevel
 
 
 @dataclass(frozen=True)
@@ -58,3 +58,9 @@ class SharedPortfolio:
         """Return since sharing, as a fraction (0.05 = +5%), at ``prices``; None when a price is missing."""
         level = self.segment.level_at(prices)
         return None if level is None else level - 1.0
+
+
+def stored_risk(value: str | None) -> RiskLevel | None:
+    """A risk class read back from a database column; None for anything that is not one (never measured)."""
+    return next((level for level in RISK_LEVELS if level == value), None)
+

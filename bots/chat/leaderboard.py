@@ -29,6 +29,7 @@ from advisor.community.leaderboard import Board, build_board, render_board
 from advisor.community.records import RecordStore
 from bots.chat.messages import Incoming, Outgoing
 from bots.chat.modstore import LogRow, ModerationStore
+from bots.chat.points import handle_of
 from bots.chat.privacy import Stored
 
 log = logging.getLogger(__name__)
@@ -38,10 +39,10 @@ FLAG_KINDS = ("warn", "hold", "delete", "mute", "reject")  # the bot's or an adm
 
 
 def flagged_members(engine: Engine, chat_key: str, moderation: ModerationStore | None = None) -> set[str]:
-    """Members of ``chat_key`` with a pump or scam decision not overturned by an admin's approval."""
+    """Members of ``chat_key`` with a pump or scam decision not overturned by an admin's approval (the
+    moderation log's table must exist: ``LeaderboardCommands`` makes sure of it once)."""
     if moderation is not None:
         moderation.flush()  # the bot's verdicts are buffered for up to a second
-    cast(Table, LogRow.__table__).create(engine, checkfirst=True)  # a fresh database has no moderation log yet
     where = (LogRow.chat_key == chat_key) & (LogRow.categories.like("%pump%") | LogRow.categories.like("%scam%"))
     with engine.connect() as connection:
         rows = connection.execute(select(LogRow.user_key, LogRow.kind, LogRow.message_id, LogRow.categories)
@@ -52,17 +53,14 @@ def flagged_members(engine: Engine, chat_key: str, moderation: ModerationStore |
             and (user, message) not in approved}
 
 
-def handle_of(msg: Incoming) -> str:
-    """How the group names a member: their @username, else their display name."""
-    return f"@{msg.username}" if msg.username else msg.display_name
-
-
 class LeaderboardCommands:
     def __init__(self, store: RecordStore, moderation: ModerationStore | None = None,
                  benchmark: str = BENCHMARK) -> None:
         self.store = store
         self.moderation = moderation
         self.benchmark = benchmark
+        # Once, not per /leaderboard: a database without moderation has no log yet, and an empty one flags nobody.
+        cast(Table, LogRow.__table__).create(store.engine, checkfirst=True)
 
     def observe(self, msg: Incoming) -> None:
         """A group post moderation let stand: record it when it is a public call. Never raises (the chat goes

@@ -30,6 +30,7 @@ from advisor.market.data import MarketDataError
 from advisor.types import InvestorLevel, RiskLevel
 from bots.chat import sharetext
 from bots.chat.messages import Button, Incoming, Outgoing
+from bots.chat.points import handle_of
 from bots.chat.privacy import Stored
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ class SharingCommands:
         if not book.weights:
             return [Outgoing("I could not price your holdings just now, so nothing was shared. Please try again "
                              "later.")]
-        handle = f"@{msg.username}" if msg.username else msg.display_name
+        handle = handle_of(msg)
         now = msg.received_at
         self.store.share(SharedPortfolio(msg.chat_key, msg.user_key, handle, now,
                                          Segment(now, book.weights, book.prices, 1.0), book.risk))
@@ -139,15 +140,17 @@ class SharingCommands:
         if msg.chat_kind != "group":
             return [Outgoing(IN_GROUP.format(command="/follow @member"))]
         words = args.split()
+        usage = [Outgoing(FOLLOW_USAGE.format(d=f"{self.threshold:.0%}"))]
         threshold = self.threshold
-        if len(words) > 1 and _number(words[-1]) is not None:
-            points = _number(words.pop())
-            if points is None or not MIN_THRESHOLD <= points / 100 <= MAX_THRESHOLD:
-                return [Outgoing(FOLLOW_USAGE.format(d=f"{self.threshold:.0%}"))]
+        points = _number(words[-1]) if len(words) > 1 else None
+        if points is not None:
+            words.pop()
+            if not MIN_THRESHOLD <= points / 100 <= MAX_THRESHOLD:
+                return usage
             threshold = points / 100
         portfolio, named = self._target(msg, " ".join(words))
         if portfolio is None and not named and not msg.mentioned:
-            return [Outgoing(FOLLOW_USAGE.format(d=f"{self.threshold:.0%}"))]
+            return usage
         if (portfolio.user_key == msg.user_key if portfolio is not None else _names_self(msg, named)):
             return [Outgoing("You can't follow your own portfolio: you already know when it changes.")]
         if portfolio is None:
@@ -212,16 +215,18 @@ class SharingCommands:
             return self._emptied(msg, shares)
         if not book.weights:
             return []
+        # Each share's followers are read once: their baselines decide which prices to ask for, then who is told.
+        followers = {p.chat_key: self.store.followers(p.chat_key, p.user_key) for p in shares}
         needed = set(book.weights)
         for portfolio in shares:
             needed |= set(portfolio.segment.weights)
-            for follow in self.store.followers(portfolio.chat_key, portfolio.user_key):
+            for follow in followers[portfolio.chat_key]:
                 needed |= set(follow.baseline.weights)
         prices, _, _ = self._prices(needed, book.prices)
         notes: list[Outgoing] = []
         published = 0
         for portfolio in shares:
-            told = self._publish(portfolio, book, prices, msg.received_at)
+            told = self._publish(portfolio, followers[portfolio.chat_key], book, prices, msg.received_at)
             if told is not None:
                 published += 1
                 notes += told
@@ -230,12 +235,11 @@ class SharingCommands:
                                   f"{len(notes)} follower(s) were told privately (weights only).", private=True))
         return notes
 
-    def _publish(self, portfolio: SharedPortfolio, book: Book, prices: dict[str, float],
+    def _publish(self, portfolio: SharedPortfolio, followers: list[Follow], book: Book, prices: dict[str, float],
                  now: datetime) -> list[Outgoing] | None:
         """The notes for one share, None when nothing was published (too small a change, or a price missing)."""
         change = change_since(portfolio.segment, book.weights, prices)
         level = portfolio.segment.level_at(prices)
-        followers = self.store.followers(portfolio.chat_key, portfolio.user_key)
         watching = min([self.threshold, *(f.threshold for f in followers)])
         if change is None or level is None or change.size <= watching:
             return None

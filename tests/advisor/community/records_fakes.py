@@ -1,4 +1,5 @@
-"""A fake sharing store and a small market for track-record tests (H1's ShareStore is built in parallel)."""
+"""A fake sharing store and a small market for track-record tests. The keeper needs only ``all_shared()`` (its
+``SharedSource`` seam), so an in-memory dict stands in for ``ShareStore`` and lets a test rebalance in one line."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def fake_close(symbol: str, day: date) -> datetime:
 
 @dataclass
 class FakeShares:
-    """``all_shared()`` as H1's ShareStore exposes it: what is shared now."""
+    """``all_shared()`` as ``ShareStore`` exposes it: what is shared now."""
 
     shared: dict[tuple[str, str], SharedPortfolio] = field(default_factory=dict)
 
