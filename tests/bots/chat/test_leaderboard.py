@@ -10,22 +10,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet
 
-from advisor.advisor import Advisor
 from advisor.community.keeper import RecordKeeper
 from advisor.community.records import RecordStore
-from advisor.composer import GroundedComposer
-from advisor.profiles import SqlProfileStore
 from bots.chat.community import Community
 from bots.chat.leaderboard import LeaderboardCommands, flagged_members
 from bots.chat.messages import Incoming, Outgoing
-from bots.chat.moderation import ModerationCommands
-from bots.chat.modstore import LogEntry, ModerationStore
+from bots.chat.modstore import LogEntry
 from bots.chat.router import Router
-from bots.chat.settings import ChatSettingsStore, FixedCollections
 from knowledge.retrieval import Retriever
 from tests.advisor.community.records_fakes import FakeShares, after_close, fake_close, market, weekdays
+from tests.helpers import community_router
 
 CHAT = "telegram:-100"
 DAYS = weekdays(30)
@@ -45,11 +40,8 @@ class Group:
 
 @pytest.fixture
 def router(notes_retriever: Callable[[str], Retriever], tmp_path: Path) -> Router:
-    profiles = SqlProfileStore.open(f"sqlite:///{tmp_path / 'rt.db'}", Fernet.generate_key())
-    moderation = ModerationStore(profiles.engine)
-    return Router(Advisor(notes_retriever, GroundedComposer(), profiles), profiles, ChatSettingsStore(profiles.engine),
-                  FixedCollections({"research"}), moderation=ModerationCommands(moderation),
-                  community=Community(records=LeaderboardCommands(RecordStore(profiles.engine), moderation)))
+    return community_router(notes_retriever, tmp_path, lambda engine, moderation: Community(
+        records=LeaderboardCommands(RecordStore(engine), moderation)))
 
 
 def records_of(router: Router) -> RecordStore:
