@@ -8,6 +8,7 @@ cut may lose the last commits but never corrupts the file. WAL needs a local dis
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import create_engine, event
@@ -39,3 +40,8 @@ def app_engine(url: str) -> Engine:
         tune_sqlite(dbapi_connection, url)
 
     return engine
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored time, zone-aware: SQLite gives back naive datetimes for what was written in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from advisor.community.points import Mark
+from advisor.db import as_utc
 from advisor.writebehind import WriteBehind
 
 log = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ class PointsStore:
         self._pending.flush_quietly()
         with Session(self.engine) as session:
             row = session.get(PostRow, (chat_key, message_id))
-            if row is None or _aware(row.at) < now - POSTS_KEPT:
+            if row is None or as_utc(row.at) < now - POSTS_KEPT:
                 return None
             return row.user_key, row.name
 
@@ -187,7 +188,7 @@ class PointsStore:
     def quizzes(self, chat_key: str) -> list[tuple[str, datetime]]:
         with self.engine.connect() as connection:
             rows = connection.execute(select(QuizRow.user_key, QuizRow.at).where(QuizRow.chat_key == chat_key))
-            return [(user, _aware(at)) for user, at in rows]
+            return [(user, as_utc(at)) for user, at in rows]
 
     def names(self, chat_key: str) -> dict[str, str]:
         with self.engine.connect() as connection:
@@ -249,8 +250,3 @@ def _insert_ignore(connection: Connection, table: type[PostRow] | type[MarkRow])
     """INSERT that skips a row whose key exists (a post seen twice, a second mark on one post)."""
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     return dialect.insert(table).on_conflict_do_nothing()
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite gives back naive datetimes for what was stored in UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

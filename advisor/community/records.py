@@ -44,6 +44,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from advisor.community.calls import Call
 from advisor.community.types import stored_risk
+from advisor.db import as_utc
 from advisor.types import RiskLevel
 
 MAX_CALLS_PER_DAY = 5  # calls counted per member per chat and UTC day: volume must not buy a hit rate
@@ -274,7 +275,7 @@ class RecordStore:
             rows = session.execute(select(CallRow.id, CallRow.symbol, CallRow.direction, CallRow.at,
                                           CallRow.result5).where(CallRow.result20.is_(None)).order_by(CallRow.id))
             for id_, symbol, direction, at, result5 in rows:
-                by_symbol.setdefault(symbol, []).append(PendingCall(id_, symbol, direction, _aware(at),
+                by_symbol.setdefault(symbol, []).append(PendingCall(id_, symbol, direction, as_utc(at),
                                                                     result5 is not None))
         return sorted(by_symbol.items())
 
@@ -332,7 +333,7 @@ def _fresh(obs: Observation) -> dict[str, Any]:
 def _fold(state: dict[str, Any], day: date, obs: Observation) -> None:
     """Fold one day's observation into a summary (in place)."""
     shared_at = obs.shared_at.astimezone(UTC)
-    same_sharing = state["shared_at"] is not None and _aware(state["shared_at"]) == shared_at
+    same_sharing = state["shared_at"] is not None and as_utc(state["shared_at"]) == shared_at
     if same_sharing and state["last_index"] and obs.index > 0:
         r = obs.index / state["last_index"] - 1.0
         state["level"] *= 1.0 + r
@@ -350,8 +351,3 @@ def _fold(state: dict[str, Any], day: date, obs: Observation) -> None:
                      max_drawdown=max(0.0, 1.0 - obs.index))
     state.update(last_day=day, shared_at=shared_at, last_index=obs.index, handle=obs.handle, active=True,
                  risk=obs.risk, bench_last=obs.benchmark or state["bench_last"])
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite gives back naive datetimes for what was stored in UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Float, String, Text, delete, func, select, update
@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from advisor.community.types import Segment, SharedPortfolio, stored_risk
+from advisor.db import as_utc
 from advisor.types import RISK_LEVELS, RiskLevel
 
 DEFAULT_THRESHOLD = 0.10  # 10 percentage points: a real rebalance, not a top-up
@@ -119,21 +120,17 @@ def segment_from_json(text: str) -> Segment:
     data: dict[str, Any] = json.loads(text)
     weights = {str(symbol): float(weight) for symbol, weight in data["weights"].items()}
     prices = {str(symbol): float(price) for symbol, price in data["prices"].items()}
-    return Segment(_aware(datetime.fromisoformat(data["start"])), weights, prices, float(data["level"]))
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite drops the zone
+    return Segment(as_utc(datetime.fromisoformat(data["start"])), weights, prices, float(data["level"]))
 
 
 def _shared(row: ShareRow) -> SharedPortfolio:
-    return SharedPortfolio(row.chat_key, row.user_key, row.handle, _aware(row.shared_at),
+    return SharedPortfolio(row.chat_key, row.user_key, row.handle, as_utc(row.shared_at),
                            segment_from_json(row.segment), stored_risk(row.risk))
 
 
 def _follow(row: FollowRow) -> Follow:
     return Follow(row.chat_key, row.follower_key, row.sharer_key, row.threshold, segment_from_json(row.baseline),
-                  _aware(row.since))
+                  as_utc(row.since))
 
 
 class ShareStore:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, Integer, String, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from advisor.db import as_utc
 
 
 class Base(DeclarativeBase):
@@ -77,10 +79,6 @@ class Progress:
     asked_ids: frozenset[str]
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives naive datetimes back
-
-
 class QuizStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -105,7 +103,7 @@ class QuizStore:
             if row is None:
                 return None
             return Pending(row.id, row.chat_key, row.user_key, row.asker, row.question_id, row.topic, row.position,
-                           row.right_so_far, _aware(row.asked_at))
+                           row.right_so_far, as_utc(row.asked_at))
 
     def answer(self, pending: Pending, doc_id: str, correct: bool, at: datetime) -> bool:
         """Record the answer and close the waiting question, in one step: False (nothing recorded) when it was

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, DateTime, Integer, String, Text, delete, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from advisor.db import as_utc
 from advisor.moderation import Policy
 from advisor.writebehind import WriteBehind
 
@@ -220,7 +221,7 @@ class ModerationStore:
             with self.engine.connect() as connection:
                 rows = connection.execute(select(MemberRow.user_key, MemberRow.joined_at).where(
                     (MemberRow.chat_key == chat_key) & (MemberRow.joined_at > now - JOINS_KEPT)))
-                joins = {user: _aware(at) for user, at in rows}
+                joins = {user: as_utc(at) for user, at in rows}
         except Exception:  # the last known joins (or none: members are then treated as not new)
             log.exception("could not read the recent joins of %s", chat_key)
             joins = cached[0] if cached is not None else {}
@@ -287,8 +288,8 @@ class ModerationStore:
             mine = (LogRow.chat_key == chat_key) & (LogRow.user_key == user_key)
             last_mute = session.scalar(select(func.max(LogRow.at)).where(mine & (LogRow.kind == "mute")))
             since = now - LADDER_WINDOW
-            if last_mute is not None and _aware(last_mute) > since:
-                since = _aware(last_mute)
+            if last_mute is not None and as_utc(last_mute) > since:
+                since = as_utc(last_mute)
             return session.scalar(select(func.count()).select_from(LogRow).where(
                 mine & LogRow.kind.in_(LADDER_KINDS) & (LogRow.at > since))) or 0
 
@@ -312,7 +313,7 @@ class ModerationStore:
         with Session(self.engine) as session:
             rows = session.scalars(select(LogRow).where(where).order_by(LogRow.id)).all()
             return [LogEntry(r.chat_key, r.user_key, r.kind, r.actor, r.message_id, _split(r.categories, ","),
-                             _aware(r.at)) for r in rows]
+                             as_utc(r.at)) for r in rows]
 
 
     # -- one member's records (/privacy, /forget) --------------------------------------------------------
@@ -328,7 +329,7 @@ class ModerationStore:
             joins = session.execute(select(MemberRow.chat_key, MemberRow.joined_at)
                                     .where(MemberRow.user_key == user_key)).all()
             return MemberRecords([_item(row) for row in held], {kind: count for kind, count in decisions},
-                                 [(chat, _aware(at)) for chat, at in joins])
+                                 [(chat, as_utc(at)) for chat, at in joins])
 
     def forget_member(self, user_key: str) -> int:
         """/forget: delete the posts of the member held for review, in every chat, decided or not (they hold
@@ -381,14 +382,9 @@ def _item(row: QueueRow) -> QueueItem:
     status: Status = "approved" if row.status == "approved" else "rejected" if row.status == "rejected" \
         else "pending"
     return QueueItem(row.id, row.chat_key, row.message_id, row.user_key, row.user_id, row.display_name, row.text,
-                     _split(row.categories, ","), _split(row.reasons, "\n"), _aware(row.at), status,
-                     row.decided_by, _aware(row.decided_at) if row.decided_at else None)
+                     _split(row.categories, ","), _split(row.reasons, "\n"), as_utc(row.at), status,
+                     row.decided_by, as_utc(row.decided_at) if row.decided_at else None)
 
 
 def _split(value: str, sep: str) -> tuple[str, ...]:
     return tuple(part for part in value.split(sep) if part)
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite gives back naive datetimes for what was stored in UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
