@@ -22,6 +22,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from advisor.community.keeper import RecordKeeper, RunResult
+from jobs.scheduler import installed
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +49,7 @@ def stop_records() -> None:
 
 async def run_records() -> RunResult | None:
     """The job: the keeper's run in a worker thread (it reads the database and asks market data)."""
-    for _ in range(int(INSTALL_WAIT_SECONDS / 0.1)):
-        if _keeper is not None:
-            break
-        await asyncio.sleep(0.1)
-    keeper = _keeper
+    keeper = await installed(lambda: _keeper, INSTALL_WAIT_SECONDS)
     if keeper is None:
         log.warning("the track-record job fired, but no record keeper was installed")
         return None

@@ -14,8 +14,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -59,6 +61,7 @@ def describe(scheduler: AsyncIOScheduler) -> str:
 BRIEFING_JOB = "briefing:"
 RECONCILE_JOB = "briefings:reconcile"
 MISFIRE_GRACE_SECONDS = int(GRACE.total_seconds())
+T = TypeVar("T")
 INSTALL_WAIT_SECONDS = 120.0  # how long a job that fired at start-up waits for start_briefings
 
 
@@ -177,14 +180,20 @@ def reconcile_installed() -> None:
         reconcile(runtime.scheduler, runtime.briefings.store)
 
 
-async def _installed_runtime() -> _Runtime | None:
-    """The runtime, waiting for it a while: a job that misfired during downtime fires as soon as the scheduler
-    starts, which may be before the app (the research corpus, the stores) is built and installed."""
-    for _ in range(int(INSTALL_WAIT_SECONDS / 0.1)):
-        if _runtime is not None:
-            break
+async def installed(get: Callable[[], T | None], seconds: float) -> T | None:
+    """What ``get`` returns once it is not None, waiting up to ``seconds``: a job that misfired during downtime
+    fires as soon as the scheduler starts, which may be before the app (the research corpus, the stores) is built
+    and has installed what the job needs."""
+    for _ in range(int(seconds / 0.1)):
+        value = get()
+        if value is not None:
+            return value
         await asyncio.sleep(0.1)
-    return _runtime
+    return get()
+
+
+async def _installed_runtime() -> _Runtime | None:
+    return await installed(lambda: _runtime, INSTALL_WAIT_SECONDS)
 
 
 async def fire_briefing(chat_key: str) -> RunResult | None:
