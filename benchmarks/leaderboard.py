@@ -28,20 +28,12 @@ from advisor.community.calls import Call
 from advisor.community.leaderboard import render_board
 from advisor.community.records import Observation, RecordStore
 from advisor.db import app_engine
+from advisor.market.fake import weekdays
 from bots.chat.leaderboard import LeaderboardCommands
 from bots.chat.modstore import LogEntry, ModerationStore
 
 CHAT = "telegram:-1001"
 RISKS = ("R1", "R2", "R3", "R4", "R5")
-
-
-def trading_days(count: int, start: date = date(2025, 1, 6)) -> list[date]:
-    days, day = [], start
-    while len(days) < count:
-        if day.weekday() < 5:
-            days.append(day)
-        day += timedelta(days=1)
-    return days
 
 
 def build(url: str, members: int, days: list[date], callers: int, flagged: int) -> tuple[float, float]:
@@ -101,7 +93,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "records.db"
         url = f"sqlite:///{path}"
-        days = trading_days(args.days)
+        days = weekdays(args.days, date(2025, 1, 6))
         built, per_day = build(url, args.members, days, args.callers, args.flagged)
         print(f"history: {args.members:,} members x {len(days)} trading days = {args.members * len(days):,} "
               f"points, {args.callers:,} members with 12 graded calls, {args.flagged} flagged; built in "

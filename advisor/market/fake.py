@@ -11,6 +11,17 @@ from datetime import time as clock_time
 from advisor.market.data import Bar, History, MarketDataUnavailableError, Quote, SymbolInfo
 
 
+def weekdays(count: int, start: date) -> list[date]:
+    """The first ``count`` weekdays from ``start`` (inclusive), oldest first."""
+    days: list[date] = []
+    day = start
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
 def daily_bars(closes: Sequence[float], end: date, *, weekdays_only: bool = True) -> tuple[Bar, ...]:
     """Bars for ``closes`` ending on ``end`` (oldest first), one per weekday (or per day)."""
     days: list[date] = []

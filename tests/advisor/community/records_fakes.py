@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from advisor.community.types import Segment, SharedPortfolio
+from advisor.market import fake
 from advisor.market.data import Bar
 from advisor.market.fake import FakeMarketData
 from advisor.types import RiskLevel
@@ -16,12 +17,7 @@ START = date(2026, 6, 1)  # a Monday
 
 
 def weekdays(count: int, start: date = START) -> list[date]:
-    days, day = [], start
-    while len(days) < count:
-        if day.weekday() < 5:
-            days.append(day)
-        day += timedelta(days=1)
-    return days
+    return fake.weekdays(count, start)
 
 
 def after_close(day: date) -> datetime:
